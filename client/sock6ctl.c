@@ -1,0 +1,234 @@
+/* sock6ctl.c: the generic command-line client: one METHOD key=value... call,
+ * its result as JSON; help pages come from the daemon's rpc.discover. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "client.h"
+#include "cliargs.h"
+#include "help.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION	"unknown"
+#endif
+
+#define EXIT_RPC	1	/* the daemon answered with an error */
+#define EXIT_UNREACHED	2	/* connect failed, EOF, timeout */
+#define EXIT_USAGE	3
+
+enum style { STYLE_AUTO, STYLE_PRETTY, STYLE_COMPACT };
+
+static const char usage_text[] =
+    "usage: sock6ctl [--socket PATH] [--timeout MS] [--compact|--pretty] "
+    "METHOD [key=value ...]\n"
+    "       sock6ctl [--socket PATH] [--timeout MS] help [METHOD]\n"
+    "       sock6ctl --version | --help\n";
+
+static const char help_text[] =
+    "\n"
+    "Call one sock6d method and print its result as JSON.\n"
+    "\n"
+    "Options:\n"
+    "  -s, --socket PATH   control socket (default: $SOCK6D_SOCKET,\n"
+    "                      /run/sock6d/sock6d.sock for root,\n"
+    "                      $XDG_RUNTIME_DIR/sock6d.sock,\n"
+    "                      /tmp/sock6d-$UID/sock6d.sock)\n"
+    "  -t, --timeout MS    give up after MS milliseconds (0: wait forever,\n"
+    "                      the default)\n"
+    "  -c, --compact       one-line JSON (the default unless on a terminal)\n"
+    "  -p, --pretty        indented JSON (the default on a terminal)\n"
+    "  -V, --version       print the version\n"
+    "  -h, --help          print this text\n"
+    "\n"
+    "Values: integers, true, false, null and text starting with { [ or \"\n"
+    "are JSON ('text=\"42\"' is a string, address=[::1]:22 too);\n"
+    "key=@FILE and key=@- send the bytes of FILE or stdin in base64\n"
+    "(an abstract socket name is written 'address=\"@name\"');\n"
+    "anything else is a string.\n"
+    "\n"
+    "Exit status: 0 success, 1 the daemon returned an error, 2 the daemon\n"
+    "could not be reached, 3 usage error.\n"
+    "\n"
+    "'sock6ctl help' lists the daemon's methods; 'sock6ctl help METHOD'\n"
+    "describes one.\n";
+
+static const struct option longopts[] = {
+	{ "socket",	required_argument,	NULL,	's' },
+	{ "timeout",	required_argument,	NULL,	't' },
+	{ "compact",	no_argument,		NULL,	'c' },
+	{ "pretty",	no_argument,		NULL,	'p' },
+	{ "version",	no_argument,		NULL,	'V' },
+	{ "help",	no_argument,		NULL,	'h' },
+	{ NULL,		0,			NULL,	0 }
+};
+
+/* Report a usage error; the synopsis only when the command's shape is wrong. */
+static int
+usage_error(const char *msg, int synopsis)
+{
+	if (msg != NULL)
+		fprintf(stderr, "sock6ctl: %s\n", msg);
+	if (synopsis)
+		fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+/* --timeout: decimal milliseconds; 0 (no limit) becomes -1. */
+static int
+parse_timeout(const char *s, int *out)
+{
+	long	 v;
+	char	*end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > INT_MAX)
+		return -1;
+	*out = v == 0 ? -1 : (int)v;
+	return 0;
+}
+
+/* Write v as JSON and a newline; -1 when the stream failed. */
+static int
+print_json(FILE *fp, json_object *v, enum style style)
+{
+	int	flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+
+	if (style == STYLE_PRETTY ||
+	    (style == STYLE_AUTO && isatty(fileno(fp))))
+		flags |= JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
+	fputs(json_object_to_json_string_ext(v, flags), fp);
+	fputc('\n', fp);
+	return fflush(fp) == 0 && !ferror(fp) ? 0 : -1;
+}
+
+/* Print the outcome of s6c_call() and return the exit status for it. */
+static int
+report(struct s6c *c, int rc, json_object *result, json_object *error,
+    enum style style)
+{
+	switch (rc) {
+	case S6C_OK:
+		if (print_json(stdout, result, style) == -1) {
+			fprintf(stderr, "sock6ctl: stdout: %s\n", strerror(errno));
+			return EXIT_RPC;
+		}
+		return 0;
+	case S6C_ERROR:
+		print_json(stderr, error, style);
+		return EXIT_RPC;
+	default:
+		fprintf(stderr, "sock6ctl: %s: %s\n", s6c_path(c), s6c_errmsg(c));
+		return EXIT_UNREACHED;
+	}
+}
+
+/* `sock6ctl help [METHOD]`: rpc.discover, then render. */
+static int
+cmd_help(struct s6c *c, const char *method, int timeout, enum style style)
+{
+	json_object	*doc = NULL, *error = NULL;
+	int		 rc, status = 0;
+
+	rc = s6c_call(c, "rpc.discover", NULL, timeout, &doc, &error);
+	if (rc != S6C_OK)
+		return report(c, rc, NULL, error, style);
+	if (method == NULL)
+		help_list(stdout, doc);
+	else if (help_method(stdout, doc, method) == -1) {
+		fprintf(stderr, "sock6ctl: unknown method '%s' ('sock6ctl help' "
+		    "lists them)\n", method);
+		status = EXIT_USAGE;
+	}
+	json_object_put(doc);
+	json_object_put(error);
+	if (status == 0 && fflush(stdout) != 0) {
+		fprintf(stderr, "sock6ctl: stdout: %s\n", strerror(errno));
+		status = EXIT_RPC;
+	}
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	json_object	*params = NULL, *result = NULL, *error = NULL;
+	struct s6c	*c;
+	enum style	 style = STYLE_AUTO;
+	const char	*path = NULL, *method;
+	char		 err[512];
+	int		 ch, timeout = -1, rc, status;
+
+	while ((ch = getopt_long(argc, argv, "+s:t:cpVh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			path = optarg;
+			break;
+		case 't':
+			if (parse_timeout(optarg, &timeout) == -1) {
+				snprintf(err, sizeof(err), "--timeout: '%s' is "
+				    "not a number of milliseconds", optarg);
+				return usage_error(err, 1);
+			}
+			break;
+		case 'c':
+			style = STYLE_COMPACT;
+			break;
+		case 'p':
+			style = STYLE_PRETTY;
+			break;
+		case 'V':
+			printf("sock6ctl %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			return 0;
+		default:
+			return usage_error(NULL, 1);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return usage_error("missing METHOD", 1);
+	method = argv[0];
+	if (strcmp(method, "help") == 0) {
+		if (argc > 2)
+			return usage_error("help takes at most one METHOD", 1);
+	} else if (strchr(method, '=') != NULL || *method == '\0') {
+		snprintf(err, sizeof(err), "'%s' is not a METHOD", method);
+		return usage_error(err, 1);
+	} else if ((params = cliargs_parse(argc - 1, argv + 1, err,
+	    sizeof(err))) == NULL)
+		return usage_error(err, 0);
+
+	if ((c = s6c_connect(path, err, sizeof(err))) == NULL) {
+		json_object_put(params);
+		fprintf(stderr, "sock6ctl: %s\n", err);
+		return EXIT_UNREACHED;
+	}
+	if (strcmp(method, "help") == 0)
+		status = cmd_help(c, argc > 1 ? argv[1] : NULL, timeout, style);
+	else {
+		rc = s6c_call(c, method, params, timeout, &result, &error);
+		status = report(c, rc, result, error, style);
+		json_object_put(result);
+		json_object_put(error);
+	}
+	s6c_close(c);
+	return status;
+}

@@ -1,0 +1,293 @@
+/* conn.c: one control connection: reading request lines under the per-read
+ * cap, the output queue and its watermarks, closing and the deferred free. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "log.h"
+#include "ndjson.h"
+#include "rpc.h"
+#include "sock.h"
+
+#define READ_CHUNK	65536
+
+static void	conn_read_cb(struct ev_loop *, ev_io *, int);
+static void	conn_write_cb(struct ev_loop *, ev_io *, int);
+static void	conn_resume_cb(struct ev_loop *, ev_timer *, int);
+static void	conn_process(struct conn *c);
+
+void
+session_default(struct session *s)
+{
+	s->connect_timeout = -1;
+	s->accept_timeout = -1;
+	s->receive_timeout = 60000;
+	s->send_timeout = 60000;
+	s->send_size = 16384;
+	s->bind_ipv6_only = false;
+}
+
+struct conn *
+conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
+{
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	c->d = d;
+	c->id = ++d->next_conn_id;
+	c->fd = fd;
+	c->uid = uid;
+	c->gid = gid;
+	c->pid = pid;
+	/* One byte past the message cap so an over-long line is detected. */
+	buf_init(&c->in, (size_t)d->limits.max_message + READ_CHUNK + 2);
+	buf_init(&c->out, (size_t)d->limits.output_high + (64u << 20));
+	session_default(&c->session);
+	TAILQ_INIT(&c->pending);
+	LIST_INIT(&c->scoped);
+	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
+	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
+	ev_timer_init(&c->resume, conn_resume_cb, 0., 0.);
+	c->rio.data = c->wio.data = c->resume.data = c;
+	ev_io_start(d->loop, &c->rio);
+	c->reading = true;
+	TAILQ_INSERT_TAIL(&d->conns, c, entry);
+	d->nconns++;
+	log_debug("conn %llu: uid %u pid %d connected", (unsigned long long)c->id,
+	    (unsigned)uid, (int)pid);
+	return c;
+}
+
+/* Start or stop the read watcher to match whether we want requests. */
+static void
+conn_update_reading(struct conn *c)
+{
+	bool want = !c->closing && !c->dead && !c->throttled;
+
+	if (want && !c->reading)
+		ev_io_start(c->d->loop, &c->rio);
+	else if (!want && c->reading)
+		ev_io_stop(c->d->loop, &c->rio);
+	c->reading = want;
+}
+
+/* Apply the watermarks after the output queue changed. */
+static void
+conn_update_throttle(struct conn *c)
+{
+	size_t queued = buf_len(&c->out);
+
+	if (!c->throttled && (long)queued > c->d->limits.output_high) {
+		c->throttled = true;
+		log_debug("conn %llu: output %zu above high mark, pausing input",
+		    (unsigned long long)c->id, queued);
+	} else if (c->throttled && (long)queued <= c->d->limits.output_low) {
+		c->throttled = false;
+		if (buf_len(&c->in) > 0)
+			ev_timer_start(c->d->loop, &c->resume);
+	}
+	conn_update_reading(c);
+}
+
+char *
+conn_reserve(struct conn *c, size_t n)
+{
+	char *p;
+
+	if (c->dead)
+		return NULL;
+	if ((p = buf_reserve(&c->out, n)) == NULL) {
+		log_warnx("conn %llu: output queue full (%zu bytes), closing",
+		    (unsigned long long)c->id, buf_len(&c->out));
+		conn_close(c);
+	}
+	return p;
+}
+
+void
+conn_commit(struct conn *c, size_t n)
+{
+	buf_commit(&c->out, n);
+	conn_update_throttle(c);
+}
+
+void
+conn_write(struct conn *c, const char *p, size_t n)
+{
+	char *dst;
+
+	if ((dst = conn_reserve(c, n)) == NULL)
+		return;
+	memcpy(dst, p, n);
+	conn_commit(c, n);
+}
+
+void
+conn_flush(struct conn *c)
+{
+	ssize_t n;
+
+	if (c->dead)
+		return;
+	while (buf_len(&c->out) > 0) {
+		n = write(c->fd, buf_head(&c->out), buf_len(&c->out));
+		if (n > 0) {
+			buf_consume(&c->out, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!ev_is_active(&c->wio))
+				ev_io_start(c->d->loop, &c->wio);
+			conn_update_throttle(c);
+			return;
+		}
+		log_debug("conn %llu: write: %s", (unsigned long long)c->id, strerror(errno));
+		conn_close(c);
+		return;
+	}
+	if (ev_is_active(&c->wio))
+		ev_io_stop(c->d->loop, &c->wio);
+	conn_update_throttle(c);
+	if (c->closing)
+		conn_close(c);
+}
+
+void
+conn_close_after_flush(struct conn *c)
+{
+	c->closing = true;
+	conn_update_reading(c);
+	conn_flush(c);
+}
+
+void
+conn_close(struct conn *c)
+{
+	struct call *call;
+	struct sock *s;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	log_debug("conn %llu: closed", (unsigned long long)c->id);
+	ev_io_stop(c->d->loop, &c->rio);
+	ev_io_stop(c->d->loop, &c->wio);
+	ev_timer_stop(c->d->loop, &c->resume);
+	while ((call = TAILQ_FIRST(&c->pending)) != NULL)
+		rpc_cancel(call);
+	while ((s = LIST_FIRST(&c->scoped)) != NULL)
+		sock_close(s);
+	close(c->fd);
+	c->fd = -1;
+	TAILQ_REMOVE(&c->d->conns, c, entry);
+	c->d->nconns--;
+	c->next_dead = c->d->dead_conns;
+	c->d->dead_conns = c;
+}
+
+void
+conn_free(struct conn *c)
+{
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c);
+}
+
+/* Handle buffered request lines, at most requests_per_read of them. */
+static void
+conn_process(struct conn *c)
+{
+	const char *line;
+	size_t len, used;
+	long handled = 0;
+	struct s6err e;
+
+	while (!c->dead && !c->closing && !c->throttled) {
+		if (handled == c->d->limits.requests_per_read) {
+			/* Let the other connections have a turn first. */
+			ev_timer_start(c->d->loop, &c->resume);
+			break;
+		}
+		switch (ndjson_next(&c->in, (size_t)c->d->limits.max_message, &line, &len, &used)) {
+		case NDJSON_NEED:
+			goto out;
+		case NDJSON_TOOBIG:
+			c->d->stats.requests++;
+			err_set(&e, S6_INVALID_REQUEST,
+			    "Invalid Request: message longer than %ld bytes",
+			    c->d->limits.max_message);
+			e.limit = "max_message";
+			rpc_send_error(c, &e);
+			buf_reset(&c->in);
+			conn_close_after_flush(c);
+			return;
+		case NDJSON_FRAME:
+			rpc_dispatch_line(c, line, len);
+			ndjson_done(&c->in, used);
+			handled++;
+			break;
+		}
+	}
+out:
+	conn_flush(c);
+}
+
+static void
+conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	struct call *call;
+	ssize_t n;
+	char *p;
+
+	if ((p = buf_reserve(&c->in, READ_CHUNK)) == NULL) {
+		/* Only a line longer than the cap can fill the buffer. */
+		conn_process(c);
+		return;
+	}
+	n = read(c->fd, p, READ_CHUNK);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		log_debug("conn %llu: read: %s", (unsigned long long)c->id, strerror(errno));
+		conn_close(c);
+		return;
+	}
+	if (n == 0) {
+		/* The client is gone (or half-closed): its waiting calls are
+		 * cancelled now, replies already queued still go out. */
+		while ((call = TAILQ_FIRST(&c->pending)) != NULL)
+			rpc_cancel(call);
+		conn_close_after_flush(c);
+		return;
+	}
+	buf_commit(&c->in, (size_t)n);
+	conn_process(c);
+}
+
+static void
+conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+
+	conn_flush(c);
+	if (!c->dead && !c->throttled && buf_len(&c->in) > 0)
+		conn_process(c);
+}
+
+static void
+conn_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	conn_process(w->data);
+}

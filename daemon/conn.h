@@ -1,0 +1,57 @@
+/* conn.h: one control connection: the peer's credentials, the capped input
+ * buffer, the output queue with its watermarks, the session values, the
+ * calls waiting on its behalf and the handles scoped to it. */
+#ifndef SOCK6D_CONN_H
+#define SOCK6D_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+#include <ev.h>
+
+#include "buf.h"
+#include "rpc.h"
+#include "sock.h"
+#include "sock6d.h"
+
+struct conn {
+	struct sock6d		*d;
+	uint64_t		 id;
+	int			 fd;
+	uid_t			 uid;
+	gid_t			 gid;
+	pid_t			 pid;
+	ev_io			 rio, wio;
+	ev_timer		 resume;	/* more buffered requests after the per-read cap */
+	struct buf		 in, out;
+	bool			 reading;	/* rio started */
+	bool			 throttled;	/* output above the high mark */
+	bool			 closing;	/* close once the output is flushed */
+	bool			 dead;
+	struct session		 session;
+	struct call_list	 pending;
+	size_t			 npending;
+	struct sock_list	 scoped;	/* handles with scope "connection" */
+	TAILQ_ENTRY(conn)	 entry;
+	struct conn		*next_dead;
+};
+
+/* Take over an accepted fd; NULL on failure (fd closed). */
+struct conn	*conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid);
+/* Queue bytes for the client (a whole message). */
+void		 conn_write(struct conn *c, const char *p, size_t n);
+/* Space for an n-byte message in the output queue, then commit it; NULL
+ * when the queue is full (the connection is then closed: its client is
+ * not reading). */
+char		*conn_reserve(struct conn *c, size_t n);
+void		 conn_commit(struct conn *c, size_t n);
+/* Write what is queued now; start the write watcher only after EAGAIN. */
+void		 conn_flush(struct conn *c);
+/* Stop taking requests, flush what is queued, then close. */
+void		 conn_close_after_flush(struct conn *c);
+/* Cancel pending calls, close scoped handles, close the fd; freed later. */
+void		 conn_close(struct conn *c);
+void		 conn_free(struct conn *c);
+
+#endif

@@ -1,0 +1,143 @@
+/* control.c: the control socket: refusing over-long paths, probing a stale
+ * socket file before removing it, the file mode, and accepting clients with
+ * their SO_PEERCRED credentials taken once. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "control.h"
+#include "error.h"
+#include "log.h"
+#include "rpc.h"
+#include "sock6d.h"
+
+/* Whether a live daemon answers on path: a connect probe. */
+static bool
+control_in_use(const struct sockaddr_un *sun)
+{
+	int fd, rc;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return false;
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	close(fd);
+	return rc == 0;
+}
+
+static void
+control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct sock6d *d = w->data;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct conn *c;
+	struct s6err e;
+	int fd;
+
+	fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("control: accept");
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("control: SO_PEERCRED");
+		close(fd);
+		return;
+	}
+	if ((c = conn_new(d, fd, cred.uid, cred.gid, cred.pid)) == NULL) {
+		log_warnx("control: out of memory for a connection");
+		return;
+	}
+	if ((long)d->nconns > d->limits.max_connections) {
+		log_warnx("control: connection from uid %u refused: %ld connections",
+		    (unsigned)cred.uid, d->limits.max_connections);
+		err_limit(&e, "max_connections", d->limits.max_connections);
+		e.message[0] = '\0';
+		snprintf(e.message, sizeof(e.message), "too many connections");
+		rpc_send_error(c, &e);
+		conn_close_after_flush(c);
+	}
+}
+
+int
+control_open(struct sock6d *d, const char *path, mode_t mode, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	mode_t old;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "control socket path longer than %zu bytes: %s",
+		    sizeof(sun.sun_path) - 1, path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s exists and is not a socket", path);
+			return -1;
+		}
+		if (control_in_use(&sun)) {
+			snprintf(err, errlen, "%s: another sock6d is running there", path);
+			return -1;
+		}
+		log_info("removing stale control socket %s", path);
+		if (unlink(path) == -1 && errno != ENOENT) {
+			snprintf(err, errlen, "cannot remove stale %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	old = umask(0777 & ~mode);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		snprintf(err, errlen, "bind %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, mode) == -1 || listen(fd, 128) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(path);
+		close(fd);
+		return -1;
+	}
+	snprintf(d->socket_path, sizeof(d->socket_path), "%s", path);
+	d->listen_fd = fd;
+	ev_io_init(&d->listen_io, control_accept_cb, fd, EV_READ);
+	d->listen_io.data = d;
+	ev_io_start(d->loop, &d->listen_io);
+	return 0;
+}
+
+void
+control_close(struct sock6d *d)
+{
+	struct stat st;
+
+	if (d->listen_fd < 0)
+		return;
+	ev_io_stop(d->loop, &d->listen_io);
+	close(d->listen_fd);
+	d->listen_fd = -1;
+	if (lstat(d->socket_path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(d->socket_path);
+}

@@ -1,0 +1,15 @@
+/* control.h: the control socket: path checks, the stale-socket probe,
+ * the file mode, and accepting connections with their peer credentials. */
+#ifndef SOCK6D_CONTROL_H
+#define SOCK6D_CONTROL_H
+
+#include <sys/types.h>
+
+struct sock6d;
+
+/* Bind and listen on path with mode; 0, or -1 with a sentence in err. */
+int	 control_open(struct sock6d *d, const char *path, mode_t mode, char *err, size_t errlen);
+/* Stop listening and remove the socket file. */
+void	 control_close(struct sock6d *d);
+
+#endif

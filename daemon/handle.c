@@ -1,0 +1,192 @@
+/* handle.c: the handle table, an open-addressing hash keyed by handle id. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "handle.h"
+
+#define TOMB	UINT64_MAX	/* a deleted slot; ids never reach it */
+
+/* Fibonacci hashing of the id into the table's size. */
+static size_t
+slot_of(uint64_t id, size_t size)
+{
+	return (size_t)((id * 11400714819323198485ull) >> 32) & (size - 1);
+}
+
+void
+handle_table_init(struct handle_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->next_id = 1;
+}
+
+void
+handle_table_free(struct handle_table *t)
+{
+	free(t->slots);
+	free(t->uids);
+	handle_table_init(t);
+}
+
+uint64_t
+handle_next_id(struct handle_table *t)
+{
+	return t->next_id++;
+}
+
+/* Rebuild into `size` slots, dropping tombstones. */
+static int
+table_resize(struct handle_table *t, size_t size)
+{
+	struct handle_slot *old = t->slots, *slots;
+	size_t i, j, oldsize = t->size;
+
+	if ((slots = calloc(size, sizeof(*slots))) == NULL)
+		return -1;
+	for (i = 0; i < oldsize; i++) {
+		if (old[i].id == 0 || old[i].id == TOMB)
+			continue;
+		for (j = slot_of(old[i].id, size); slots[j].id != 0; j = (j + 1) & (size - 1))
+			;
+		slots[j] = old[i];
+	}
+	free(old);
+	t->slots = slots;
+	t->size = size;
+	t->tombs = 0;
+	return 0;
+}
+
+static struct uid_count *
+uid_entry(const struct handle_table *t, uid_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < t->nuids; i++)
+		if (t->uids[i].uid == uid)
+			return &t->uids[i];
+	return NULL;
+}
+
+int
+handle_insert(struct handle_table *t, uint64_t id, struct sock *s, uid_t owner)
+{
+	struct uid_count *uc, *uids;
+	size_t j;
+
+	if ((t->used + t->tombs + 1) * 4 >= t->size * 3 &&
+	    table_resize(t, t->size ? (t->used * 2 >= t->size ? t->size * 2 : t->size) : 16) == -1)
+		return -1;
+	if ((uc = uid_entry(t, owner)) == NULL) {
+		if ((uids = realloc(t->uids, (t->nuids + 1) * sizeof(*uids))) == NULL)
+			return -1;
+		t->uids = uids;
+		uc = &t->uids[t->nuids++];
+		uc->uid = owner;
+		uc->count = 0;
+	}
+	for (j = slot_of(id, t->size); t->slots[j].id != 0 && t->slots[j].id != TOMB;
+	    j = (j + 1) & (t->size - 1))
+		;
+	if (t->slots[j].id == TOMB)
+		t->tombs--;
+	t->slots[j].id = id;
+	t->slots[j].sock = s;
+	t->used++;
+	uc->count++;
+	return 0;
+}
+
+/* The slot index holding id, or -1. */
+static long
+slot_find(const struct handle_table *t, uint64_t id)
+{
+	size_t j;
+
+	if (t->size == 0 || id == 0 || id == TOMB)
+		return -1;
+	for (j = slot_of(id, t->size); t->slots[j].id != 0; j = (j + 1) & (t->size - 1))
+		if (t->slots[j].id == id)
+			return (long)j;
+	return -1;
+}
+
+struct sock *
+handle_lookup(const struct handle_table *t, uint64_t id)
+{
+	long j = slot_find(t, id);
+
+	return j < 0 ? NULL : t->slots[j].sock;
+}
+
+struct sock *
+handle_remove(struct handle_table *t, uint64_t id, uid_t owner)
+{
+	struct uid_count *uc;
+	struct sock *s;
+	long j = slot_find(t, id);
+
+	if (j < 0)
+		return NULL;
+	s = t->slots[j].sock;
+	t->slots[j].id = TOMB;
+	t->slots[j].sock = NULL;
+	t->used--;
+	t->tombs++;
+	if ((uc = uid_entry(t, owner)) != NULL && uc->count > 0)
+		uc->count--;
+	return s;
+}
+
+unsigned long
+handle_count_uid(const struct handle_table *t, uid_t uid)
+{
+	struct uid_count *uc = uid_entry(t, uid);
+
+	return uc ? uc->count : 0;
+}
+
+size_t
+handle_count(const struct handle_table *t)
+{
+	return t->used;
+}
+
+static int
+slot_cmp(const void *a, const void *b)
+{
+	const struct handle_slot *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+size_t
+handle_collect(const struct handle_table *t, struct sock ***out)
+{
+	struct handle_slot *live;
+	struct sock **socks;
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (t->used == 0)
+		return 0;
+	if ((live = malloc(t->used * sizeof(*live))) == NULL)
+		return 0;
+	for (i = 0; i < t->size; i++)
+		if (t->slots[i].id != 0 && t->slots[i].id != TOMB)
+			live[n++] = t->slots[i];
+	qsort(live, n, sizeof(*live), slot_cmp);
+	if ((socks = malloc(n * sizeof(*socks))) == NULL) {
+		free(live);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		socks[i] = live[i].sock;
+	free(live);
+	*out = socks;
+	return n;
+}

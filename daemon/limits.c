@@ -1,0 +1,97 @@
+/* limits.c: the table of named limits, their defaults and the parser for
+ * --limit NAME=VALUE. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+
+#define L(field, def, min, max, desc) \
+	{ #field, offsetof(struct limits, field), def, min, max, desc }
+
+const struct limit_def limit_defs[] = {
+	L(max_message, 1048576, 256, 64L << 20, "bytes in one request line"),
+	L(max_depth, 32, 2, 1000, "JSON nesting depth of a request"),
+	L(max_batch, 64, 1, 100000, "entries in one batch"),
+	L(output_high, 1048576, 4096, 1L << 30, "output backlog above which a connection's requests are not read"),
+	L(output_low, 262144, 0, 1L << 30, "output backlog below which reading resumes"),
+	L(requests_per_read, 64, 1, 1000000, "requests handled for one connection per loop turn"),
+	L(max_connections, 1024, 1, 1000000, "control connections at once"),
+	L(handles_per_user, 4096, 1, 10000000, "open handles held by one user"),
+	L(pending_per_connection, 1024, 1, 10000000, "operations waiting at once for one connection"),
+	L(max_receive, 1048576, 1, 64L << 20, "largest length one receive may ask for"),
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+static long *
+limit_field(struct limits *l, const struct limit_def *def)
+{
+	return (long *)((char *)l + def->offset);
+}
+
+void
+limits_default(struct limits *l)
+{
+	const struct limit_def *def;
+
+	for (def = limit_defs; def->name != NULL; def++)
+		*limit_field(l, def) = def->def;
+}
+
+int
+limits_set(struct limits *l, const char *assignment, char *err, size_t errlen)
+{
+	const struct limit_def *def;
+	const char *eq;
+	char *end;
+	size_t namelen;
+	long v;
+
+	if ((eq = strchr(assignment, '=')) == NULL) {
+		snprintf(err, errlen, "limit '%s' is not NAME=VALUE", assignment);
+		return -1;
+	}
+	namelen = (size_t)(eq - assignment);
+	for (def = limit_defs; def->name != NULL; def++)
+		if (strlen(def->name) == namelen &&
+		    strncmp(def->name, assignment, namelen) == 0)
+			break;
+	if (def->name == NULL) {
+		snprintf(err, errlen, "unknown limit '%.*s'", (int)namelen, assignment);
+		return -1;
+	}
+	errno = 0;
+	v = strtol(eq + 1, &end, 10);
+	if (eq[1] == '\0' || *end != '\0' || errno != 0 || v < def->min || v > def->max) {
+		snprintf(err, errlen, "limit %s must be an integer from %ld to %ld",
+		    def->name, def->min, def->max);
+		return -1;
+	}
+	*limit_field(l, def) = v;
+	return 0;
+}
+
+int
+limits_check(const struct limits *l, char *err, size_t errlen)
+{
+	if (l->output_low > l->output_high) {
+		snprintf(err, errlen, "limit output_low (%ld) is above output_high (%ld)",
+		    l->output_low, l->output_high);
+		return -1;
+	}
+	return 0;
+}
+
+void
+limits_usage(FILE *f)
+{
+	const struct limit_def *def;
+
+	for (def = limit_defs; def->name != NULL; def++)
+		fprintf(f, "  %-24s %10ld  %s\n", def->name, def->def, def->desc);
+}

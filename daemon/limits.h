@@ -1,0 +1,38 @@
+/* limits.h: every bound the daemon enforces, as one table of named limits
+ * with defaults, ranges and the --limit NAME=VALUE knob. */
+#ifndef SOCK6D_LIMITS_H
+#define SOCK6D_LIMITS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct limits {
+	long	max_message;		/* bytes in one request line */
+	long	max_depth;		/* JSON nesting */
+	long	max_batch;		/* entries in one batch */
+	long	output_high;		/* stop reading requests above this output backlog */
+	long	output_low;		/* resume below this */
+	long	requests_per_read;	/* requests handled per turn for one connection */
+	long	max_connections;	/* control connections at once */
+	long	handles_per_user;	/* open handles one uid may hold */
+	long	pending_per_connection;	/* parked operations per connection */
+	long	max_receive;		/* largest receive length */
+};
+
+struct limit_def {
+	const char	*name;
+	size_t		 offset;
+	long		 def, min, max;
+	const char	*desc;
+};
+
+extern const struct limit_def limit_defs[];
+
+void	 limits_default(struct limits *l);
+/* Apply "name=value"; returns 0, or -1 with a sentence in err. */
+int	 limits_set(struct limits *l, const char *assignment, char *err, size_t errlen);
+/* Cross-field checks (output_low <= output_high); 0 or -1 with err. */
+int	 limits_check(const struct limits *l, char *err, size_t errlen);
+void	 limits_usage(FILE *f);
+
+#endif

@@ -1,0 +1,110 @@
+/* log.c: leveled logging to stderr; priority prefixes under systemd. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static enum log_level log_max = LOG_LVL_INFO;
+static int log_journal;		/* stderr is the journal: "<N>" prefixes, no timestamps */
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const int level_syslog[] = { 3, 4, 6, 7 };
+
+void
+log_init(enum log_level level)
+{
+	log_max = level;
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+int
+log_level_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+		if (strcmp(name, level_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+log_enabled(enum log_level level)
+{
+	return level <= log_max;
+}
+
+/* Write one line: prefix, message, optional strerror. */
+static void
+log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	struct timespec ts;
+	struct tm tm;
+
+	if (level > log_max)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_journal) {
+		if (errnum)
+			fprintf(stderr, "<%d>%s: %s\n", level_syslog[level], msg, strerror(errnum));
+		else
+			fprintf(stderr, "<%d>%s\n", level_syslog[level], msg);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: %s%s%s\n",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, ts.tv_nsec / 1000000, level_names[level], msg,
+	    errnum ? ": " : "", errnum ? strerror(errnum) : "");
+}
+
+#define LOG_FN(fn, level, witherr)				\
+void								\
+fn(const char *fmt, ...)					\
+{								\
+	int saved = errno;					\
+	va_list ap;						\
+								\
+	va_start(ap, fmt);					\
+	log_emit(level, (witherr) ? saved : 0, fmt, ap);	\
+	va_end(ap);						\
+	errno = saved;						\
+}
+
+LOG_FN(log_error, LOG_LVL_ERROR, 0)
+LOG_FN(log_warn, LOG_LVL_WARN, 1)
+LOG_FN(log_warnx, LOG_LVL_WARN, 0)
+LOG_FN(log_info, LOG_LVL_INFO, 0)
+LOG_FN(log_debug, LOG_LVL_DEBUG, 0)
+
+const char *
+log_escape(const void *p, size_t n, char *out, size_t outlen)
+{
+	const unsigned char *s = p;
+	size_t i, o = 0;
+
+	if (outlen == 0)
+		return out;
+	for (i = 0; i < n && o + 5 < outlen; i++) {
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\')
+			out[o++] = (char)s[i];
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", s[i]);
+	}
+	if (i < n && o + 4 < outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}

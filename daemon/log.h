@@ -1,0 +1,23 @@
+/* log.h: the daemon's logging to stderr, with syslog priority prefixes
+ * ("<4>") when stderr is the journal.  Only log state is global. */
+#ifndef SOCK6D_LOG_H
+#define SOCK6D_LOG_H
+
+#include <stddef.h>
+
+enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+void	 log_init(enum log_level level);
+/* Parse "error", "warn", "info" or "debug"; -1 when unknown. */
+int	 log_level_parse(const char *name);
+int	 log_enabled(enum log_level level);
+void	 log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning with ": strerror(errno)" appended. */
+void	 log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	 log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	 log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Copy untrusted bytes into out as printable ASCII with \xNN escapes. */
+const char *log_escape(const void *p, size_t n, char *out, size_t outlen);
+
+#endif

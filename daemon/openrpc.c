@@ -1,0 +1,163 @@
+/* openrpc.c: rpc.discover: the OpenRPC document generated from the method
+ * table and its param rows, so that it can never disagree with the code. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include "errors.h"
+#include "rpc-common.h"
+
+static json_object *discover_doc;	/* built once; the table is constant */
+
+static json_object *
+schema_type(const char *type)
+{
+	json_object *s = json_object_new_object();
+
+	if (strcmp(type, "sockaddr") == 0) {
+		json_object_object_add(s, "type", json_object_new_string("object"));
+		json_object_object_add(s, "x-type", json_object_new_string("sockaddr"));
+	} else if (strcmp(type, "bytes") == 0) {
+		json_object_object_add(s, "type", json_object_new_string("string"));
+		json_object_object_add(s, "contentEncoding", json_object_new_string("base64"));
+	} else {
+		json_object_object_add(s, "type", json_object_new_string(type));
+	}
+	return s;
+}
+
+static json_object *
+param_doc(const struct param *p, const char *name, const char *desc, json_object *schema)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "required", json_object_new_boolean(
+	    (p->flags & P_REQUIRED) != 0));
+	json_object_object_add(o, "description", json_object_new_string(desc ? desc : ""));
+	json_object_object_add(o, "schema", schema);
+	json_object_object_add(o, "x-type", json_object_new_string(param_xtype(p)));
+	return o;
+}
+
+static json_object *
+params_doc(const struct param *rows)
+{
+	json_object *arr = json_object_new_array();
+	const struct param *p;
+
+	for (p = rows; p->name != NULL; p++) {
+		if (p->type == PT_BYTES) {
+			json_object_array_add(arr, param_doc(p, "data",
+			    "the bytes, base64 (or give text)", param_schema(p)));
+			json_object_array_add(arr, param_doc(p, "text",
+			    "the bytes as a UTF-8 string (or give data)", schema_type("string")));
+			continue;
+		}
+		json_object_array_add(arr, param_doc(p, p->name, p->desc, param_schema(p)));
+	}
+	return arr;
+}
+
+static json_object *
+result_doc(const struct result_field *fields)
+{
+	json_object *r = json_object_new_object(), *schema, *props;
+	const struct result_field *f;
+
+	schema = json_object_new_object();
+	props = json_object_new_object();
+	json_object_object_add(schema, "type", json_object_new_string("object"));
+	for (f = fields; f->name != NULL; f++) {
+		json_object *fs = schema_type(f->type);
+
+		if (f->desc && *f->desc)
+			json_object_object_add(fs, "description", json_object_new_string(f->desc));
+		json_object_object_add(props, f->name, fs);
+	}
+	json_object_object_add(schema, "properties", props);
+	json_object_object_add(r, "name", json_object_new_string("result"));
+	json_object_object_add(r, "schema", schema);
+	return r;
+}
+
+static void
+add_error(json_object *arr, int code)
+{
+	const struct s6_code_info *info = s6_code_lookup(code);
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "code", json_object_new_int(code));
+	json_object_object_add(o, "message", json_object_new_string(
+	    info ? info->message : "error"));
+	json_object_array_add(arr, o);
+}
+
+static json_object *
+errors_doc(const struct method *m)
+{
+	json_object *arr = json_object_new_array();
+	const int *code;
+
+	if (m->params[0].name != NULL)
+		add_error(arr, S6_INVALID_PARAMS);
+	for (code = m->errors; *code != 0; code++)
+		add_error(arr, *code);
+	return arr;
+}
+
+static json_object *
+method_doc(const struct method *m)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(m->name));
+	json_object_object_add(o, "summary", json_object_new_string(m->summary));
+	if (m->description && *m->description)
+		json_object_object_add(o, "description", json_object_new_string(m->description));
+	json_object_object_add(o, "paramStructure", json_object_new_string("by-name"));
+	json_object_object_add(o, "params", params_doc(m->params));
+	json_object_object_add(o, "result", result_doc(m->result));
+	json_object_object_add(o, "errors", errors_doc(m));
+	return o;
+}
+
+static json_object *
+build_doc(void)
+{
+	json_object *doc = json_object_new_object(), *info, *methods;
+	size_t i;
+
+	info = json_object_new_object();
+	json_object_object_add(info, "title", json_object_new_string("sock6d"));
+	json_object_object_add(info, "version", json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(info, "description", json_object_new_string(
+	    "BSD sockets held by a daemon, with the CHICKEN socket, tcp6 and udp6 eggs' API."));
+	json_object_object_add(info, "x-protocol", json_object_new_int(SOCK6D_PROTOCOL_VERSION));
+	methods = json_object_new_array();
+	for (i = 0; i < method_count; i++)
+		json_object_array_add(methods, method_doc(method_table[i]));
+	json_object_object_add(doc, "openrpc", json_object_new_string("1.2.6"));
+	json_object_object_add(doc, "info", info);
+	json_object_object_add(doc, "methods", methods);
+	return doc;
+}
+
+static struct answer
+rpc_discover(struct call *c, void *argp)
+{
+	if (discover_doc == NULL)
+		discover_doc = build_doc();
+	return call_ok(c, json_object_get(discover_doc));
+}
+
+const struct method m_rpc_discover = {
+	"rpc.discover", rpc_discover, (const struct param[]){ END_PARAMS }, 0,
+	"This API as an OpenRPC document",
+	"Every method with its params, result and errors, generated from the method table.",
+	(const struct result_field[]){ { "openrpc", "string", "1.2.6" },
+	    { "info", "object", "" }, { "methods", "array", "" }, END_RESULT },
+	(const int[]){ 0 },
+};

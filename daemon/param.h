@@ -1,0 +1,82 @@
+/* param.h: the declarative param engine.  Each method has a table of rows
+ * (name, type, range, default, offset into its args struct); one engine fills
+ * the struct from the request, rejects unknown keys, never coerces, and fails
+ * with -32602 and data.param.  The same rows drive rpc.discover. */
+#ifndef SOCK6D_PARAM_H
+#define SOCK6D_PARAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "error.h"
+#include "sockaddr.h"
+
+struct call;
+
+enum param_type {
+	PT_BOOL,	/* int: 0/1, PARAM_ABSENT_INT when optional and absent */
+	PT_INT,		/* int64_t in [min, max]; INT64_MIN when absent */
+	PT_STRING,	/* const char *, at most max bytes; NULL when absent or null */
+	PT_ENUM,	/* int: a value from names */
+	PT_HANDLE,	/* struct sock *, owner checked (1010) */
+	PT_SOCKADDR,	/* struct s6_sockaddr */
+	PT_BYTES,	/* struct bytes: "data" (base64) or "text" */
+	PT_TIMEOUT,	/* int64_t ms; TIMEOUT_NEVER for null, TIMEOUT_SESSION when absent */
+	PT_FLAGS,	/* int: array of names from names, or the integer */
+	PT_FAMILY,	/* int: name or integer */
+	PT_SOCKTYPE,	/* int */
+	PT_PROTOCOL,	/* int */
+	PT_PORT,	/* int: 0..65535, decimal string accepted; -1 for null */
+};
+
+#define P_REQUIRED	0x01
+#define P_NULLABLE	0x02	/* null is accepted (PT_STRING, PT_INT: sentinel) */
+#define P_DEFAULT	0x04	/* `def` applies when absent */
+#define P_LENIENT	0x08	/* PT_HANDLE: NULL instead of 1010 */
+
+#define PARAM_ABSENT_INT	(-1)
+#define PARAM_ABSENT		INT64_MIN
+#define PARAM_NULL		(INT64_MIN + 1)
+#define TIMEOUT_NEVER		(-1)
+#define TIMEOUT_SESSION		(-2)
+
+struct enum_name {
+	const char	*name;
+	int		 value;
+};
+
+struct param {
+	const char		*name;
+	enum param_type		 type;
+	unsigned		 flags;
+	size_t			 offset;
+	int64_t			 min, max;	/* PT_INT range, PT_STRING max length */
+	int64_t			 def;
+	const struct enum_name	*names;		/* PT_ENUM, PT_FLAGS; NULL-terminated */
+	const char		*desc;
+};
+
+struct bytes {
+	const char	*p;
+	size_t		 len;
+	bool		 text;		/* came as "text" */
+};
+
+extern const struct enum_name family_names[];
+extern const struct enum_name socktype_names[];
+extern const struct enum_name protocol_names[];
+
+/* Fill args from params (NULL: none).  Returns 0, or -1 with e set. */
+int		 param_fill(struct call *c, const struct param *rows, json_object *params,
+		    void *args, struct s6err *e);
+/* The name for a value in a names table, or NULL. */
+const char	*enum_name_of(const struct enum_name *names, int value);
+/* JSON for a family/type/protocol value: its name when known, else the integer. */
+json_object	*enum_to_json(const struct enum_name *names, int value);
+/* Describe a row as JSON Schema for rpc.discover. */
+json_object	*param_schema(const struct param *p);
+const char	*param_xtype(const struct param *p);
+
+#endif

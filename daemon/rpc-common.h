@@ -1,0 +1,46 @@
+/* rpc-common.h: shorthands shared by the rpc-<area>.c method files: param
+ * rows that recur, result rows, and small helpers for building results. */
+#ifndef SOCK6D_RPC_COMMON_H
+#define SOCK6D_RPC_COMMON_H
+
+#include <stddef.h>
+
+#include "conn.h"
+#include "error.h"
+#include "method.h"
+#include "param.h"
+#include "rpc.h"
+#include "sock.h"
+#include "sock6d.h"
+
+#define END_PARAMS	{ .name = NULL }
+#define END_RESULT	{ NULL, NULL, NULL }
+
+#define HANDLE_ROW(T, field) \
+	{ "handle", PT_HANDLE, P_REQUIRED, offsetof(T, field), .desc = "the socket's handle" }
+#define TIMEOUT_ROW(T, field, what) \
+	{ "timeout", PT_TIMEOUT, 0, offsetof(T, field), \
+	  .desc = "milliseconds to wait for " what " (null: forever; default: the session's)" }
+#define SCOPE_ROW(T, field) \
+	{ "scope", PT_ENUM, P_DEFAULT, offsetof(T, field), .def = SCOPE_DAEMON, \
+	  .names = scope_names, .desc = "daemon: kept until closed; connection: closed with this control connection" }
+#define ENCODING_ROW(T, field) \
+	{ "encoding", PT_ENUM, P_DEFAULT, offsetof(T, field), .def = 0, .names = encoding_names, \
+	  .desc = "text: return a text string when the bytes are valid UTF-8" }
+
+extern const struct enum_name scope_names[];
+extern const struct enum_name encoding_names[];
+extern const struct enum_name shutdown_names[];
+extern const struct enum_name recv_flag_names[];
+extern const struct enum_name send_flag_names[];
+
+/* {} */
+json_object	*result_empty(void);
+/* {key: value} */
+json_object	*result_one(const char *key, json_object *value);
+/* Put received bytes into a result as "data" (base64) or "text". */
+void		 result_bytes(json_object *o, const char *p, size_t n, bool as_text);
+/* The session timeout when the call gave none. */
+int64_t		 timeout_or(int64_t given, int64_t session_default);
+
+#endif

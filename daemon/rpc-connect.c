@@ -1,0 +1,219 @@
+/* rpc-connect.c: operations that establish connections and may wait for
+ * them: socket.connect, socket.accept and socket.accept_ready. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc-common.h"
+#include "wait.h"
+
+/* socket.connect */
+
+struct connect_args {
+	struct sock	*s;
+	struct s6_sockaddr	 addr;
+	int64_t		 timeout;
+};
+
+static const struct param connect_params[] = {
+	HANDLE_ROW(struct connect_args, s),
+	{ "address", PT_SOCKADDR, P_REQUIRED, offsetof(struct connect_args, addr),
+	  .desc = "numeric address of the peer" },
+	TIMEOUT_ROW(struct connect_args, timeout, "the connection"),
+	END_PARAMS
+};
+
+struct connect_op {
+	struct waiter		w;
+	enum sock_state		before;
+};
+
+static json_object *
+peer_result(struct sock *s)
+{
+	json_object *peer;
+	struct s6err e;
+
+	if (sock_address(s, true, &peer, &e) == -1)
+		peer = NULL;
+	return result_one("peer", peer);
+}
+
+static enum attempt
+connect_failed(struct waiter *w, int errnum)
+{
+	struct connect_op *op = (struct connect_op *)w;
+	struct s6err e;
+
+	w->sock->state = op->before;
+	err_sys(&e, errnum, "connect", "cannot initiate connection", true);
+	return waiter_error(w, &e);
+}
+
+/* Once the socket is writable, SO_ERROR says how the connect ended. */
+static enum attempt
+connect_attempt(struct waiter *w)
+{
+	struct pollfd pfd = { .fd = w->sock->fd, .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int soerr = 0;
+
+	if (poll(&pfd, 1, 0) == -1)
+		return connect_failed(w, errno);
+	if (!(pfd.revents & (POLLOUT | POLLERR | POLLHUP)))
+		return ATTEMPT_AGAIN;
+	if (getsockopt(w->sock->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
+		return connect_failed(w, errno);
+	if (soerr != 0)
+		return connect_failed(w, soerr);
+	w->sock->state = SS_CONNECTED;
+	return waiter_done(w, peer_result(w->sock));
+}
+
+/* The wait ran out: abandon the attempt so the handle is usable again. */
+static void
+connect_expired(struct waiter *w)
+{
+	struct connect_op *op = (struct connect_op *)w;
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+	struct s6err e;
+
+	(void)connect(w->sock->fd, &sa, sizeof(sa));
+	w->sock->state = op->before;
+	err_set(&e, S6_TIMEOUT, "operation timed out");
+	waiter_error(w, &e);
+}
+
+static void
+op_free(struct waiter *w)
+{
+	free(w);
+}
+
+static const struct waiter_ops connect_ops = {
+	connect_attempt, connect_expired, op_free
+};
+
+static struct answer
+socket_connect(struct call *c, void *argp)
+{
+	struct connect_args *a = argp;
+	struct connect_op *op;
+	struct s6err e;
+	int rc;
+
+	do
+		rc = connect(a->s->fd, (struct sockaddr *)&a->addr.ss, a->addr.len);
+	while (rc == -1 && errno == EINTR);
+	if (rc == 0) {
+		a->s->state = SS_CONNECTED;
+		return call_ok(c, peer_result(a->s));
+	}
+	if (errno != EINPROGRESS) {
+		err_sys(&e, errno, "connect", "cannot initiate connection", true);
+		e.handle = a->s->handle;
+		return call_fail(c, &e);
+	}
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
+		return call_fail(c, &e);
+	}
+	op->before = a->s->state;
+	a->s->state = SS_CONNECTING;
+	waiter_init(&op->w, &connect_ops, c, a->s, EV_WRITE,
+	    timeout_or(a->timeout, c->conn->session.connect_timeout));
+	return waiter_start(&op->w);
+}
+
+const struct method m_socket_connect = {
+	"socket.connect", socket_connect, connect_params, sizeof(struct connect_args),
+	"Connect a socket",
+	"connect(2), waiting inside the daemon up to the timeout. Refused, unreachable or "
+	"network-down errors are transient (1001). The handle stays valid whatever happens.",
+	(const struct result_field[]){ { "peer", "sockaddr", "the connected peer" }, END_RESULT },
+	(const int[]){ S6_NET, S6_TRANSIENT, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
+};
+
+/* socket.accept */
+
+struct accept_args {
+	struct sock	*s;
+	int64_t		 timeout;
+};
+
+static const struct param accept_params[] = {
+	HANDLE_ROW(struct accept_args, s),
+	TIMEOUT_ROW(struct accept_args, timeout, "a connection"),
+	END_PARAMS
+};
+
+struct accept_op {
+	struct waiter	w;
+	uid_t		uid;
+	struct conn	*conn;
+};
+
+static enum attempt
+accept_attempt(struct waiter *w)
+{
+	struct accept_op *op = (struct accept_op *)w;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct sock *s;
+	struct s6err e;
+	json_object *o;
+	int fd;
+
+	if (sock_check_quota(w->sock->d, op->uid, &e) == -1)
+		return waiter_error(w, &e);
+	fd = accept4(w->sock->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+		    errno == ECONNABORTED)
+			return ATTEMPT_AGAIN;
+		err_sys(&e, errno, "accept", "could not accept from listener", false);
+		return waiter_error(w, &e);
+	}
+	if ((s = sock_adopt(w->sock->d, fd, w->sock, op->uid, &e)) == NULL)
+		return waiter_error(w, &e);
+	sock_set_scope(s, w->sock->scope, op->conn);
+	o = json_object_new_object();
+	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
+	json_object_object_add(o, "peer", s6_addr_to_json((struct sockaddr *)&ss, len));
+	return waiter_done(w, o);
+}
+
+static const struct waiter_ops accept_ops = { accept_attempt, NULL, op_free };
+
+static struct answer
+socket_accept(struct call *c, void *argp)
+{
+	struct accept_args *a = argp;
+	struct accept_op *op;
+	struct s6err e;
+
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
+		return call_fail(c, &e);
+	}
+	op->uid = c->conn->uid;
+	op->conn = c->conn;
+	waiter_init(&op->w, &accept_ops, c, a->s, EV_READ,
+	    timeout_or(a->timeout, c->conn->session.accept_timeout));
+	return waiter_start(&op->w);
+}
+
+const struct method m_socket_accept = {
+	"socket.accept", socket_accept, accept_params, sizeof(struct accept_args),
+	"Accept a connection",
+	"Waits inside the daemon, up to the timeout, for a connection on a listening socket. "
+	"The new handle belongs to the caller and has the listener's scope.",
+	(const struct result_field[]){ { "handle", "integer", "the connection's handle" },
+	    { "peer", "sockaddr", "the peer's address" }, END_RESULT },
+	(const int[]){ S6_NET, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
+};

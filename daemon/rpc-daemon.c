@@ -1,0 +1,80 @@
+/* rpc-daemon.c: the daemon's own methods: daemon.ping, daemon.version and
+ * daemon.stats. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+
+#include "rpc-common.h"
+
+static json_object *pong;	/* the one ping result, shared */
+
+static struct answer
+daemon_ping(struct call *c, void *argp)
+{
+	if (pong == NULL)
+		pong = result_one("pong", json_object_new_boolean(1));
+	return call_ok(c, json_object_get(pong));
+}
+
+const struct method m_daemon_ping = {
+	"daemon.ping", daemon_ping, (const struct param[]){ END_PARAMS }, 0,
+	"Check that the daemon answers", "Always {\"pong\": true}.",
+	(const struct result_field[]){ { "pong", "boolean", "true" }, END_RESULT },
+	(const int[]){ 0 },
+};
+
+static struct answer
+daemon_version(struct call *c, void *argp)
+{
+	json_object *o = json_object_new_object();
+	char libev[32];
+
+	snprintf(libev, sizeof(libev), "%d.%d", ev_version_major(), ev_version_minor());
+	json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(o, "protocol", json_object_new_int(SOCK6D_PROTOCOL_VERSION));
+	json_object_object_add(o, "libev", json_object_new_string(libev));
+	json_object_object_add(o, "json_c", json_object_new_string(json_c_version()));
+	return call_ok(c, o);
+}
+
+const struct method m_daemon_version = {
+	"daemon.version", daemon_version, (const struct param[]){ END_PARAMS }, 0,
+	"Versions of the daemon, protocol and libraries", "",
+	(const struct result_field[]){ { "version", "string", "sock6d's version" },
+	    { "protocol", "integer", "the wire protocol's version (1)" },
+	    { "libev", "string", "" }, { "json_c", "string", "" }, END_RESULT },
+	(const int[]){ 0 },
+};
+
+static struct answer
+daemon_stats(struct call *c, void *argp)
+{
+	struct sock6d *d = c->d;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "uptime_ms",
+	    json_object_new_int64((int64_t)((ev_now(d->loop) - d->started) * 1000.)));
+	json_object_object_add(o, "connections", json_object_new_int64(d->nconns));
+	json_object_object_add(o, "handles", json_object_new_int64(
+	    (int64_t)handle_count(&d->handles)));
+	json_object_object_add(o, "requests", json_object_new_int64((int64_t)d->stats.requests));
+	json_object_object_add(o, "errors", json_object_new_int64((int64_t)d->stats.errors));
+	json_object_object_add(o, "bytes_in", json_object_new_int64((int64_t)d->stats.bytes_in));
+	json_object_object_add(o, "bytes_out", json_object_new_int64((int64_t)d->stats.bytes_out));
+	return call_ok(c, o);
+}
+
+const struct method m_daemon_stats = {
+	"daemon.stats", daemon_stats, (const struct param[]){ END_PARAMS }, 0,
+	"Counters since the daemon started",
+	"requests counts every request and batch entry received; errors every error answered.",
+	(const struct result_field[]){ { "uptime_ms", "integer", "" },
+	    { "connections", "integer", "control connections now" },
+	    { "handles", "integer", "open handles now" },
+	    { "requests", "integer", "" }, { "errors", "integer", "" },
+	    { "bytes_in", "integer", "socket bytes received" },
+	    { "bytes_out", "integer", "socket bytes sent" }, END_RESULT },
+	(const int[]){ 0 },
+};

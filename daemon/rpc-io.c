@@ -1,0 +1,433 @@
+/* rpc-io.c: data transfer: socket.receive, receive_from, receive_ready,
+ * accept_ready, send, send_to and send_all, each waiting inside the loop
+ * when the socket is not ready. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc-common.h"
+#include "wait.h"
+
+static const int io_errors[] = { S6_NET, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 };
+
+/* receive and receive_from */
+
+struct receive_args {
+	struct sock	*s;
+	int64_t		 length;
+	int		 flags;
+	int64_t		 timeout;
+	int		 encoding;
+};
+
+static const struct param receive_params[] = {
+	HANDLE_ROW(struct receive_args, s),
+	{ "length", PT_INT, P_REQUIRED, offsetof(struct receive_args, length),
+	  .min = 1, .max = 64 << 20, .desc = "most bytes to receive (at most the daemon's max_receive)" },
+	{ "flags", PT_FLAGS, P_DEFAULT, offsetof(struct receive_args, flags), .def = 0,
+	  .names = recv_flag_names, .desc = "peek, oob, waitall, trunc, dontwait, or an integer" },
+	TIMEOUT_ROW(struct receive_args, timeout, "data"),
+	ENCODING_ROW(struct receive_args, encoding),
+	END_PARAMS
+};
+
+struct receive_op {
+	struct waiter		w;
+	bool			from;		/* receive_from: report the sender */
+	bool			as_text;
+	int			flags;
+	size_t			len, got, full;
+	bool			eof, delivered;
+	struct sockaddr_storage	ss;
+	socklen_t		sslen;
+	char			buf[];
+};
+
+static enum attempt
+receive_result(struct receive_op *op)
+{
+	json_object *o = json_object_new_object();
+
+	result_bytes(o, op->buf, op->got, op->as_text);
+	json_object_object_add(o, "bytes", json_object_new_int64(
+	    (int64_t)((op->flags & MSG_TRUNC) ? op->full : op->got)));
+	if (op->from)
+		json_object_object_add(o, "address", op->sslen > 0 ?
+		    s6_addr_to_json((struct sockaddr *)&op->ss, op->sslen) : NULL);
+	else
+		json_object_object_add(o, "eof", json_object_new_boolean(op->eof));
+	op->delivered = true;
+	return waiter_done(&op->w, o);
+}
+
+/* Bytes the socket already holds come first. */
+static bool
+receive_from_held(struct receive_op *op, struct sock *s)
+{
+	bool peek = op->flags & MSG_PEEK;
+	size_t n;
+
+	if (s->held == NULL)
+		return false;
+	op->sslen = sizeof(op->ss);
+	n = sock_take(s, op->buf + op->got, op->len - op->got, peek, &op->ss, &op->sslen,
+	    &op->full);
+	op->got += n;
+	return !sock_is_stream(s) || peek || !(op->flags & MSG_WAITALL) || op->got == op->len;
+}
+
+static enum attempt
+receive_attempt(struct waiter *w)
+{
+	struct receive_op *op = (struct receive_op *)w;
+	struct sock *s = w->sock;
+	size_t before = op->got;
+	struct s6err e;
+	ssize_t n;
+	int flags = (op->flags & ~MSG_WAITALL) | MSG_DONTWAIT;
+
+	if (receive_from_held(op, s))
+		return receive_result(op);
+	for (;;) {
+		op->sslen = sizeof(op->ss);
+		n = recvfrom(s->fd, op->buf + op->got, op->len - op->got, flags,
+		    (struct sockaddr *)&op->ss, &op->sslen);
+		if (n > 0) {
+			s->bytes_in += (size_t)n;
+			s->d->stats.bytes_in += (size_t)n;
+			if (!sock_is_stream(s)) {
+				op->full = (size_t)n;
+				op->got = (size_t)n < op->len ? (size_t)n : op->len;
+				return receive_result(op);
+			}
+			op->got += (size_t)n;
+			op->full = op->got;
+			if ((op->flags & (MSG_WAITALL | MSG_PEEK)) == MSG_WAITALL &&
+			    op->got < op->len)
+				continue;
+			return receive_result(op);
+		}
+		if (n == 0) {
+			/* Stream: the peer shut down.  Datagram: an empty one. */
+			op->eof = sock_is_stream(s);
+			return receive_result(op);
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			if (op->flags & MSG_DONTWAIT)
+				break;
+			return op->got > before ? ATTEMPT_PROGRESS : ATTEMPT_AGAIN;
+		}
+		break;
+	}
+	err_sys(&e, errno, "recv", "cannot receive data", false);
+	return waiter_error(w, &e);
+}
+
+/* Bytes read but not delivered stay on the handle for the next reader. */
+static void
+receive_destroy(struct waiter *w)
+{
+	struct receive_op *op = (struct receive_op *)w;
+
+	if (!op->delivered && op->got > 0 && !(op->flags & MSG_PEEK) && !w->sock->closed)
+		sock_hold(w->sock, op->buf, op->got, NULL, 0, true);
+	free(op);
+}
+
+static const struct waiter_ops receive_ops = { receive_attempt, NULL, receive_destroy };
+
+static struct answer
+receive_common(struct call *c, struct receive_args *a, bool from)
+{
+	struct receive_op *op;
+	struct s6err e;
+
+	if (a->length > c->d->limits.max_receive) {
+		err_param(&e, "length", "length must be at most %ld (max_receive)",
+		    c->d->limits.max_receive);
+		return call_fail(c, &e);
+	}
+	if ((op = calloc(1, sizeof(*op) + (size_t)a->length)) == NULL) {
+		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
+		return call_fail(c, &e);
+	}
+	op->from = from;
+	op->as_text = a->encoding == 1;
+	op->flags = a->flags;
+	op->len = (size_t)a->length;
+	waiter_init(&op->w, &receive_ops, c, a->s, EV_READ,
+	    timeout_or(a->timeout, c->conn->session.receive_timeout));
+	return waiter_start(&op->w);
+}
+
+static struct answer
+socket_receive(struct call *c, void *argp)
+{
+	return receive_common(c, argp, false);
+}
+
+static struct answer
+socket_receive_from(struct call *c, void *argp)
+{
+	return receive_common(c, argp, true);
+}
+
+const struct method m_socket_receive = {
+	"socket.receive", socket_receive, receive_params, sizeof(struct receive_args),
+	"Receive bytes",
+	"One recv(2) of at most length bytes, waiting inside the daemon up to the timeout "
+	"(waitall: until length bytes or end of stream). 0 bytes on a stream is eof: true. "
+	"A datagram longer than length is truncated.",
+	(const struct result_field[]){ { "data", "bytes", "base64 (or text with encoding text)" },
+	    { "bytes", "integer", "bytes received" }, { "eof", "boolean", "the peer shut down" },
+	    END_RESULT },
+	io_errors,
+};
+
+const struct method m_socket_receive_from = {
+	"socket.receive_from", socket_receive_from, receive_params, sizeof(struct receive_args),
+	"Receive bytes and the sender's address",
+	"As socket.receive, with the sender's address (null on a connected stream).",
+	(const struct result_field[]){ { "data", "bytes", "base64 (or text with encoding text)" },
+	    { "bytes", "integer", "bytes received" }, { "address", "sockaddr", "the sender, or null" },
+	    END_RESULT },
+	io_errors,
+};
+
+/* receive_ready and accept_ready */
+
+struct ready_args {
+	struct sock	*s;
+};
+
+static const struct param ready_params[] = {
+	HANDLE_ROW(struct ready_args, s),
+	END_PARAMS
+};
+
+static struct answer
+socket_ready(struct call *c, void *argp)
+{
+	struct ready_args *a = argp;
+	struct pollfd pfd = { .fd = a->s->fd, .events = POLLIN };
+	struct s6err e;
+	int rc;
+
+	if (a->s->held != NULL)
+		return call_ok(c, result_one("ready", json_object_new_boolean(1)));
+	do
+		rc = poll(&pfd, 1, 0);
+	while (rc == -1 && errno == EINTR);
+	if (rc == -1) {
+		err_sys(&e, errno, "poll", "unable to check socket for input", false);
+		return call_fail(c, &e);
+	}
+	return call_ok(c, result_one("ready", json_object_new_boolean(
+	    (pfd.revents & (POLLIN | POLLHUP | POLLERR)) != 0)));
+}
+
+const struct method m_socket_receive_ready = {
+	"socket.receive_ready", socket_ready, ready_params, sizeof(struct ready_args),
+	"Whether a receive would not wait", "A zero-timeout readiness check.",
+	(const struct result_field[]){ { "ready", "boolean", "" }, END_RESULT },
+	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, 0 },
+};
+
+const struct method m_socket_accept_ready = {
+	"socket.accept_ready", socket_ready, ready_params, sizeof(struct ready_args),
+	"Whether an accept would not wait",
+	"A zero-timeout readiness check; the accept may still wait if the peer resets meanwhile.",
+	(const struct result_field[]){ { "ready", "boolean", "" }, END_RESULT },
+	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, 0 },
+};
+
+/* send, send_to and send_all */
+
+struct send_args {
+	struct sock	*s;
+	struct bytes	 data;
+	struct s6_sockaddr	 addr;
+	int64_t		 send_size;
+	int		 flags;
+	int64_t		 timeout;
+};
+
+#define SEND_ROWS							\
+	HANDLE_ROW(struct send_args, s),				\
+	{ "data", PT_BYTES, 0, offsetof(struct send_args, data),	\
+	  .desc = "the bytes, base64; or \"text\": a UTF-8 string" },	\
+	{ "flags", PT_FLAGS, P_DEFAULT, offsetof(struct send_args, flags), .def = 0, \
+	  .names = send_flag_names, .desc = "oob, dontroute, eor, more, dontwait, or an integer" }, \
+	TIMEOUT_ROW(struct send_args, timeout, "the socket to take data")
+
+static const struct param send_params[] = { SEND_ROWS, END_PARAMS };
+
+static const struct param send_to_params[] = {
+	SEND_ROWS,
+	{ "address", PT_SOCKADDR, P_REQUIRED, offsetof(struct send_args, addr),
+	  .desc = "numeric address of the destination" },
+	END_PARAMS
+};
+
+static const struct param send_all_params[] = {
+	SEND_ROWS,
+	{ "send_size", PT_INT, P_NULLABLE, offsetof(struct send_args, send_size),
+	  .min = 1, .max = 64 << 20,
+	  .desc = "bytes per send(2) (null: all at once; default: the session's send_size)" },
+	END_PARAMS
+};
+
+struct send_op {
+	struct waiter		w;
+	const char		*p;
+	size_t			 len, sent, chunk;
+	int			 flags;
+	bool			 all;
+	const struct s6_sockaddr	*addr;
+};
+
+static enum attempt
+send_attempt(struct waiter *w)
+{
+	struct send_op *op = (struct send_op *)w;
+	struct sock *s = w->sock;
+	size_t before = op->sent, n;
+	int flags = op->flags | MSG_NOSIGNAL | MSG_DONTWAIT;
+	struct s6err e;
+	ssize_t r;
+
+	for (;;) {
+		n = op->len - op->sent;
+		if (op->all && op->chunk > 0 && n > op->chunk)
+			n = op->chunk;
+		if (op->addr != NULL)
+			r = sendto(s->fd, op->p + op->sent, n, flags,
+			    (const struct sockaddr *)&op->addr->ss, op->addr->len);
+		else
+			r = send(s->fd, op->p + op->sent, n, flags);
+		if (r >= 0) {
+			op->sent += (size_t)r;
+			s->bytes_out += (size_t)r;
+			s->d->stats.bytes_out += (size_t)r;
+			if (!op->all || op->sent == op->len)
+				return waiter_done(w, result_one("bytes",
+				    json_object_new_int64(op->all ? (int64_t)op->sent : r)));
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if ((errno == EAGAIN || errno == EWOULDBLOCK) && !(op->flags & MSG_DONTWAIT))
+			return op->sent > before ? ATTEMPT_PROGRESS : ATTEMPT_AGAIN;
+		break;
+	}
+	err_sys(&e, errno, op->addr ? "sendto" : "send", "cannot send data", false);
+	if (op->all) {
+		e.has_bytes = true;
+		e.bytes = (int64_t)op->sent;
+	}
+	return waiter_error(w, &e);
+}
+
+static void
+send_expired(struct waiter *w)
+{
+	struct send_op *op = (struct send_op *)w;
+	struct s6err e;
+
+	err_set(&e, S6_TIMEOUT, "operation timed out");
+	if (op->all) {
+		e.has_bytes = true;
+		e.bytes = (int64_t)op->sent;
+	}
+	waiter_error(w, &e);
+}
+
+static void
+send_destroy(struct waiter *w)
+{
+	free(w);
+}
+
+static const struct waiter_ops send_ops = { send_attempt, send_expired, send_destroy };
+
+static struct answer
+send_common(struct call *c, struct send_args *a, bool to, bool all)
+{
+	struct send_op *op;
+	struct s6err e;
+
+	if (a->data.p == NULL) {
+		err_param(&e, "data", "missing param data (or text)");
+		return call_fail(c, &e);
+	}
+	/* send_all of nothing on a stream sends nothing (one empty datagram otherwise). */
+	if (all && a->data.len == 0 && sock_is_stream(a->s))
+		return call_ok(c, result_one("bytes", json_object_new_int64(0)));
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
+		return call_fail(c, &e);
+	}
+	op->p = a->data.p;
+	op->len = a->data.len;
+	op->flags = a->flags;
+	op->all = all;
+	op->addr = to ? &a->addr : NULL;
+	if (all)
+		op->chunk = a->send_size == PARAM_ABSENT ? (size_t)c->conn->session.send_size :
+		    a->send_size == PARAM_NULL ? 0 : (size_t)a->send_size;
+	waiter_init(&op->w, &send_ops, c, a->s, EV_WRITE,
+	    timeout_or(a->timeout, c->conn->session.send_timeout));
+	return waiter_start(&op->w);
+}
+
+static struct answer
+socket_send(struct call *c, void *argp)
+{
+	return send_common(c, argp, false, false);
+}
+
+static struct answer
+socket_send_to(struct call *c, void *argp)
+{
+	return send_common(c, argp, true, false);
+}
+
+static struct answer
+socket_send_all(struct call *c, void *argp)
+{
+	return send_common(c, argp, false, true);
+}
+
+static const struct result_field send_result[] = {
+	{ "bytes", "integer", "bytes sent" }, END_RESULT
+};
+
+const struct method m_socket_send = {
+	"socket.send", socket_send, send_params, sizeof(struct send_args),
+	"Send bytes",
+	"One successful send(2), which may be partial, waiting inside the daemon up to the "
+	"timeout for the socket to take data.",
+	send_result, io_errors,
+};
+
+const struct method m_socket_send_to = {
+	"socket.send_to", socket_send_to, send_to_params, sizeof(struct send_args),
+	"Send bytes to an address", "As socket.send, through sendto(2) to address.",
+	send_result, io_errors,
+};
+
+const struct method m_socket_send_all = {
+	"socket.send_all", socket_send_all, send_all_params, sizeof(struct send_args),
+	"Send every byte",
+	"Sends everything in chunks of send_size (datagram sockets: one datagram per chunk); "
+	"the timeout restarts whenever progress is made. Nothing is sent for no bytes on a "
+	"stream; one empty datagram on a datagram socket. A failure reports data.bytes sent.",
+	send_result, io_errors,
+};

@@ -1,0 +1,354 @@
+/* rpc-socket.c: the socket egg's setup, status and teardown methods:
+ * socket.create, close, info, list, bind, listen, shutdown, name, peer_name. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "rpc-common.h"
+
+static const int net_errors[] = { S6_NET, S6_NO_SUCH_HANDLE, 0 };
+static const int handle_errors[] = { S6_NO_SUCH_HANDLE, 0 };
+
+/* socket.create */
+
+struct create_args {
+	int	family, type, protocol, scope;
+};
+
+static const struct param create_params[] = {
+	{ "family", PT_FAMILY, P_REQUIRED, offsetof(struct create_args, family),
+	  .names = family_names, .desc = "address family: inet, inet6, unix" },
+	{ "type", PT_SOCKTYPE, P_REQUIRED, offsetof(struct create_args, type),
+	  .names = socktype_names, .desc = "socket type: stream or dgram (seqpacket, raw)" },
+	{ "protocol", PT_PROTOCOL, P_DEFAULT, offsetof(struct create_args, protocol),
+	  .def = 0, .names = protocol_names, .desc = "protocol: tcp, udp, ... (0: the default)" },
+	SCOPE_ROW(struct create_args, scope),
+	END_PARAMS
+};
+
+static const struct result_field create_result[] = {
+	{ "handle", "integer", "the new socket's handle" },
+	{ "fileno", "integer", "its descriptor inside the daemon" },
+	{ "family", "string", "address family" },
+	{ "type", "string", "socket type" },
+	{ "protocol", "string", "protocol" },
+	END_RESULT
+};
+
+static struct answer
+socket_create(struct call *c, void *argp)
+{
+	struct create_args *a = argp;
+	struct sock *s;
+	struct s6err e;
+	json_object *o;
+
+	if ((s = sock_create(c->d, a->family, a->type, a->protocol, c->conn->uid, &e)) == NULL)
+		return call_fail(c, &e);
+	sock_set_scope(s, (enum sock_scope)a->scope, c->conn);
+	o = json_object_new_object();
+	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
+	json_object_object_add(o, "fileno", json_object_new_int(s->fd));
+	json_object_object_add(o, "family", enum_to_json(family_names, s->family));
+	json_object_object_add(o, "type", enum_to_json(socktype_names, s->type));
+	json_object_object_add(o, "protocol", enum_to_json(protocol_names, s->protocol));
+	return call_ok(c, o);
+}
+
+const struct method m_socket_create = {
+	"socket.create", socket_create, create_params, sizeof(struct create_args),
+	"Create a socket",
+	"Creates a non-blocking, close-on-exec socket held by the daemon under a new handle "
+	"owned by the caller's uid (the egg's socket).",
+	create_result, (const int[]){ S6_NET, S6_LIMIT, 0 },
+};
+
+/* socket.close */
+
+struct close_args {
+	struct sock	*s;
+	int		 force;
+	int64_t		 id;
+};
+
+static const struct param close_params[] = {
+	{ "handle", PT_HANDLE, P_REQUIRED | P_LENIENT, offsetof(struct close_args, s),
+	  .desc = "the socket's handle" },
+	{ "force", PT_BOOL, P_DEFAULT, offsetof(struct close_args, force), .def = 0,
+	  .desc = "true: never an error, even for an unknown handle (socket-close*)" },
+	END_PARAMS
+};
+
+static struct answer
+socket_close(struct call *c, void *argp)
+{
+	struct close_args *a = argp;
+	json_object *h;
+	struct s6err e;
+
+	if (a->s == NULL) {
+		if (a->force)
+			return call_ok(c, result_empty());
+		json_object_object_get_ex(json_object_object_get(c->request, "params"),
+		    "handle", &h);
+		err_handle(&e, (uint64_t)json_object_get_int64(h));
+		return call_fail(c, &e);
+	}
+	if (sock_close(a->s) == -1 && !a->force) {
+		err_sys(&e, errno, "close", "could not close socket", false);
+		return call_fail(c, &e);
+	}
+	return call_ok(c, result_empty());
+}
+
+const struct method m_socket_close = {
+	"socket.close", socket_close, close_params, sizeof(struct close_args),
+	"Close a socket",
+	"Closes the socket and retires its handle for good; operations waiting on it fail "
+	"with 1010. A bound UNIX socket's file is removed if it is still that socket.",
+	(const struct result_field[]){ END_RESULT }, net_errors,
+};
+
+/* socket.info and socket.list */
+
+struct handle_args {
+	struct sock	*s;
+};
+
+static const struct param handle_params[] = {
+	HANDLE_ROW(struct handle_args, s),
+	END_PARAMS
+};
+
+static const struct result_field info_result[] = {
+	{ "handle", "integer", "" }, { "fileno", "integer", "" },
+	{ "family", "string", "" }, { "type", "string", "" }, { "protocol", "string", "" },
+	{ "scope", "string", "daemon or connection" }, { "owner", "integer", "the owner's uid" },
+	{ "state", "string", "open, bound, listening, connecting or connected" },
+	{ "local", "sockaddr", "null when unbound" }, { "peer", "sockaddr", "null when unconnected" },
+	{ "shut_rd", "boolean", "" }, { "shut_wr", "boolean", "" },
+	{ "subscribed", "boolean", "" }, { "attached", "boolean", "" },
+	{ "bytes_in", "integer", "bytes received" }, { "bytes_out", "integer", "bytes sent" },
+	{ "buffered", "integer", "bytes read from the socket and not yet delivered" },
+	END_RESULT
+};
+
+static struct answer
+socket_info(struct call *c, void *argp)
+{
+	struct handle_args *a = argp;
+
+	return call_ok(c, sock_info(a->s));
+}
+
+const struct method m_socket_info = {
+	"socket.info", socket_info, handle_params, sizeof(struct handle_args),
+	"Describe a socket", "Everything the daemon knows about one handle.",
+	info_result, handle_errors,
+};
+
+static struct answer
+socket_list(struct call *c, void *argp)
+{
+	json_object *arr = json_object_new_array();
+	struct sock **socks;
+	size_t i, n;
+
+	n = handle_collect(&c->d->handles, &socks);
+	for (i = 0; i < n; i++)
+		if (sock_usable_by(socks[i], c->conn->uid))
+			json_object_array_add(arr, sock_info(socks[i]));
+	free(socks);
+	return call_ok(c, result_one("sockets", arr));
+}
+
+const struct method m_socket_list = {
+	"socket.list", socket_list, (const struct param[]){ END_PARAMS }, 0,
+	"List the caller's sockets",
+	"socket.info for every handle the caller owns (root: every handle), by handle.",
+	(const struct result_field[]){ { "sockets", "array", "socket.info objects" }, END_RESULT },
+	(const int[]){ 0 },
+};
+
+/* socket.bind */
+
+struct bind_args {
+	struct sock	*s;
+	struct s6_sockaddr	 addr;
+};
+
+static const struct param bind_params[] = {
+	HANDLE_ROW(struct bind_args, s),
+	{ "address", PT_SOCKADDR, P_REQUIRED, offsetof(struct bind_args, addr),
+	  .desc = "numeric address: \"127.0.0.1:0\", \"[::1]:80\", \"/path\", \"@abstract\" or an object" },
+	END_PARAMS
+};
+
+/* Remember the file a UNIX bind created, to remove it on close. */
+static void
+remember_unix_path(struct sock *s, const struct s6_sockaddr *addr)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&addr->ss;
+	struct stat st;
+
+	if (addr->ss.ss_family != AF_UNIX || sun->sun_path[0] != '/')
+		return;
+	if (stat(sun->sun_path, &st) == -1)
+		return;
+	snprintf(s->unix_path, sizeof(s->unix_path), "%s", sun->sun_path);
+	s->unix_dev = st.st_dev;
+	s->unix_ino = st.st_ino;
+}
+
+static struct answer
+socket_bind(struct call *c, void *argp)
+{
+	struct bind_args *a = argp;
+	json_object *bound;
+	struct s6err e;
+
+	if (bind(a->s->fd, (struct sockaddr *)&a->addr.ss, a->addr.len) == -1) {
+		err_sys(&e, errno, "bind", "cannot bind to socket", false);
+		e.handle = a->s->handle;
+		return call_fail(c, &e);
+	}
+	remember_unix_path(a->s, &a->addr);
+	if (a->s->state == SS_OPEN)
+		a->s->state = SS_BOUND;
+	if (sock_address(a->s, false, &bound, &e) == -1)
+		return call_fail(c, &e);
+	if (bound == NULL)	/* an abstract or port-0 oddity: echo what was asked */
+		bound = s6_addr_to_json((struct sockaddr *)&a->addr.ss, a->addr.len);
+	return call_ok(c, result_one("address", bound));
+}
+
+const struct method m_socket_bind = {
+	"socket.bind", socket_bind, bind_params, sizeof(struct bind_args),
+	"Bind a socket to an address",
+	"Binds the socket (the egg's socket-bind). Port 0 lets the system choose; the result "
+	"is the address as bound, port filled in.",
+	(const struct result_field[]){ { "address", "sockaddr", "as bound" }, END_RESULT },
+	net_errors,
+};
+
+/* socket.listen */
+
+struct listen_args {
+	struct sock	*s;
+	int64_t		 backlog;
+};
+
+static const struct param listen_params[] = {
+	HANDLE_ROW(struct listen_args, s),
+	{ "backlog", PT_INT, P_DEFAULT, offsetof(struct listen_args, backlog),
+	  .min = 0, .max = 65535, .def = 10, .desc = "pending connections the kernel queues" },
+	END_PARAMS
+};
+
+static struct answer
+socket_listen(struct call *c, void *argp)
+{
+	struct listen_args *a = argp;
+	struct s6err e;
+
+	if (listen(a->s->fd, (int)a->backlog) == -1) {
+		err_sys(&e, errno, "listen", "cannot listen on socket", false);
+		e.handle = a->s->handle;
+		return call_fail(c, &e);
+	}
+	a->s->state = SS_LISTENING;
+	return call_ok(c, result_empty());
+}
+
+const struct method m_socket_listen = {
+	"socket.listen", socket_listen, listen_params, sizeof(struct listen_args),
+	"Listen for connections", "Marks a stream socket as listening (the egg's socket-listen).",
+	(const struct result_field[]){ END_RESULT }, net_errors,
+};
+
+/* socket.shutdown */
+
+struct shutdown_args {
+	struct sock	*s;
+	int		 how;
+};
+
+static const struct param shutdown_params[] = {
+	HANDLE_ROW(struct shutdown_args, s),
+	{ "how", PT_ENUM, P_REQUIRED, offsetof(struct shutdown_args, how),
+	  .names = shutdown_names, .desc = "rd, wr or rdwr" },
+	END_PARAMS
+};
+
+static struct answer
+socket_shutdown(struct call *c, void *argp)
+{
+	struct shutdown_args *a = argp;
+	struct s6err e;
+
+	/* ENOTCONN is ignored: the peer may have shut down already. */
+	if (shutdown(a->s->fd, a->how) == -1 && errno != ENOTCONN) {
+		err_sys(&e, errno, "shutdown", "unable to shutdown socket", false);
+		e.handle = a->s->handle;
+		return call_fail(c, &e);
+	}
+	if (a->how != SHUT_WR)
+		a->s->shut_rd = true;
+	if (a->how != SHUT_RD)
+		a->s->shut_wr = true;
+	return call_ok(c, result_empty());
+}
+
+const struct method m_socket_shutdown = {
+	"socket.shutdown", socket_shutdown, shutdown_params, sizeof(struct shutdown_args),
+	"Shut down one or both directions",
+	"shutdown(2); ENOTCONN is not an error (the egg's socket-shutdown).",
+	(const struct result_field[]){ END_RESULT }, net_errors,
+};
+
+/* socket.name and socket.peer_name */
+
+static struct answer
+socket_name_common(struct call *c, struct sock *s, bool peer)
+{
+	json_object *addr;
+	struct s6err e;
+
+	if (sock_address(s, peer, &addr, &e) == -1)
+		return call_fail(c, &e);
+	return call_ok(c, result_one("address", addr));
+}
+
+static struct answer
+socket_name(struct call *c, void *argp)
+{
+	return socket_name_common(c, ((struct handle_args *)argp)->s, false);
+}
+
+static struct answer
+socket_peer_name(struct call *c, void *argp)
+{
+	return socket_name_common(c, ((struct handle_args *)argp)->s, true);
+}
+
+const struct method m_socket_name = {
+	"socket.name", socket_name, handle_params, sizeof(struct handle_args),
+	"The socket's own address",
+	"getsockname(2): null when unbound; a bound UNIX socket gives its path.",
+	(const struct result_field[]){ { "address", "sockaddr", "or null" }, END_RESULT },
+	net_errors,
+};
+
+const struct method m_socket_peer_name = {
+	"socket.peer_name", socket_peer_name, handle_params, sizeof(struct handle_args),
+	"The connected peer's address",
+	"getpeername(2): null when not connected (ENOTCONN).",
+	(const struct result_field[]){ { "address", "sockaddr", "or null" }, END_RESULT },
+	net_errors,
+};

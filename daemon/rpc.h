@@ -1,0 +1,69 @@
+/* rpc.h: the JSON-RPC 2.0 envelope and the life of one request (a call).
+ *
+ * A handler answers exactly once: it returns the token made by call_ok(),
+ * call_fail() or call_pending().  A pending call is completed later, from the
+ * loop, by call_complete_ok() or call_complete_fail(); if its connection went
+ * away first, its cancel hook runs instead and no answer is sent. */
+#ifndef SOCK6D_RPC_H
+#define SOCK6D_RPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/queue.h>
+#include <json-c/json.h>
+
+#include "error.h"
+
+struct conn;
+struct sock6d;
+struct method;
+struct batch;
+struct call;
+
+enum call_state { CALL_NEW, CALL_DONE, CALL_PENDING };
+
+/* Only call_ok, call_fail and call_pending make one. */
+struct answer {
+	enum call_state	state;
+};
+
+typedef void (*call_cancel_fn)(struct call *c, void *op);
+
+struct call {
+	struct sock6d		*d;
+	struct conn		*conn;		/* NULL once the connection is gone */
+	json_object		*request;	/* owned reference; args point into it */
+	json_object		*id;		/* borrowed from request; NULL: notification */
+	bool			 notification;
+	struct batch		*batch;
+	size_t			 slot;
+	const struct method	*method;
+	void			*args;
+	void			*allocs[4];	/* freed with the call (decoded bytes) */
+	enum call_state		 state;
+	call_cancel_fn		 cancel;
+	void			*op;
+	TAILQ_ENTRY(call)	 entry;		/* conn->pending */
+};
+
+TAILQ_HEAD(call_list, call);
+
+struct answer	 call_ok(struct call *c, json_object *result);
+struct answer	 call_fail(struct call *c, const struct s6err *e);
+/* Park the call; `cancel` runs if the connection goes away first. */
+struct answer	 call_pending(struct call *c, call_cancel_fn cancel, void *op);
+void		 call_complete_ok(struct call *c, json_object *result);
+void		 call_complete_fail(struct call *c, const struct s6err *e);
+/* Keep a heap block alive as long as the call; -1 if there is no room. */
+int		 call_keep(struct call *c, void *p);
+/* Whether the connection can take one more parked call (pending_per_connection). */
+bool		 call_can_park(struct call *c, struct s6err *e);
+
+/* Handle one request line from `conn`.  Replies are queued on the connection. */
+void		 rpc_dispatch_line(struct conn *conn, const char *line, size_t len);
+/* Cancel a call whose connection is going away (runs its cancel hook). */
+void		 rpc_cancel(struct call *c);
+/* Queue a standalone error response with id null (limits, parse errors). */
+void		 rpc_send_error(struct conn *conn, const struct s6err *e);
+
+#endif

@@ -1,0 +1,350 @@
+/* sock.c: the managed socket: creation and adoption under the per-user
+ * quota, scope, closing (waiters failed, UNIX path removed), the held bytes
+ * and the socket.info view. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "log.h"
+#include "param.h"
+#include "sock.h"
+#include "sock6d.h"
+#include "sockaddr.h"
+#include "wait.h"
+
+static void	sock_io_cb(struct ev_loop *, ev_io *, int);
+
+int
+sock_check_quota(struct sock6d *d, uid_t owner, struct s6err *e)
+{
+	if ((long)handle_count_uid(&d->handles, owner) >= d->limits.handles_per_user) {
+		err_limit(e, "handles_per_user", d->limits.handles_per_user);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wrap fd in a new handle. */
+static struct sock *
+sock_wrap(struct sock6d *d, int fd, int family, int type, int protocol, uid_t owner,
+    struct s6err *e)
+{
+	struct sock *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		err_set(e, S6_INTERNAL_ERROR, "out of memory");
+		close(fd);
+		return NULL;
+	}
+	s->d = d;
+	s->fd = fd;
+	s->family = family;
+	s->type = type;
+	s->protocol = protocol;
+	s->owner = owner;
+	s->held_tail = &s->held;
+	TAILQ_INIT(&s->readers);
+	TAILQ_INIT(&s->writers);
+	ev_io_init(&s->rio, sock_io_cb, fd, EV_READ);
+	ev_io_init(&s->wio, sock_io_cb, fd, EV_WRITE);
+	s->rio.data = s->wio.data = s;
+	s->handle = handle_next_id(&d->handles);
+	if (handle_insert(&d->handles, s->handle, s, owner) == -1) {
+		err_set(e, S6_INTERNAL_ERROR, "out of memory");
+		close(fd);
+		free(s);
+		return NULL;
+	}
+	log_debug("handle %llu: fd %d family %d type %d for uid %u",
+	    (unsigned long long)s->handle, fd, family, type, (unsigned)owner);
+	return s;
+}
+
+struct sock *
+sock_create(struct sock6d *d, int family, int type, int protocol, uid_t owner,
+    struct s6err *e)
+{
+	int fd;
+
+	if (sock_check_quota(d, owner, e) == -1)
+		return NULL;
+	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	if (fd == -1) {
+		err_sys(e, errno, "socket", "cannot create socket", false);
+		return NULL;
+	}
+	if (protocol == 0 && (family == AF_INET || family == AF_INET6)) {
+		socklen_t len = sizeof(protocol);
+
+		/* Report the protocol the kernel chose ("tcp" for stream). */
+		if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) == -1)
+			protocol = 0;
+	}
+	return sock_wrap(d, fd, family, type, protocol, owner, e);
+}
+
+struct sock *
+sock_adopt(struct sock6d *d, int fd, const struct sock *listener, uid_t owner,
+    struct s6err *e)
+{
+	struct sock *s;
+
+	s = sock_wrap(d, fd, listener->family, listener->type, listener->protocol, owner, e);
+	if (s != NULL)
+		s->state = SS_CONNECTED;
+	return s;
+}
+
+void
+sock_set_scope(struct sock *s, enum sock_scope scope, struct conn *c)
+{
+	s->scope = scope;
+	if (scope == SCOPE_CONNECTION && c != NULL) {
+		s->scope_conn = c;
+		LIST_INSERT_HEAD(&c->scoped, s, scope_entry);
+	}
+}
+
+bool
+sock_usable_by(const struct sock *s, uid_t uid)
+{
+	return !s->closed && (uid == 0 || uid == s->owner);
+}
+
+bool
+sock_is_stream(const struct sock *s)
+{
+	return s->type == SOCK_STREAM;
+}
+
+/* Remove the socket file bound by this handle, if it is still ours. */
+static void
+sock_unlink_path(struct sock *s)
+{
+	struct stat st;
+
+	if (s->unix_path[0] != '/')
+		return;
+	if (lstat(s->unix_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == s->unix_dev && st.st_ino == s->unix_ino)
+		unlink(s->unix_path);
+}
+
+int
+sock_close(struct sock *s)
+{
+	struct s6err e;
+	struct chunk *ch;
+	int rc;
+
+	if (s->closed)
+		return 0;
+	s->closed = true;
+	err_handle(&e, s->handle);
+	snprintf(e.message, sizeof(e.message), "the handle was closed");
+	waiter_fail_all(s, &e);
+	ev_io_stop(s->d->loop, &s->rio);
+	ev_io_stop(s->d->loop, &s->wio);
+	if (s->scope_conn != NULL) {
+		LIST_REMOVE(s, scope_entry);
+		s->scope_conn = NULL;
+	}
+	sock_unlink_path(s);
+	rc = close(s->fd);
+	log_debug("handle %llu: closed", (unsigned long long)s->handle);
+	s->fd = -1;
+	while ((ch = s->held) != NULL) {
+		s->held = ch->next;
+		free(ch);
+	}
+	s->held_tail = &s->held;
+	s->held_bytes = 0;
+	handle_remove(&s->d->handles, s->handle, s->owner);
+	s->next_dead = s->d->dead_socks;
+	s->d->dead_socks = s;
+	return rc;
+}
+
+void
+sock_free(struct sock *s)
+{
+	free(s);
+}
+
+int
+sock_hold(struct sock *s, const void *p, size_t n, const struct sockaddr_storage *from,
+    socklen_t fromlen, bool front)
+{
+	struct chunk *ch;
+
+	if ((ch = malloc(sizeof(*ch) + n)) == NULL)
+		return -1;
+	ch->len = n;
+	ch->off = 0;
+	ch->fromlen = from ? fromlen : 0;
+	if (from)
+		memcpy(&ch->from, from, fromlen);
+	memcpy(ch->data, p, n);
+	if (front) {
+		ch->next = s->held;
+		s->held = ch;
+		if (s->held_tail == &s->held)
+			s->held_tail = &ch->next;
+	} else {
+		ch->next = NULL;
+		*s->held_tail = ch;
+		s->held_tail = &ch->next;
+	}
+	s->held_bytes += n;
+	return 0;
+}
+
+/* Drop the first chunk. */
+static void
+held_pop(struct sock *s)
+{
+	struct chunk *ch = s->held;
+
+	s->held_bytes -= ch->len - ch->off;
+	s->held = ch->next;
+	if (s->held == NULL)
+		s->held_tail = &s->held;
+	free(ch);
+}
+
+size_t
+sock_take(struct sock *s, char *out, size_t len, bool peek,
+    struct sockaddr_storage *from, socklen_t *fromlen, size_t *full)
+{
+	struct chunk *ch = s->held;
+	size_t got = 0, n;
+
+	if (ch == NULL)
+		return 0;
+	if (from != NULL) {
+		*fromlen = ch->fromlen;
+		memcpy(from, &ch->from, ch->fromlen);
+	}
+	if (!sock_is_stream(s)) {
+		n = ch->len < len ? ch->len : len;
+		memcpy(out, ch->data, n);
+		*full = ch->len;
+		if (!peek)
+			held_pop(s);
+		return n;
+	}
+	if (peek) {
+		for (; ch != NULL && got < len; ch = ch->next) {
+			n = ch->len - ch->off;
+			if (n > len - got)
+				n = len - got;
+			memcpy(out + got, ch->data + ch->off, n);
+			got += n;
+		}
+	} else {
+		while ((ch = s->held) != NULL && got < len) {
+			n = ch->len - ch->off;
+			if (n > len - got)
+				n = len - got;
+			memcpy(out + got, ch->data + ch->off, n);
+			got += n;
+			ch->off += n;
+			s->held_bytes -= n;
+			if (ch->off == ch->len)
+				held_pop(s);
+		}
+	}
+	*full = got;
+	return got;
+}
+
+const char *
+sock_state_name(enum sock_state st)
+{
+	static const char *const names[] = {
+		[SS_OPEN] = "open", [SS_BOUND] = "bound", [SS_LISTENING] = "listening",
+		[SS_CONNECTING] = "connecting", [SS_CONNECTED] = "connected",
+	};
+
+	return names[st];
+}
+
+int
+sock_address(const struct sock *s, bool peer, json_object **out, struct s6err *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int rc;
+
+	memset(&ss, 0, sizeof(ss));
+	rc = peer ? getpeername(s->fd, (struct sockaddr *)&ss, &len) :
+	    getsockname(s->fd, (struct sockaddr *)&ss, &len);
+	*out = NULL;
+	if (rc == -1) {
+		if (peer && errno == ENOTCONN)
+			return 0;
+		err_sys(e, errno, peer ? "getpeername" : "getsockname",
+		    peer ? "unable to get peer name" : "unable to get socket name", false);
+		e->handle = s->handle;
+		return -1;
+	}
+	if (!peer && ss.ss_family == AF_UNIX && len <= sizeof(sa_family_t))
+		return 0;
+	if (!peer && (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
+	    ((struct sockaddr_in *)&ss)->sin_port == 0)
+		return 0;
+	*out = s6_addr_to_json((struct sockaddr *)&ss, len);
+	return 0;
+}
+
+/* An address for socket.info: null on any error. */
+static json_object *
+info_address(const struct sock *s, bool peer)
+{
+	json_object *o;
+	struct s6err e;
+
+	return sock_address(s, peer, &o, &e) == 0 ? o : NULL;
+}
+
+json_object *
+sock_info(const struct sock *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
+	json_object_object_add(o, "fileno", json_object_new_int(s->fd));
+	json_object_object_add(o, "family", enum_to_json(family_names, s->family));
+	json_object_object_add(o, "type", enum_to_json(socktype_names, s->type));
+	json_object_object_add(o, "protocol", enum_to_json(protocol_names, s->protocol));
+	json_object_object_add(o, "scope", json_object_new_string(
+	    s->scope == SCOPE_CONNECTION ? "connection" : "daemon"));
+	json_object_object_add(o, "owner", json_object_new_int64(s->owner));
+	json_object_object_add(o, "state", json_object_new_string(sock_state_name(s->state)));
+	json_object_object_add(o, "local", info_address(s, false));
+	json_object_object_add(o, "peer", info_address(s, true));
+	json_object_object_add(o, "shut_rd", json_object_new_boolean(s->shut_rd));
+	json_object_object_add(o, "shut_wr", json_object_new_boolean(s->shut_wr));
+	json_object_object_add(o, "subscribed", json_object_new_boolean(0));
+	json_object_object_add(o, "attached", json_object_new_boolean(0));
+	json_object_object_add(o, "bytes_in", json_object_new_int64((int64_t)s->bytes_in));
+	json_object_object_add(o, "bytes_out", json_object_new_int64((int64_t)s->bytes_out));
+	json_object_object_add(o, "buffered", json_object_new_int64((int64_t)s->held_bytes));
+	return o;
+}
+
+/* Readiness: hand it to the wait queues. */
+static void
+sock_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	waiter_ready(w->data, w->events);
+}

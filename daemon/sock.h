@@ -1,0 +1,94 @@
+/* sock.h: a managed socket, held by handle: its fd, identity, owner, scope,
+ * state, counters, the bytes read but not yet delivered, and the queues of
+ * operations waiting for it to become readable or writable. */
+#ifndef SOCK6D_SOCK_H
+#define SOCK6D_SOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <ev.h>
+#include <json-c/json.h>
+
+#include "error.h"
+
+struct sock6d;
+struct conn;
+struct waiter;
+
+enum sock_scope { SCOPE_DAEMON, SCOPE_CONNECTION };
+enum sock_state { SS_OPEN, SS_BOUND, SS_LISTENING, SS_CONNECTING, SS_CONNECTED };
+
+/* Bytes taken from the socket but not yet delivered to a client: kept on the
+ * handle so that a client going away loses nothing (a datagram per chunk). */
+struct chunk {
+	struct chunk		*next;
+	size_t			 len, off;
+	struct sockaddr_storage	 from;
+	socklen_t		 fromlen;
+	char			 data[];
+};
+
+TAILQ_HEAD(waiter_list, waiter);
+
+struct sock {
+	struct sock6d		*d;
+	uint64_t		 handle;
+	int			 fd;
+	int			 family, type, protocol;
+	uid_t			 owner;
+	enum sock_scope		 scope;
+	struct conn		*scope_conn;	/* SCOPE_CONNECTION: closes with it */
+	LIST_ENTRY(sock)	 scope_entry;
+	enum sock_state		 state;
+	bool			 shut_rd, shut_wr;
+	bool			 closed;
+	uint64_t		 bytes_in, bytes_out;
+	struct chunk		*held, **held_tail;
+	size_t			 held_bytes;
+	ev_io			 rio, wio;
+	struct waiter_list	 readers, writers;
+	char			 unix_path[108];	/* bound path to unlink on close */
+	dev_t			 unix_dev;
+	ino_t			 unix_ino;
+	struct sock		*next_dead;
+};
+
+LIST_HEAD(sock_list, sock);
+
+/* Create a socket for `owner`; 1012 past handles_per_user.  NULL with e set. */
+struct sock	*sock_create(struct sock6d *d, int family, int type, int protocol,
+		    uid_t owner, struct s6err *e);
+/* Adopt an accepted fd (already non-blocking, close-on-exec). */
+struct sock	*sock_adopt(struct sock6d *d, int fd, const struct sock *listener,
+		    uid_t owner, struct s6err *e);
+/* The handles_per_user check, without creating anything. */
+int		 sock_check_quota(struct sock6d *d, uid_t owner, struct s6err *e);
+void		 sock_set_scope(struct sock *s, enum sock_scope scope, struct conn *c);
+/* Fail every waiter with 1010, stop watchers, close the fd, drop the handle;
+ * the memory is freed later by the reaper.  Returns close(2)'s result. */
+int		 sock_close(struct sock *s);
+void		 sock_free(struct sock *s);
+/* Whether `uid` may use s (its owner or root). */
+bool		 sock_usable_by(const struct sock *s, uid_t uid);
+json_object	*sock_info(const struct sock *s);
+/* The socket's own (peer false) or peer address as JSON in *out, NULL when
+ * it has none (unbound, unconnected); -1 with e set on other errors. */
+int		 sock_address(const struct sock *s, bool peer, json_object **out,
+		    struct s6err *e);
+const char	*sock_state_name(enum sock_state st);
+
+/* Keep bytes read but not delivered (at the front: they came first).
+ * Returns 0 or -1 when out of memory. */
+int		 sock_hold(struct sock *s, const void *p, size_t n,
+		    const struct sockaddr_storage *from, socklen_t fromlen, bool front);
+/* Take held bytes: up to len from the stream, or one whole datagram (its
+ * tail beyond len dropped, as the kernel does).  Peek leaves them held.
+ * Returns the bytes copied; *full gets the datagram's whole length. */
+size_t		 sock_take(struct sock *s, char *out, size_t len, bool peek,
+		    struct sockaddr_storage *from, socklen_t *fromlen, size_t *full);
+bool		 sock_is_stream(const struct sock *s);
+
+#endif

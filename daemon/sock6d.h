@@ -1,0 +1,64 @@
+/* sock6d.h: the one daemon context that owns the loop, the tables and the
+ * limits, and the per-connection session values (the egg's parameters). */
+#ifndef SOCK6D_SOCK6D_H
+#define SOCK6D_SOCK6D_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+#include <ev.h>
+#include <json-c/json.h>
+
+#include "limits.h"
+#include "handle.h"
+
+struct conn;
+struct sock;
+
+TAILQ_HEAD(conn_list, conn);
+
+struct stats {
+	uint64_t	requests;
+	uint64_t	errors;
+	uint64_t	bytes_in;	/* socket bytes received, every handle */
+	uint64_t	bytes_out;	/* socket bytes sent, every handle */
+};
+
+struct sock6d {
+	struct ev_loop		*loop;
+	struct limits		 limits;
+	char			 socket_path[108];
+	int			 listen_fd;
+	ev_io			 listen_io;
+	ev_signal		 sigterm, sigint;
+	ev_check		 reaper;	/* frees dead objects after each turn */
+	struct conn_list	 conns;
+	unsigned		 nconns;
+	uint64_t		 next_conn_id;
+	struct handle_table	 handles;
+	json_tokener		*tokener;
+	ev_tstamp		 started;
+	struct stats		 stats;
+	struct conn		*dead_conns;
+	struct sock		*dead_socks;
+};
+
+/* Session values of one control connection; timeouts in ms, -1 = never. */
+struct session {
+	int64_t		connect_timeout;
+	int64_t		accept_timeout;
+	int64_t		receive_timeout;
+	int64_t		send_timeout;
+	int64_t		send_size;	/* 0 = unbounded (null) */
+	bool		bind_ipv6_only;
+};
+
+void	 session_default(struct session *s);
+
+/* Set up the context (loop, tables); 0 or -1. */
+int	 sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l);
+/* Close every connection and handle, free everything. */
+void	 sock6d_shutdown(struct sock6d *d);
+
+#endif

@@ -1,0 +1,216 @@
+/* wait.c: operations that wait inside the loop for their socket: a FIFO of
+ * waiters per direction, the io watcher and the timer armed together, the
+ * syscall retried before parking and again when the timer fires. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "sock.h"
+#include "sock6d.h"
+#include "wait.h"
+
+static void	waiter_timer_cb(struct ev_loop *, ev_timer *, int);
+
+static struct waiter_list *
+waiter_queue(struct waiter *w)
+{
+	return w->events == EV_READ ? &w->sock->readers : &w->sock->writers;
+}
+
+/* Keep the socket's io watchers running exactly while someone waits. */
+static void
+waiter_watch(struct sock *s)
+{
+	struct ev_loop *loop = s->d->loop;
+
+	if (s->closed || TAILQ_EMPTY(&s->readers))
+		ev_io_stop(loop, &s->rio);
+	else
+		ev_io_start(loop, &s->rio);
+	if (s->closed || TAILQ_EMPTY(&s->writers))
+		ev_io_stop(loop, &s->wio);
+	else
+		ev_io_start(loop, &s->wio);
+}
+
+void
+waiter_init(struct waiter *w, const struct waiter_ops *ops, struct call *c,
+    struct sock *s, int events, int64_t timeout_ms)
+{
+	w->ops = ops;
+	w->sock = s;
+	w->call = c;
+	w->events = events;
+	w->timeout = timeout_ms < 0 ? -1. : (double)timeout_ms / 1000.;
+	w->parked = false;
+	w->failed = false;
+	w->result = NULL;
+	err_clear(&w->err);
+	ev_timer_init(&w->timer, waiter_timer_cb, 0., 0.);
+	w->timer.data = w;
+}
+
+enum attempt
+waiter_done(struct waiter *w, json_object *result)
+{
+	w->result = result;
+	w->failed = false;
+	return ATTEMPT_DONE;
+}
+
+enum attempt
+waiter_error(struct waiter *w, const struct s6err *e)
+{
+	w->err = *e;
+	if (w->err.handle == 0 && e->code >= 1000)
+		w->err.handle = w->sock->handle;
+	w->failed = true;
+	return ATTEMPT_DONE;
+}
+
+/* Remove a parked waiter from its queue and stop its timer. */
+static void
+waiter_unpark(struct waiter *w)
+{
+	if (!w->parked)
+		return;
+	w->parked = false;
+	TAILQ_REMOVE(waiter_queue(w), w, entry);
+	ev_timer_stop(w->sock->d->loop, &w->timer);
+	waiter_watch(w->sock);
+}
+
+/* Deliver a parked waiter's outcome, then release it. */
+static void
+waiter_finish(struct waiter *w)
+{
+	struct call *c = w->call;
+
+	waiter_unpark(w);
+	if (w->failed)
+		call_complete_fail(c, &w->err);
+	else
+		call_complete_ok(c, w->result);
+	w->result = NULL;
+	w->ops->destroy(w);
+}
+
+static void
+waiter_timeout_error(struct waiter *w)
+{
+	struct s6err e;
+
+	err_set(&e, S6_TIMEOUT, "operation timed out");
+	waiter_error(w, &e);
+}
+
+static void
+waiter_rearm(struct waiter *w)
+{
+	if (w->timeout > 0) {
+		ev_timer_stop(w->sock->d->loop, &w->timer);
+		ev_timer_set(&w->timer, w->timeout, 0.);
+		ev_timer_start(w->sock->d->loop, &w->timer);
+	}
+}
+
+/* The connection went away: drop the waiter without an answer. */
+static void
+waiter_cancel(struct call *c, void *op)
+{
+	struct waiter *w = op;
+
+	waiter_unpark(w);
+	w->ops->destroy(w);
+}
+
+struct answer
+waiter_start(struct waiter *w)
+{
+	struct call *c = w->call;
+	struct answer a;
+	struct s6err e;
+	enum attempt r = ATTEMPT_AGAIN;
+
+	/* Retry before parking, unless others are queued ahead (FIFO). */
+	if (TAILQ_EMPTY(waiter_queue(w)))
+		r = w->ops->attempt(w);
+	if (r != ATTEMPT_DONE && w->timeout == 0) {
+		if (w->ops->expired)
+			w->ops->expired(w);
+		else
+			waiter_timeout_error(w);
+		r = ATTEMPT_DONE;
+	}
+	if (r != ATTEMPT_DONE && !call_can_park(c, &e)) {
+		waiter_error(w, &e);
+		r = ATTEMPT_DONE;
+	}
+	if (r == ATTEMPT_DONE) {
+		a = w->failed ? call_fail(c, &w->err) : call_ok(c, w->result);
+		w->result = NULL;
+		w->ops->destroy(w);
+		return a;
+	}
+	TAILQ_INSERT_TAIL(waiter_queue(w), w, entry);
+	w->parked = true;
+	waiter_rearm(w);
+	waiter_watch(w->sock);
+	return call_pending(c, waiter_cancel, w);
+}
+
+void
+waiter_ready(struct sock *s, int events)
+{
+	struct waiter_list *q = (events & EV_READ) ? &s->readers : &s->writers;
+	struct waiter *w;
+	enum attempt r;
+
+	while (!s->closed && (w = TAILQ_FIRST(q)) != NULL) {
+		r = w->ops->attempt(w);
+		if (r == ATTEMPT_DONE) {
+			waiter_finish(w);
+			continue;
+		}
+		if (r == ATTEMPT_PROGRESS)
+			waiter_rearm(w);
+		break;
+	}
+}
+
+static void
+waiter_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct waiter *w = t->data;
+	enum attempt r;
+
+	/* A wakeup may have been missed: try once more before giving up. */
+	if (w == TAILQ_FIRST(waiter_queue(w))) {
+		r = w->ops->attempt(w);
+		if (r == ATTEMPT_DONE) {
+			waiter_finish(w);
+			return;
+		}
+		if (r == ATTEMPT_PROGRESS) {
+			waiter_rearm(w);
+			return;
+		}
+	}
+	if (w->ops->expired)
+		w->ops->expired(w);
+	else
+		waiter_timeout_error(w);
+	waiter_finish(w);
+}
+
+void
+waiter_fail_all(struct sock *s, const struct s6err *e)
+{
+	struct waiter *w;
+
+	while ((w = TAILQ_FIRST(&s->readers)) != NULL ||
+	    (w = TAILQ_FIRST(&s->writers)) != NULL) {
+		waiter_error(w, e);
+		waiter_finish(w);
+	}
+}

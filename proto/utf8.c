@@ -1,0 +1,57 @@
+/* utf8.c: strict UTF-8 validation (RFC 3629, Unicode table 3-7). */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "utf8.h"
+
+/*
+ * Each lead byte admits a narrower range for its first continuation byte,
+ * which is what rules out overlongs (C0, C1, E0 80..9F, F0 80..8F),
+ * surrogates (ED A0..BF) and code points past U+10FFFF (F4 90.., F5..FF).
+ */
+bool
+utf8_valid(const void *p, size_t n)
+{
+	const unsigned char	*s = p, *end = s + n;
+	unsigned char		 c, lo, hi;
+	int			 more;
+
+	while (s < end) {
+		c = *s++;
+		if (c < 0x80)
+			continue;
+		lo = 0x80;
+		hi = 0xbf;
+		if (c >= 0xc2 && c <= 0xdf)
+			more = 1;
+		else if (c >= 0xe0 && c <= 0xef) {
+			more = 2;
+			if (c == 0xe0)
+				lo = 0xa0;
+			else if (c == 0xed)
+				hi = 0x9f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			more = 3;
+			if (c == 0xf0)
+				lo = 0x90;
+			else if (c == 0xf4)
+				hi = 0x8f;
+		} else
+			return false;
+		if (end - s < more)
+			return false;
+		if (*s < lo || *s > hi)
+			return false;
+		s++;
+		while (--more > 0) {
+			if ((*s & 0xc0) != 0x80)
+				return false;
+			s++;
+		}
+	}
+	return true;
+}

@@ -1,0 +1,10 @@
+/* utf8.h: strict UTF-8 validation (no overlongs, no surrogates, <= U+10FFFF). */
+#ifndef SOCK6_UTF8_H
+#define SOCK6_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+bool	 utf8_valid(const void *p, size_t n);
+
+#endif

@@ -1,0 +1,264 @@
+"""harness.py: start the real sock6d on a temporary socket and talk to it.
+
+Every integration test imports this.  The daemon is started with --socket in a
+fresh temporary directory and socket mode 0666; readiness is detected by
+polling daemon.ping until a deadline, never by sleeping.  On failure the
+daemon's log is printed so the cause is visible in the test log.
+"""
+
+import base64
+import errno
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SOCK6D = os.environ.get("SOCK6D", "sock6d")
+SOCK6CTL = os.environ.get("SOCK6CTL", "sock6ctl")
+READY_DEADLINE = 10.0
+
+
+def b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text):
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def has_ipv6_loopback():
+    """True when ::1 can be bound on this machine."""
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    except OSError:
+        return False
+    try:
+        s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+class RpcError(Exception):
+    """An error object returned by the daemon."""
+
+    def __init__(self, error):
+        super().__init__("%s: %s" % (error.get("code"), error.get("message")))
+        self.error = error
+        self.code = error.get("code")
+        self.data = error.get("data") or {}
+
+
+class Client:
+    """One control connection: send requests, match replies by id, keep
+    notifications that arrive in between."""
+
+    def __init__(self, path, timeout=10.0):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.rbuf = b""
+        self.next_id = 1
+        self.replies = {}
+        self.notifications = []
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send_raw(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.sock.sendall(data)
+
+    def read_line(self):
+        """The next raw line from the daemon, or None at EOF."""
+        while b"\n" not in self.rbuf:
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                return None
+            self.rbuf += chunk
+        line, self.rbuf = self.rbuf.split(b"\n", 1)
+        return line
+
+    def read_message(self):
+        """The next JSON message from the daemon (object or array), or None."""
+        line = self.read_line()
+        if line is None:
+            return None
+        assert b"\n" not in line
+        return json.loads(line.decode("utf-8"))
+
+    def request(self, method, params=None, id=None):
+        """Send a request without waiting; returns its id."""
+        if id is None:
+            id = self.next_id
+            self.next_id += 1
+        msg = {"jsonrpc": "2.0", "id": id, "method": method}
+        if params is not None:
+            msg["params"] = params
+        self.send_raw(json.dumps(msg, separators=(",", ":")) + "\n")
+        return id
+
+    def notify(self, method, params=None):
+        msg = {"jsonrpc": "2.0", "method": method}
+        if params is not None:
+            msg["params"] = params
+        self.send_raw(json.dumps(msg) + "\n")
+
+    def wait(self, id):
+        """The whole reply object for request `id`."""
+        while id not in self.replies:
+            msg = self.read_message()
+            if msg is None:
+                raise EOFError("daemon closed the connection")
+            if isinstance(msg, dict) and "id" in msg and ("result" in msg or "error" in msg):
+                self.replies[msg["id"]] = msg
+            else:
+                self.notifications.append(msg)
+        return self.replies.pop(id)
+
+    def result(self, id):
+        """The result of request `id`; raises RpcError for an error reply."""
+        reply = self.wait(id)
+        if "error" in reply:
+            raise RpcError(reply["error"])
+        return reply["result"]
+
+    def call(self, method, params=None):
+        return self.result(self.request(method, params))
+
+    def error(self, method, params=None):
+        """Call and return the error object; fails if the call succeeded."""
+        reply = self.wait(self.request(method, params))
+        if "error" not in reply:
+            raise AssertionError("%s succeeded: %r" % (method, reply))
+        return reply["error"]
+
+
+class Daemon:
+    """A sock6d process on a temporary control socket."""
+
+    def __init__(self, args=(), mode="0666"):
+        self.dir = tempfile.mkdtemp(prefix="sock6d-test-")
+        os.chmod(self.dir, 0o755)
+        self.path = os.path.join(self.dir, "ctl.sock")
+        self.log_path = os.path.join(self.dir, "daemon.log")
+        self.log = open(self.log_path, "wb")
+        cmd = [SOCK6D, "--socket", self.path, "--socket-mode", mode,
+               "--log-level", "debug"] + list(args)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+    def wait_ready(self):
+        deadline = time.monotonic() + READY_DEADLINE
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("sock6d exited with %d:\n%s" % (self.proc.returncode, self.read_log()))
+            try:
+                with Client(self.path, timeout=1.0) as c:
+                    if c.call("daemon.ping") == {"pong": True}:
+                        return
+            except (OSError, EOFError):
+                pass
+            time.sleep(0.01)  # poll interval, not a readiness guess
+        raise RuntimeError("sock6d not ready after %.0fs:\n%s" % (READY_DEADLINE, self.read_log()))
+
+    def client(self, timeout=10.0):
+        return Client(self.path, timeout)
+
+    def alive(self):
+        """The daemon still answers ping."""
+        with self.client() as c:
+            return c.call("daemon.ping") == {"pong": True}
+
+    def read_log(self):
+        self.log.flush()
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class DaemonTest(unittest.TestCase):
+    """A test case with one daemon for the whole class and a fresh client per test.
+    Subclasses may set DAEMON_ARGS."""
+
+    DAEMON_ARGS = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = Daemon(cls.DAEMON_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.daemon.stop()
+        if code not in (0, None):
+            sys.stderr.write(cls.daemon.read_log())
+        shutil.rmtree(cls.daemon.dir, ignore_errors=True)
+
+    def setUp(self):
+        self.c = self.daemon.client()
+        self.tmp = tempfile.mkdtemp(prefix="sock6d-case-")
+        os.chmod(self.tmp, 0o755)
+
+    def tearDown(self):
+        self.c.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        ok = self._outcome.success if hasattr(self._outcome, "success") else True
+        if not ok:
+            sys.stderr.write("---- daemon log ----\n" + self.daemon.read_log()[-20000:])
+
+    # Helpers shared by every test file.
+    def assertError(self, error, code, param=None, errname=None):
+        self.assertEqual(error["code"], code, error)
+        if param is not None:
+            self.assertEqual(error.get("data", {}).get("param"), param, error)
+        if errname is not None:
+            self.assertEqual(error.get("data", {}).get("errname"), errname, error)
+
+    def assertAlive(self):
+        self.assertTrue(self.daemon.alive())
+
+    def create(self, family="inet", type="stream", **kw):
+        params = {"family": family, "type": type}
+        params.update(kw)
+        return self.c.call("socket.create", params)["handle"]
+
+    def listener(self, family="inet", host=None):
+        """A listening stream socket on an ephemeral port: (handle, address string)."""
+        h = self.create(family)
+        host = host or {"inet": "127.0.0.1", "inet6": "[::1]"}[family]
+        addr = self.c.call("socket.bind", {"handle": h, "address": host + ":0"})["address"]
+        self.c.call("socket.listen", {"handle": h})
+        return h, addr["string"]
+
+
+def main():
+    unittest.main(verbosity=2)

@@ -1,0 +1,189 @@
+/* test_base64.c: unit tests for RFC 4648 base64 (proto/base64.c). */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <check.h>
+#include <string.h>
+
+#include "base64.h"
+
+/* RFC 4648 §10. */
+static const struct {
+	const char	*plain;
+	const char	*enc;
+} vectors[] = {
+	{ "", "" },
+	{ "f", "Zg==" },
+	{ "fo", "Zm8=" },
+	{ "foo", "Zm9v" },
+	{ "foob", "Zm9vYg==" },
+	{ "fooba", "Zm9vYmE=" },
+	{ "foobar", "Zm9vYmFy" },
+};
+
+START_TEST(test_rfc4648_encode)
+{
+	char	 out[16];
+	size_t	 n = strlen(vectors[_i].plain);
+
+	memset(out, '#', sizeof(out));
+	ck_assert_uint_eq(base64_encoded_len(n), strlen(vectors[_i].enc));
+	ck_assert_uint_eq(base64_encode(vectors[_i].plain, n, out),
+	    strlen(vectors[_i].enc));
+	ck_assert_str_eq(out, vectors[_i].enc);
+}
+END_TEST
+
+START_TEST(test_rfc4648_decode)
+{
+	char	 out[16];
+	size_t	 n = strlen(vectors[_i].enc);
+
+	ck_assert_uint_ge(base64_decoded_max(n), strlen(vectors[_i].plain));
+	ck_assert_int_eq(base64_decode(vectors[_i].enc, n, out),
+	    (ssize_t)strlen(vectors[_i].plain));
+	ck_assert_mem_eq(out, vectors[_i].plain, strlen(vectors[_i].plain));
+}
+END_TEST
+
+START_TEST(test_all_bytes_round_trip)
+{
+	unsigned char	 in[256], back[256];
+	char		 enc[345];
+	size_t		 i, n;
+
+	for (i = 0; i < 256; i++)
+		in[i] = (unsigned char)i;
+	/* Every length exercises every padding case. */
+	for (n = 0; n <= 256; n++) {
+		ck_assert_uint_eq(base64_encode(in + 256 - n, n, enc),
+		    base64_encoded_len(n));
+		ck_assert_int_eq(base64_decode(enc, strlen(enc), back),
+		    (ssize_t)n);
+		ck_assert_mem_eq(back, in + 256 - n, n);
+	}
+	ck_assert_uint_eq(base64_encoded_len(256), 344);
+}
+END_TEST
+
+START_TEST(test_each_byte_value)
+{
+	unsigned char	 c = (unsigned char)_i, back[3];
+	char		 enc[5];
+
+	ck_assert_uint_eq(base64_encode(&c, 1, enc), 4);
+	ck_assert_int_eq(base64_decode(enc, 4, back), 1);
+	ck_assert_uint_eq(back[0], c);
+}
+END_TEST
+
+START_TEST(test_alphabet)
+{
+	const unsigned char	 in[] = { 0xfb, 0xff, 0xbf };
+	char			 enc[5];
+	unsigned char		 back[3];
+
+	base64_encode(in, 3, enc);
+	ck_assert_str_eq(enc, "+/+/");
+	ck_assert_int_eq(base64_decode("+/+/", 4, back), 3);
+	ck_assert_mem_eq(back, in, 3);
+	/* The URL-safe alphabet is not accepted. */
+	ck_assert_int_eq(base64_decode("-_-_", 4, back), -1);
+}
+END_TEST
+
+static const char *const bad[] = {
+	"Zg",		/* missing padding */
+	"Zg=",		/* short padding */
+	"Zm9",		/* length not a multiple of 4 */
+	"Zh==",		/* non-zero trailing bits */
+	"Zm9=",		/* non-zero trailing bits */
+	"Zm8=Zm8=",	/* data after padding */
+	"Zg==Zg==",
+	"Z===",		/* too much padding */
+	"====",
+	"Zm=v",		/* padding inside a quantum */
+	"Zm9v\n",	/* whitespace */
+	"Zm9 v",
+	" Zm9v",
+	"Zm9v\r\n",
+	"Zm9*",		/* not in the alphabet */
+	"Zm\x80v",
+};
+
+START_TEST(test_strict_rejects)
+{
+	char	 out[16];
+
+	ck_assert_int_eq(base64_decode(bad[_i], strlen(bad[_i]), out), -1);
+}
+END_TEST
+
+START_TEST(test_embedded_nul_rejected)
+{
+	char	 out[8];
+
+	ck_assert_int_eq(base64_decode("Zm\0v", 4, out), -1);
+}
+END_TEST
+
+START_TEST(test_length_respected)
+{
+	char	 out[16];
+
+	/* Bytes past n must not complete a quantum. */
+	ck_assert_int_eq(base64_decode("Zm9vYg==", 6, out), -1);
+	ck_assert_int_eq(base64_decode("Zm9vYg==", 7, out), -1);
+	ck_assert_int_eq(base64_decode("Zm9vYmFy", 6, out), -1);
+	ck_assert_int_eq(base64_decode("Zm9vYg==", 4, out), 3);
+	ck_assert_mem_eq(out, "foo", 3);
+	ck_assert_int_eq(base64_decode("Zm9v", 0, out), 0);
+}
+END_TEST
+
+START_TEST(test_decoded_max)
+{
+	ck_assert_uint_eq(base64_decoded_max(0), 0);
+	ck_assert_uint_eq(base64_decoded_max(4), 3);
+	ck_assert_uint_eq(base64_decoded_max(8), 6);
+	ck_assert_uint_eq(base64_encoded_len(0), 0);
+	ck_assert_uint_eq(base64_encoded_len(1), 4);
+	ck_assert_uint_eq(base64_encoded_len(3), 4);
+	ck_assert_uint_eq(base64_encoded_len(4), 8);
+}
+END_TEST
+
+static Suite *
+base64_suite(void)
+{
+	Suite	*s = suite_create("base64");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_rfc4648_encode, 0,
+	    sizeof(vectors) / sizeof(vectors[0]));
+	tcase_add_loop_test(tc, test_rfc4648_decode, 0,
+	    sizeof(vectors) / sizeof(vectors[0]));
+	tcase_add_test(tc, test_all_bytes_round_trip);
+	tcase_add_loop_test(tc, test_each_byte_value, 0, 256);
+	tcase_add_test(tc, test_alphabet);
+	tcase_add_loop_test(tc, test_strict_rejects, 0,
+	    sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_embedded_nul_rejected);
+	tcase_add_test(tc, test_length_respected);
+	tcase_add_test(tc, test_decoded_max);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(base64_suite());
+	int	 failures;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failures = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failures ? 1 : 0;
+}
