@@ -238,8 +238,13 @@ cliargs_file(const char *key, const char *name, bool *stdin_used,
 		*stdin_used = true;
 		fd = STDIN_FILENO;
 	} else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: cannot read %s: %s", key, name,
-		    strerror(errno));
+		if (errno == ENOENT)	/* perhaps meant "@abstract" */
+			snprintf(err, errlen, "%s: cannot read %s: %s (the "
+			    "string \"@%s\" is written %s='\"@%s\"')", key, name,
+			    strerror(errno), name, key, name);
+		else
+			snprintf(err, errlen, "%s: cannot read %s: %s", key,
+			    name, strerror(errno));
 		return -1;
 	}
 	n = cliargs_slurp(fd, &bytes);

@@ -114,7 +114,39 @@ help_enum(json_object *schema, char *out, size_t outlen)
 	return n > 0;
 }
 
-/* " 1..65535", " >= 1" or " <= 9" from the schema's integer bounds. */
+/* Whether the schema, or one of its alternatives, admits null. */
+static bool
+help_nullable(json_object *schema)
+{
+	static const char *const subs[] = { "oneOf", "anyOf" };
+	json_object	*t, *alt;
+	size_t		 i, j, n;
+
+	t = help_get(schema, "type");
+	if (json_object_is_type(t, json_type_string))
+		return strcmp(json_object_get_string(t), "null") == 0;
+	if (json_object_is_type(t, json_type_array)) {
+		n = json_object_array_length(t);
+		for (i = 0; i < n; i++)
+			if (strcmp(json_object_get_string(
+			    json_object_array_get_idx(t, i)), "null") == 0)
+				return true;
+		return false;
+	}
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		alt = help_get(schema, subs[i]);
+		if (!json_object_is_type(alt, json_type_array))
+			continue;
+		n = json_object_array_length(alt);
+		for (j = 0; j < n; j++)
+			if (help_nullable(json_object_array_get_idx(alt, j)))
+				return true;
+	}
+	return false;
+}
+
+/* " 1..65535", " >= 1" or " <= 9" from the schema's integer bounds; the
+ * limits of int64 are no bounds worth printing. */
 static void
 help_range(json_object *schema, char *out, size_t outlen)
 {
@@ -122,6 +154,12 @@ help_range(json_object *schema, char *out, size_t outlen)
 
 	min = help_schema_find(schema, "minimum");
 	max = help_schema_find(schema, "maximum");
+	if (json_object_is_type(min, json_type_int) &&
+	    json_object_get_int64(min) == INT64_MIN)
+		min = NULL;
+	if (json_object_is_type(max, json_type_int) &&
+	    json_object_get_int64(max) == INT64_MAX)
+		max = NULL;
 	if (min != NULL && max != NULL)
 		help_cat(out, outlen, " %s..%s", help_json(min), help_json(max));
 	else if (min != NULL)
@@ -138,9 +176,16 @@ help_schema_type(json_object *schema, char *out, size_t outlen)
 	char		 names[512];
 	size_t		 i, n;
 
+	if ((t = help_get(schema, "x-type")) != NULL &&
+	    json_object_is_type(t, json_type_string)) {
+		help_cat(out, outlen, "%s", json_object_get_string(t));
+		return;
+	}
 	t = help_get(schema, "type");
 	if (json_object_is_type(t, json_type_string)) {
 		help_cat(out, outlen, "%s", json_object_get_string(t));
+		if ((alt = help_get(schema, "contentEncoding")) != NULL)
+			help_cat(out, outlen, " (%s)", json_object_get_string(alt));
 		return;
 	}
 	if (json_object_is_type(t, json_type_array)) {
@@ -185,13 +230,25 @@ help_param_type(json_object *param, char *out, size_t outlen)
 		xt = has_enum ? "enum" : help_str(schema, "type");
 	if (xt == NULL)
 		help_schema_type(schema, out, outlen);
+	else if (strcmp(xt, "boolean") == 0)
+		help_cat(out, outlen, "boolean");
 	else if (strcmp(xt, "integer") == 0) {
 		help_cat(out, outlen, "integer");
 		help_range(schema, out, outlen);
+		if (help_nullable(schema))
+			help_cat(out, outlen, " or null");
 	} else if (strcmp(xt, "string") == 0) {
 		help_cat(out, outlen, "string");
 		if ((v = help_schema_find(schema, "maxLength")) != NULL)
-			help_cat(out, outlen, ", at most %s bytes", help_json(v));
+			help_cat(out, outlen, " of at most %s bytes", help_json(v));
+		if (help_nullable(schema))
+			help_cat(out, outlen, " or null");
+	} else if (strcmp(xt, "port") == 0) {
+		help_cat(out, outlen, "port:");
+		help_range(schema, out, outlen);
+		help_cat(out, outlen, " as an integer or a decimal string");
+		if (help_nullable(schema))
+			help_cat(out, outlen, ", or null");
 	} else if (strcmp(xt, "enum") == 0)
 		help_cat(out, outlen, "one of %s", names);
 	else if (strcmp(xt, "handle") == 0)
@@ -220,8 +277,10 @@ help_param_type(json_object *param, char *out, size_t outlen)
 			help_cat(out, outlen, "%s name or integer", xt);
 	} else if (strcmp(xt, "any") == 0)
 		help_cat(out, outlen, "any JSON value");
-	else
-		help_cat(out, outlen, "%s", xt);
+	else {
+		help_cat(out, outlen, "%s: ", xt);
+		help_schema_type(schema, out, outlen);
+	}
 }
 
 json_object *
@@ -414,8 +473,9 @@ help_params(FILE *fp, json_object *params)
 		col = fprintf(fp, "  %-*s  ", (int)w, name);
 		if (help_true(p, "required"))
 			col += fprintf(fp, "required; ");
-		else if (json_object_object_get_ex(help_get(p, "schema"),
-		    "default", &v))
+		else if ((v = help_schema_find(help_get(p, "schema"),
+		    "default")) != NULL || json_object_object_get_ex(
+		    help_get(p, "schema"), "default", NULL))
 			col += fprintf(fp, "optional, default %s; ", help_json(v));
 		else
 			col += fprintf(fp, "optional; ");

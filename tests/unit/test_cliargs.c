@@ -26,6 +26,7 @@ setup_tmp(void)
 	strcpy(tmpdir, "/tmp/test_cliargs.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	snprintf(tmpfile_path, sizeof(tmpfile_path), "%s/in", tmpdir);
+	ck_assert_int_eq(chdir(tmpdir), 0);	/* "@name" must not exist */
 	err[0] = '\0';
 }
 
@@ -33,6 +34,7 @@ static void
 teardown_tmp(void)
 {
 	unlink(tmpfile_path);
+	ck_assert_int_eq(chdir("/"), 0);
 	rmdir(tmpdir);
 }
 
@@ -253,7 +255,12 @@ END_TEST
 START_TEST(test_file_errors)
 {
 	ck_assert_str_eq(PE("data=@/nonexistent/x"),
-	    "data: cannot read /nonexistent/x: No such file or directory");
+	    "data: cannot read /nonexistent/x: No such file or directory "
+	    "(the string \"@/nonexistent/x\" is written "
+	    "data='\"@/nonexistent/x\"')");
+	ck_assert_str_eq(PE("address=@name"),
+	    "address: cannot read name: No such file or directory "
+	    "(the string \"@name\" is written address='\"@name\"')");
 	ck_assert_str_eq(PE("data=@"), "data: missing file name after '@'");
 	ck_assert_str_eq(PE("data=@/"),
 	    "data: cannot read /: Is a directory");
@@ -312,14 +319,17 @@ test_doc(void)
 	    "\"schema\":{\"oneOf\":[{\"type\":\"string\",\"enum\":[\"stream\","
 	    "\"dgram\"]},{\"type\":\"integer\"}]}},"
 	    "{\"name\":\"protocol\",\"x-type\":\"protocol\",\"schema\":"
-	    "{\"oneOf\":[{\"type\":\"string\",\"enum\":[\"tcp\",\"udp\"]},"
-	    "{\"type\":\"integer\"}],\"default\":0}},"
+	    "{\"oneOf\":[{\"type\":\"string\",\"enum\":[\"tcp\",\"udp\"],"
+	    "\"default\":\"tcp\"},{\"type\":\"integer\"}]}},"
 	    "{\"name\":\"scope\",\"x-type\":\"enum\",\"description\":"
 	    "\"Lifetime.\",\"schema\":{\"type\":\"string\",\"enum\":"
 	    "[\"daemon\",\"connection\"],\"default\":\"daemon\"}}],"
 	    "\"result\":{\"name\":\"result\",\"schema\":{\"type\":\"object\","
-	    "\"properties\":{\"handle\":{\"type\":\"integer\"},\"family\":"
-	    "{\"type\":[\"string\",\"integer\"]}}}},"
+	    "\"properties\":{\"handle\":{\"type\":\"integer\",\"description\":"
+	    "\"the new socket's handle\"},\"family\":"
+	    "{\"type\":[\"string\",\"integer\"]},\"local\":{\"type\":"
+	    "\"object\",\"x-type\":\"sockaddr\"},\"data\":{\"type\":"
+	    "\"string\",\"contentEncoding\":\"base64\"}}}},"
 	    "\"errors\":[{\"code\":-32602,\"message\":\"Invalid params\"},"
 	    "{\"code\":1000,\"message\":\"net\"}]},"
 	    "{\"name\":\"daemon.ping\",\"summary\":\"Check that the daemon "
@@ -413,7 +423,24 @@ START_TEST(test_help_param_types)
 	    "\"integer\"}}"), "integer");
 	ck_assert_str_eq(ptype("{\"name\":\"path\",\"x-type\":\"string\","
 	    "\"schema\":{\"type\":\"string\",\"maxLength\":107}}"),
-	    "string, at most 107 bytes");
+	    "string of at most 107 bytes");
+	ck_assert_str_eq(ptype("{\"name\":\"host\",\"x-type\":\"string\","
+	    "\"schema\":{\"oneOf\":[{\"type\":\"string\",\"maxLength\":255},"
+	    "{\"type\":\"null\"}]}}"), "string of at most 255 bytes or null");
+	ck_assert_str_eq(ptype("{\"name\":\"n\",\"x-type\":\"integer\","
+	    "\"schema\":{\"oneOf\":[{\"type\":\"integer\",\"minimum\":1,"
+	    "\"maximum\":64},{\"type\":\"null\"}]}}"), "integer 1..64 or null");
+	ck_assert_str_eq(ptype("{\"name\":\"n\",\"x-type\":\"integer\","
+	    "\"schema\":{\"type\":\"integer\",\"minimum\":"
+	    "-9223372036854775808,\"maximum\":9223372036854775807}}"), "integer");
+	ck_assert_str_eq(ptype("{\"name\":\"port\",\"x-type\":\"port\","
+	    "\"schema\":{\"oneOf\":[{\"oneOf\":[{\"type\":\"integer\","
+	    "\"minimum\":0,\"maximum\":65535},{\"type\":\"string\"}]},"
+	    "{\"type\":\"null\"}]}}"),
+	    "port: 0..65535 as an integer or a decimal string, or null");
+	ck_assert_str_eq(ptype("{\"name\":\"x\",\"x-type\":\"newthing\","
+	    "\"schema\":{\"type\":[\"string\",\"integer\"]}}"),
+	    "newthing: string or integer");
 	ck_assert_str_eq(ptype("{\"name\":\"how\",\"x-type\":\"enum\","
 	    "\"schema\":{\"type\":\"string\",\"enum\":[\"rd\",\"wr\",\"rdwr\"]}}"),
 	    "one of rd, wr, rdwr");
@@ -499,13 +526,17 @@ START_TEST(test_help_method)
 	    "  family    required; family: inet, inet6, unix, or an integer\n"
 	    "            Address family.\n"
 	    "  type      required; type: stream, dgram, or an integer\n"
-	    "  protocol  optional, default 0; protocol: tcp, udp, or an integer\n"
+	    "  protocol  optional, default \"tcp\"; protocol: tcp, udp, or an "
+	    "integer\n"
 	    "  scope     optional, default \"daemon\"; one of daemon, connection\n"
 	    "            Lifetime.\n"
 	    "\n"
 	    "Result:\n"
 	    "  handle  integer\n"
+	    "          the new socket's handle\n"
 	    "  family  string or integer\n"
+	    "  local   sockaddr\n"
+	    "  data    string (base64)\n"
 	    "\n"
 	    "Errors:\n"
 	    "  -32602  Invalid params\n"
