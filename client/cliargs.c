@@ -21,6 +21,10 @@
 
 #define CLIARGS_DEPTH	32	/* the daemon's default max_depth */
 
+#ifndef JSON_TOKENER_VALIDATE_UTF8
+#define JSON_TOKENER_VALIDATE_UTF8	0	/* utf8_valid() checks anyway */
+#endif
+
 /* -?[0-9]+ */
 static bool
 cliargs_is_integer(const char *s)
@@ -115,11 +119,8 @@ cliargs_json(const char *key, const char *value, json_object **out, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT
-#ifdef JSON_TOKENER_VALIDATE_UTF8
-	    | JSON_TOKENER_VALIDATE_UTF8
-#endif
-	    );
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
 	v = json_tokener_parse_ex(tok, value, (int)len);
 	jerr = json_tokener_get_error(tok);
 	json_tokener_free(tok);

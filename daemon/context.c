@@ -40,8 +40,9 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	d->listen_fd = -1;
 	TAILQ_INIT(&d->conns);
 	handle_table_init(&d->handles);
-	/* json-c refuses depth >= its limit, so one more admits exactly max_depth. */
-	if ((d->tokener = json_tokener_new_ex((int)l->max_depth + 1)) == NULL)
+	/* Nesting is measured before parsing (rpc.c); json-c, which also counts
+	 * scalars as levels, gets headroom so that it never decides first. */
+	if ((d->tokener = json_tokener_new_ex((int)l->max_depth + 2)) == NULL)
 		return -1;
 	json_tokener_set_flags(d->tokener, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	d->started = ev_time();

@@ -26,8 +26,8 @@ const struct enum_name socktype_names[] = {
 };
 
 const struct enum_name protocol_names[] = {
-	{ "ip", IPPROTO_IP }, { "icmp", IPPROTO_ICMP }, { "tcp", IPPROTO_TCP },
-	{ "udp", IPPROTO_UDP }, { "ipv6", IPPROTO_IPV6 }, { "icmpv6", IPPROTO_ICMPV6 },
+	{ "icmp", IPPROTO_ICMP }, { "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
+	{ "icmpv6", IPPROTO_ICMPV6 },
 	{ NULL, 0 }
 };
 

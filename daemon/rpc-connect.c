@@ -5,7 +5,6 @@
 #endif
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +30,7 @@ static const struct param connect_params[] = {
 struct connect_op {
 	struct waiter		w;
 	enum sock_state		before;
+	struct s6_sockaddr	addr;
 };
 
 static json_object *
@@ -55,22 +55,23 @@ connect_failed(struct waiter *w, int errnum)
 	return waiter_error(w, &e);
 }
 
-/* Once the socket is writable, SO_ERROR says how the connect ended. */
+/* Ask connect(2) again how the attempt stands: 0 or EISCONN when it
+ * succeeded, EALREADY while in progress, else the error.  Unlike reading
+ * SO_ERROR, this also returns a failed socket to the unconnected state, so
+ * the handle can connect again. */
 static enum attempt
 connect_attempt(struct waiter *w)
 {
-	struct pollfd pfd = { .fd = w->sock->fd, .events = POLLOUT };
-	socklen_t len = sizeof(int);
-	int soerr = 0;
+	struct connect_op *op = (struct connect_op *)w;
+	int rc;
 
-	if (poll(&pfd, 1, 0) == -1)
-		return connect_failed(w, errno);
-	if (!(pfd.revents & (POLLOUT | POLLERR | POLLHUP)))
+	do
+		rc = connect(w->sock->fd, (struct sockaddr *)&op->addr.ss, op->addr.len);
+	while (rc == -1 && errno == EINTR);
+	if (rc == -1 && (errno == EALREADY || errno == EINPROGRESS))
 		return ATTEMPT_AGAIN;
-	if (getsockopt(w->sock->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
+	if (rc == -1 && errno != EISCONN)
 		return connect_failed(w, errno);
-	if (soerr != 0)
-		return connect_failed(w, soerr);
 	w->sock->state = SS_CONNECTED;
 	return waiter_done(w, peer_result(w->sock));
 }
@@ -124,6 +125,7 @@ socket_connect(struct call *c, void *argp)
 		return call_fail(c, &e);
 	}
 	op->before = a->s->state;
+	op->addr = a->addr;
 	a->s->state = SS_CONNECTING;
 	waiter_init(&op->w, &connect_ops, c, a->s, EV_WRITE,
 	    timeout_or(a->timeout, c->conn->session.connect_timeout));

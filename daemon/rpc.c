@@ -13,6 +13,7 @@
 #include "method.h"
 #include "rpc.h"
 #include "sock6d.h"
+#include "utf8.h"
 
 /* A batch in progress: one slot per request, answered as one array once
  * every member is done. */
@@ -379,6 +380,52 @@ dispatch_batch(struct conn *conn, json_object *arr)
 	batch_member_done(b);
 }
 
+enum prescan { PRESCAN_OK, PRESCAN_INVALID, PRESCAN_TOO_DEEP };
+
+/* What json-c lets through but JSON forbids: invalid UTF-8, raw control
+ * characters in strings, NaN and Infinity.  Also measures nesting here,
+ * counting only objects and arrays (json-c's own depth counts scalars). */
+static enum prescan
+prescan_line(const char *line, size_t len, long max_depth)
+{
+	const unsigned char *p = (const unsigned char *)line;
+	bool in_string = false;
+	long depth = 0;
+	size_t i;
+
+	if (!utf8_valid(line, len))
+		return PRESCAN_INVALID;
+	for (i = 0; i < len; i++) {
+		if (in_string) {
+			if (p[i] == '\\')
+				i++;
+			else if (p[i] == '"')
+				in_string = false;
+			else if (p[i] < 0x20)
+				return PRESCAN_INVALID;
+			continue;
+		}
+		switch (p[i]) {
+		case '"':
+			in_string = true;
+			break;
+		case '{':
+		case '[':
+			if (++depth > max_depth)
+				return PRESCAN_TOO_DEEP;
+			break;
+		case '}':
+		case ']':
+			depth--;
+			break;
+		case 'N':
+		case 'I':
+			return PRESCAN_INVALID;
+		}
+	}
+	return PRESCAN_OK;
+}
+
 void
 rpc_dispatch_line(struct conn *conn, const char *line, size_t len)
 {
@@ -388,6 +435,22 @@ rpc_dispatch_line(struct conn *conn, const char *line, size_t len)
 	struct s6err e;
 	size_t end;
 
+	switch (prescan_line(line, len, conn->d->limits.max_depth)) {
+	case PRESCAN_OK:
+		break;
+	case PRESCAN_INVALID:
+		conn->d->stats.requests++;
+		err_set(&e, S6_PARSE_ERROR, "Parse error: not valid JSON text");
+		rpc_send_error(conn, &e);
+		return;
+	case PRESCAN_TOO_DEEP:
+		conn->d->stats.requests++;
+		err_set(&e, S6_INVALID_REQUEST, "Invalid Request: nesting deeper than %ld",
+		    conn->d->limits.max_depth);
+		e.limit = "max_depth";
+		rpc_send_error(conn, &e);
+		return;
+	}
 	json_tokener_reset(tok);
 	/* line[len] is the '\r' or '\n' that ended the frame: it lets a bare
 	 * number finish parsing, and counts as trailing white space. */
@@ -403,6 +466,12 @@ rpc_dispatch_line(struct conn *conn, const char *line, size_t len)
 			msg = NULL;
 			jerr = json_tokener_error_parse_unexpected;
 		}
+	}
+	if (msg == NULL && jerr == json_tokener_success) {
+		/* The JSON text null: valid JSON, not a request. */
+		envelope_error(conn, NULL, 0, S6_INVALID_REQUEST, "Invalid Request");
+		conn->d->stats.requests++;
+		return;
 	}
 	if (msg == NULL) {
 		conn->d->stats.requests++;

@@ -82,13 +82,6 @@ sock_create(struct sock6d *d, int family, int type, int protocol, uid_t owner,
 		err_sys(e, errno, "socket", "cannot create socket", false);
 		return NULL;
 	}
-	if (protocol == 0 && (family == AF_INET || family == AF_INET6)) {
-		socklen_t len = sizeof(protocol);
-
-		/* Report the protocol the kernel chose ("tcp" for stream). */
-		if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) == -1)
-			protocol = 0;
-	}
 	return sock_wrap(d, fd, family, type, protocol, owner, e);
 }
 
