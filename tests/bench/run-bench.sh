@@ -11,6 +11,8 @@
 #                 the load generator is used when it is missing)
 #   DURATION      measured seconds per run (default 5)
 #   WARMUP        warm-up seconds before each measured run (default 1)
+#   REPEAT        measured runs per server and scenario, alternating redis and
+#                 sock6d; the best rate of each is kept (default 1)
 #   PIN           auto|no: pin servers and load generator to different CPUs
 #                 with taskset when possible (default auto)
 #
@@ -22,6 +24,7 @@ set -u
 
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
+REPEAT=${REPEAT:-1}
 PIN=${PIN:-auto}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
 REDIS_CLI=${REDIS_CLI:-redis-cli}
@@ -52,6 +55,8 @@ if ! REDIS_BIN=$(command -v "$REDIS_SERVER"); then
 	echo "run-bench: or set REDIS_SERVER=/path/to/redis-server" >&2
 	exit 1
 fi
+
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a positive integer (got '$REPEAT')"
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/sock6d-bench.XXXXXX") || die "mktemp failed"
 SOCK6D_SOCK=$DIR/sock6d.sock
@@ -160,14 +165,39 @@ echo "sock6d benchmark: daemon.ping (sock6d) vs PING (redis) over UNIX stream so
 echo "  sock6d:  $SOCK6D"
 echo "  redis:   $("$REDIS_BIN" --version | head -n 1)"
 echo "  machine: $(nproc) CPUs available, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-echo "  method:  same loadgen for both, ${WARMUP}s warm-up + ${DURATION}s measured per run, $PIN_NOTE"
+echo "  method:  same loadgen for both, ${WARMUP}s warm-up + ${DURATION}s measured per run,"
+echo "           best of $REPEAT run(s) each, $PIN_NOTE"
 echo
 
 FAILED=0
+declare -A DEAD=()
+
+# True while the server is running; on its death, says how it ended (once).
+server_alive() {
+	local name=$1 pid=$2 log=$3 rc how
+	kill -0 "$pid" 2>/dev/null && return 0
+	if [ -z "${DEAD[$name]:-}" ]; then
+		wait "$pid" 2>/dev/null
+		rc=$?
+		how="exit status $rc"
+		((rc > 128)) && how="signal $(kill -l $((rc - 128)) 2>/dev/null || echo $((rc - 128)))"
+		echo "run-bench: $name died ($how); its log:" >&2
+		sed 's/^/    /' "$log" >&2
+		DEAD[$name]=1
+		FAILED=1
+	fi
+	return 1
+}
 
 # Run the load generator once; prints its result line, sets RATE.
 run_one() {
 	local name=$1 proto=$2 sock=$3 clients=$4 pipeline=$5 out rc
+	RATE=
+	if [ "$name" = redis ]; then
+		server_alive redis-server "$REDIS_PID" "$DIR/redis.log" || return
+	else
+		server_alive sock6d "$SOCK6D_PID" "$DIR/sock6d.log" || return
+	fi
 	out=$("${LOAD_PIN[@]}" "$LOADGEN" --unix "$sock" --proto "$proto" \
 		--clients "$clients" --pipeline "$pipeline" \
 		--duration "$DURATION" --warmup "$WARMUP" 2>"$DIR/loadgen.err")
@@ -182,17 +212,31 @@ run_one() {
 	fi
 }
 
+# The larger of two rates; a failed run (empty) poisons the result.
+best() {
+	if [ -z "$2" ] || [ "$1" = FAIL ]; then
+		echo FAIL
+	elif [ -z "$1" ] || (($2 > $1)); then
+		echo "$2"
+	else
+		echo "$1"
+	fi
+}
+
 ROWS=()
 MISSED=0
 for s in "${SCENARIOS[@]}"; do
 	read -r clients pipeline target <<<"$s"
 	label="$clients client$([ "$clients" = 1 ] || echo s), pipeline $pipeline"
 	echo "$label:"
-	run_one redis resp "$REDIS_SOCK" "$clients" "$pipeline"
-	redis_rate=$RATE
-	run_one sock6d jsonrpc "$SOCK6D_SOCK" "$clients" "$pipeline"
-	sock6d_rate=$RATE
-	if [ -z "$redis_rate" ] || [ -z "$sock6d_rate" ] || [ "$redis_rate" = 0 ]; then
+	redis_rate= sock6d_rate=
+	for ((i = 0; i < REPEAT; i++)); do
+		run_one redis resp "$REDIS_SOCK" "$clients" "$pipeline"
+		redis_rate=$(best "$redis_rate" "$RATE")
+		run_one sock6d jsonrpc "$SOCK6D_SOCK" "$clients" "$pipeline"
+		sock6d_rate=$(best "$sock6d_rate" "$RATE")
+	done
+	if [ "$redis_rate" = FAIL ] || [ "$sock6d_rate" = FAIL ] || [ "$redis_rate" = 0 ]; then
 		ratio=-
 		verdict=FAILED
 	else
@@ -207,7 +251,7 @@ for s in "${SCENARIOS[@]}"; do
 			MISSED=$((MISSED + 1))
 		fi
 	fi
-	ROWS+=("$label|${redis_rate:-FAIL}|${sock6d_rate:-FAIL}|$ratio|$target|$verdict")
+	ROWS+=("$label|$redis_rate|$sock6d_rate|$ratio|$target|$verdict")
 done
 
 echo
@@ -219,15 +263,8 @@ for row in "${ROWS[@]}"; do
 done
 echo
 
-for name in redis-server sock6d; do
-	pid=$REDIS_PID log=$DIR/redis.log
-	[ "$name" = sock6d ] && pid=$SOCK6D_PID log=$DIR/sock6d.log
-	if ! kill -0 "$pid" 2>/dev/null; then
-		echo "run-bench: $name died during the benchmark; its log:" >&2
-		cat "$log" >&2
-		FAILED=1
-	fi
-done
+server_alive redis-server "$REDIS_PID" "$DIR/redis.log"
+server_alive sock6d "$SOCK6D_PID" "$DIR/sock6d.log"
 
 if [ "$FAILED" -ne 0 ]; then
 	echo "RESULT: FAILED (a run did not complete cleanly; figures above are not valid)"
