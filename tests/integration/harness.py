@@ -186,7 +186,8 @@ class Daemon:
             return c.call("daemon.ping") == {"pong": True}
 
     def read_log(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
@@ -231,8 +232,7 @@ class DaemonTest(unittest.TestCase):
     def tearDown(self):
         self.c.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
-        ok = self._outcome.success if hasattr(self._outcome, "success") else True
-        if not ok:
+        if not getattr(self._outcome, "success", True):
             sys.stderr.write("---- daemon log ----\n" + self.daemon.read_log()[-20000:])
 
     # Helpers shared by every test file.

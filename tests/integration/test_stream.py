@@ -247,7 +247,7 @@ class StreamCases:
         self.assertEqual(self.c.call("socket.receive_ready", {"handle": S}), {"ready": False})
         self.send(C, b"hi")
         # A peek waits for the data without consuming it.
-        r = self.c.call("socket.receive", {"handle": S, "length": 2, "flags": ["peek", "waitall"]})
+        r = self.c.call("socket.receive", {"handle": S, "length": 2, "flags": ["peek"]})
         self.assertEqual(harness.unb64(r["data"]), b"hi")
         self.assertEqual(self.c.call("socket.receive_ready", {"handle": S}), {"ready": True})
         self.assertEqual(self.recv_exact(S, 2), b"hi")
@@ -293,7 +293,7 @@ class StreamCases:
     def test_peek_leaves_data(self):
         L, C, S, acc, conn = self.pair()
         self.send(C, b"hello")
-        r = self.c.call("socket.receive", {"handle": S, "length": 5, "flags": ["peek", "waitall"]})
+        r = self.c.call("socket.receive", {"handle": S, "length": 5, "flags": ["peek"]})
         self.assertEqual(r, {"data": harness.b64(b"hello"), "bytes": 5, "eof": False})
         r = self.c.call("socket.receive", {"handle": S, "length": 5, "flags": ["waitall"]})
         self.assertEqual(r, {"data": harness.b64(b"hello"), "bytes": 5, "eof": False})
@@ -329,7 +329,7 @@ class StreamCases:
         self.send(C, b"unread")
         # Wait for the bytes to reach S, then close S with them unread:
         # TCP answers with a reset, a UNIX peer just goes away.
-        self.c.call("socket.receive", {"handle": S, "length": 6, "flags": ["peek", "waitall"]})
+        self.c.call("socket.receive", {"handle": S, "length": 6, "flags": ["peek"]})
         self.close(S)
         error = None
         end = time.monotonic() + 5.0
