@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "limits.h"
+#include "limit.h"
 #include "log.h"
 #include "paths.h"
 #include "sock6d.h"

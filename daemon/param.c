@@ -77,6 +77,18 @@ get_int(json_object *v, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
+/* A JSON string with no NUL inside (C would silently cut it there). */
+static const char *
+get_string(json_object *v)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string(v);
+	return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
+}
+
 static const char *
 type_word(const struct param *p)
 {
@@ -105,7 +117,9 @@ fill_named(const struct param *p, json_object *v, int *out, struct s6err *e)
 	int64_t i;
 
 	if (json_object_is_type(v, json_type_string)) {
-		if (enum_lookup(p->names, json_object_get_string(v), out) == 0)
+		const char *s = get_string(v);
+
+		if (s != NULL && enum_lookup(p->names, s, out) == 0)
 			return 0;
 		err_param(e, p->name, "unknown %s '%.64s'", p->name, json_object_get_string(v));
 		return -1;
@@ -138,8 +152,8 @@ fill_flags(const struct param *p, json_object *v, int *out, struct s6err *e)
 	for (k = 0; k < n; k++) {
 		json_object *f = json_object_array_get_idx(v, k);
 
-		if (!json_object_is_type(f, json_type_string) ||
-		    enum_lookup(p->names, json_object_get_string(f), &bit) == -1) {
+		if (get_string(f) == NULL ||
+		    enum_lookup(p->names, get_string(f), &bit) == -1) {
 			err_param(e, p->name, "unknown flag in %s", p->name);
 			return -1;
 		}
@@ -238,7 +252,7 @@ fill_value(struct call *c, const struct param *p, json_object *v, void *slot,
 		*(int64_t *)slot = i;
 		return 0;
 	case PT_STRING:
-		if (!json_object_is_type(v, json_type_string))
+		if (get_string(v) == NULL)
 			break;
 		if (p->max > 0 && json_object_get_string_len(v) > p->max) {
 			err_param(e, p->name, "%s is longer than %lld bytes", p->name,
@@ -269,7 +283,7 @@ fill_value(struct call *c, const struct param *p, json_object *v, void *slot,
 		return 0;
 	case PT_PORT:
 		if (json_object_is_type(v, json_type_string)) {
-			if ((i = s6_port_parse(json_object_get_string(v))) < 0) {
+			if (get_string(v) == NULL || (i = s6_port_parse(get_string(v))) < 0) {
 				err_param(e, p->name, "%s must be 0..65535", p->name);
 				return -1;
 			}

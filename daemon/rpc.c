@@ -5,6 +5,9 @@
 #include "config.h"
 #endif
 
+#include <ctype.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,7 +171,8 @@ call_fail(struct call *c, const struct s6err *e)
 {
 	struct answer a = { CALL_DONE };
 
-	c->d->stats.errors++;
+	if (!c->notification && c->conn != NULL)
+		c->d->stats.errors++;
 	if (e->code == S6_INTERNAL_ERROR)
 		log_warnx("internal error in %s: %s", c->method ? c->method->name : "?", e->message);
 	call_deliver(c, "error", err_to_json(e));
@@ -265,12 +269,13 @@ envelope_error(struct conn *conn, struct batch *b, size_t slot, int code,
 	struct s6err e;
 
 	err_set(&e, code, "%s", message);
-	conn->d->stats.errors++;
-	if (b != NULL)
-		json_object_array_put_idx(b->responses, slot,
-		    response_object(NULL, "error", err_to_json(&e)));
-	else
+	if (b == NULL) {
 		rpc_send_error(conn, &e);
+		return;
+	}
+	conn->d->stats.errors++;
+	json_object_array_put_idx(b->responses, slot,
+	    response_object(NULL, "error", err_to_json(&e)));
 }
 
 /* Validate one request object and run its method. */
@@ -380,15 +385,63 @@ dispatch_batch(struct conn *conn, json_object *arr)
 	batch_member_done(b);
 }
 
-enum prescan { PRESCAN_OK, PRESCAN_INVALID, PRESCAN_TOO_DEEP };
+enum prescan { PRESCAN_OK, PRESCAN_INVALID, PRESCAN_TOO_DEEP, PRESCAN_RANGE };
+
+/* Check the JSON number at p[*i] by RFC 8259's grammar and advance past it.
+ * json-c also accepts "1." and "-01", which JSON does not.  An integer
+ * outside int64 (or uint64) cannot be echoed back exactly, so it is out of
+ * range here. */
+static enum prescan
+prescan_number(const unsigned char *p, size_t len, size_t *i)
+{
+	size_t j = *i, digits;
+	bool neg = false, integer = true;
+	unsigned long long v = 0, limit;
+	bool overflow = false;
+
+	if (p[j] == '-') {
+		neg = true;
+		j++;
+	}
+	if (j >= len || !isdigit(p[j]))
+		return PRESCAN_INVALID;
+	limit = neg ? (unsigned long long)INT64_MAX + 1 : ULLONG_MAX;
+	for (digits = 0; j < len && isdigit(p[j]); j++, digits++) {
+		if (v > (limit - (unsigned)(p[j] - '0')) / 10)
+			overflow = true;
+		v = v * 10 + (unsigned)(p[j] - '0');
+	}
+	if (digits > 1 && p[*i + neg] == '0')
+		return PRESCAN_INVALID;
+	if (j < len && p[j] == '.') {
+		integer = false;
+		if (++j >= len || !isdigit(p[j]))
+			return PRESCAN_INVALID;
+		while (j < len && isdigit(p[j]))
+			j++;
+	}
+	if (j < len && (p[j] == 'e' || p[j] == 'E')) {
+		integer = false;
+		if (++j < len && (p[j] == '+' || p[j] == '-'))
+			j++;
+		if (j >= len || !isdigit(p[j]))
+			return PRESCAN_INVALID;
+		while (j < len && isdigit(p[j]))
+			j++;
+	}
+	*i = j - 1;
+	return integer && overflow ? PRESCAN_RANGE : PRESCAN_OK;
+}
 
 /* What json-c lets through but JSON forbids: invalid UTF-8, raw control
- * characters in strings, NaN and Infinity.  Also measures nesting here,
- * counting only objects and arrays (json-c's own depth counts scalars). */
+ * characters in strings, NaN and Infinity, numbers like "1." or "01".
+ * Also measures nesting here, counting only objects and arrays (json-c's
+ * own depth counts scalars). */
 static enum prescan
 prescan_line(const char *line, size_t len, long max_depth)
 {
 	const unsigned char *p = (const unsigned char *)line;
+	enum prescan r, result = PRESCAN_OK;
 	bool in_string = false;
 	long depth = 0;
 	size_t i;
@@ -418,12 +471,20 @@ prescan_line(const char *line, size_t len, long max_depth)
 		case ']':
 			depth--;
 			break;
+		case '-':
+		case '0': case '1': case '2': case '3': case '4':
+		case '5': case '6': case '7': case '8': case '9':
+			if ((r = prescan_number(p, len, &i)) == PRESCAN_INVALID)
+				return r;
+			if (r != PRESCAN_OK)
+				result = r;
+			break;
 		case 'N':
 		case 'I':
 			return PRESCAN_INVALID;
 		}
 	}
-	return PRESCAN_OK;
+	return result;
 }
 
 void
@@ -441,6 +502,12 @@ rpc_dispatch_line(struct conn *conn, const char *line, size_t len)
 	case PRESCAN_INVALID:
 		conn->d->stats.requests++;
 		err_set(&e, S6_PARSE_ERROR, "Parse error: not valid JSON text");
+		rpc_send_error(conn, &e);
+		return;
+	case PRESCAN_RANGE:
+		conn->d->stats.requests++;
+		err_set(&e, S6_INVALID_REQUEST,
+		    "Invalid Request: an integer beyond 64 bits cannot be represented");
 		rpc_send_error(conn, &e);
 		return;
 	case PRESCAN_TOO_DEEP:

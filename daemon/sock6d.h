@@ -10,7 +10,7 @@
 #include <ev.h>
 #include <json-c/json.h>
 
-#include "limits.h"
+#include "limit.h"
 #include "handle.h"
 
 struct conn;

@@ -12,7 +12,7 @@
 #   DURATION      measured seconds per run (default 5)
 #   WARMUP        warm-up seconds before each measured run (default 1)
 #   REPEAT        measured runs per server and scenario, alternating redis and
-#                 sock6d; the best rate of each is kept (default 1)
+#                 sock6d; the best rate of each is kept (default 3)
 #   PIN           auto|no: pin servers and load generator to different CPUs
 #                 with taskset when possible (default auto)
 #
@@ -20,11 +20,13 @@
 # is 0 unless a server failed to start or a run failed (bad reply, lost
 # connection, stall).
 
+# shellcheck disable=SC2317  # functions run indirectly (trap, wait_ready)
+
 set -u
 
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
-REPEAT=${REPEAT:-1}
+REPEAT=${REPEAT:-3}
 PIN=${PIN:-auto}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
 REDIS_CLI=${REDIS_CLI:-redis-cli}
@@ -63,8 +65,9 @@ SOCK6D_SOCK=$DIR/sock6d.sock
 REDIS_SOCK=$DIR/redis.sock
 SOCK6D_PID=
 REDIS_PID=
+LOADGEN_PID=
 
-# Stop one server by pid: TERM, then KILL if it has not gone within 5 s.
+# Stop one process we started, by pid: TERM, then KILL if it has not gone within 5 s.
 stop_pid() {
 	local pid=$1 i
 	[ -n "$pid" ] || return 0
@@ -78,6 +81,7 @@ stop_pid() {
 }
 
 cleanup() {
+	stop_pid "$LOADGEN_PID"
 	stop_pid "$SOCK6D_PID"
 	stop_pid "$REDIS_PID"
 	rm -rf "$DIR"
@@ -89,6 +93,7 @@ trap 'exit 143' TERM
 # The CPUs this shell may run on, one per line (expands "0-3,6").
 allowed_cpus() {
 	local list part
+	local -a parts
 	list=$(taskset -cp $$ 2>/dev/null | sed -n 's/.*: *//p')
 	IFS=, read -ra parts <<<"$list"
 	for part in "${parts[@]}"; do
@@ -198,10 +203,16 @@ run_one() {
 	else
 		server_alive sock6d "$SOCK6D_PID" "$DIR/sock6d.log" || return
 	fi
-	out=$("${LOAD_PIN[@]}" "$LOADGEN" --unix "$sock" --proto "$proto" \
+	# In the background so a signal's trap runs at once, not after the run.
+	"${LOAD_PIN[@]}" "$LOADGEN" --unix "$sock" --proto "$proto" \
 		--clients "$clients" --pipeline "$pipeline" \
-		--duration "$DURATION" --warmup "$WARMUP" 2>"$DIR/loadgen.err")
+		--duration "$DURATION" --warmup "$WARMUP" \
+		>"$DIR/loadgen.out" 2>"$DIR/loadgen.err" &
+	LOADGEN_PID=$!
+	wait "$LOADGEN_PID"
 	rc=$?
+	LOADGEN_PID=
+	out=$(<"$DIR/loadgen.out")
 	printf '  %-7s %s\n' "$name" "$out"
 	RATE=$(sed -n 's/.* rate=\([0-9]*\).*/\1/p' <<<"$out")
 	if [ "$rc" -ne 0 ] || [ -z "$RATE" ]; then
@@ -229,7 +240,7 @@ for s in "${SCENARIOS[@]}"; do
 	read -r clients pipeline target <<<"$s"
 	label="$clients client$([ "$clients" = 1 ] || echo s), pipeline $pipeline"
 	echo "$label:"
-	redis_rate= sock6d_rate=
+	redis_rate='' sock6d_rate=''
 	for ((i = 0; i < REPEAT; i++)); do
 		run_one redis resp "$REDIS_SOCK" "$clients" "$pipeline"
 		redis_rate=$(best "$redis_rate" "$RATE")

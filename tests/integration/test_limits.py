@@ -272,9 +272,6 @@ class HandlesPerUserTest(LimitTestBase):
         self.assertError(err, 1012)
         self.assertEqual(err["data"].get("limit"), "handles_per_user", err)
         self.assertEqual(err["data"].get("kind"), ["exn", "sock6d", "limit"], err)
-        # every kind of creation counts
-        self.assertError(self.c.error("udp.open", {}), 1012)
-        self.assertError(self.c.error("tcp.listen", {"port": 0, "host": "127.0.0.1"}), 1012)
         # per user, not per connection
         with self.daemon.client(timeout=5.0) as other:
             err = other.error("socket.create", {"family": "inet", "type": "dgram"})
@@ -284,6 +281,19 @@ class HandlesPerUserTest(LimitTestBase):
         hs.append(self.create())
         self.assertError(self.c.error("socket.create", {"family": "inet", "type": "stream"}), 1012)
         self.assertAlive()
+
+    def test_every_creator_counts(self):
+        hs = [self.create() for _ in range(5)]
+        for method, params in (("udp.open", {}),
+                               ("tcp.listen", {"port": 0, "host": "127.0.0.1"}),
+                               ("socket.connect_ai", {"addresses": ["127.0.0.1:9"], "timeout": 1000})):
+            with self.subTest(method=method):
+                err = self.c.error(method, params)
+                self.assertError(err, 1012)
+                self.assertEqual(err["data"].get("limit"), "handles_per_user", err)
+        self.c.call("socket.close", {"handle": hs.pop()})
+        h = self.c.call("udp.open", {})["handle"]
+        self.assertNotIn(h, hs)
 
     def test_accept_counts(self):
         lst, addr = self.listener()

@@ -105,7 +105,7 @@ class OwnerTest(harness.DaemonTest):
             ["socket.bind", {"handle": h, "address": "127.0.0.1:0"}],
             ["socket.send", {"handle": h, "text": "x"}],
             ["socket.listen", {"handle": h}],
-            ["socket.setopt", {"handle": h, "option": "so-reuse-address", "value": True}],
+            ["socket.connect", {"handle": h, "address": "127.0.0.1:9"}],
             ["socket.close", {"handle": h}],
             ["socket.close", {"handle": h, "force": True}],
             ["daemon.ping", None],
@@ -123,12 +123,27 @@ class OwnerTest(harness.DaemonTest):
         # force: true never fails, but must not close root's socket either
         self.assertEqual(self.result_of(replies[7]), {})
         self.assertEqual(self.result_of(replies[8]), {"pong": True})
-        # root's socket is untouched: open, unbound, not listening, no option set
+        # root's socket is untouched: open, unbound, not listening, not connected
         info = self.c.call("socket.info", {"handle": h})
         self.assertEqual(info["state"], "open")
+        self.assertIsNone(info["local"])
+        self.assertIsNone(info["peer"])
         self.assertEqual(info["bytes_out"], 0)
         self.assertEqual(owner_uid(info["owner"]), 0)
+        self.c.call("socket.close", {"handle": h})
+
+    def test_nobody_cannot_set_options_or_stream_roots_handle(self):
+        h = self.create()
+        replies = self.as_nobody([
+            ["socket.setopt", {"handle": h, "option": "so-reuse-address", "value": True}],
+            ["socket.getopt", {"handle": h, "option": "so-reuse-address"}],
+            ["socket.subscribe", {"handle": h}],
+            ["socket.shutdown", {"handle": h, "how": "rdwr"}],
+        ])
+        for r in replies:
+            self.assertEqual(self.error_of(r, 1010)["data"].get("handle"), h)
         self.assertIs(self.c.call("socket.getopt", {"handle": h, "option": "so-reuse-address"})["value"], False)
+        self.assertIs(self.c.call("socket.info", {"handle": h})["subscribed"], False)
         self.c.call("socket.close", {"handle": h})
 
     def test_nobody_cannot_receive_or_accept_on_roots_handle(self):
@@ -137,7 +152,7 @@ class OwnerTest(harness.DaemonTest):
             ["socket.accept", {"handle": lst, "timeout": 0}],
             ["socket.receive", {"handle": lst, "length": 10, "timeout": 0}],
             ["socket.name", {"handle": lst}],
-            ["socket.subscribe", {"handle": lst}],
+            ["socket.accept_ready", {"handle": lst}],
         ])
         for r in replies:
             self.assertEqual(self.error_of(r, 1010)["data"].get("handle"), lst)

@@ -282,22 +282,40 @@ class PendingTest(harness.DaemonTest):
         self.assertEqual(harness.unb64(a.result(r1)["data"]), b"one")
 
     def test_pending_connect_does_not_block(self):
-        # A connect that cannot complete at once (listener backlog full is not
-        # portable; use a non-routable address with a timeout) is parked.
-        h = self.create()
-        self.handles.append(h)
-        start = time.monotonic()
-        rid = self.c.request("socket.connect", {"handle": h, "address": "10.255.255.1:9", "timeout": 1000})
-        self.assertEqual(self.c.call("daemon.ping"), {"pong": True})
-        if rid in self.c.replies:
-            self.skipTest("connect failed at once (no route): %r" % (self.c.replies[rid],))
-        self.assertLess(time.monotonic() - start, 0.8)
-        reply = self.c.wait(rid)
-        self.assertIn("error", reply, reply)
-        self.assertIn(reply["error"]["code"], (1001, 1002), reply)
-        # the handle stays valid
-        self.assertEqual(self.c.call("socket.info", {"handle": h})["handle"], h)
-
+        # A listener with backlog 0 whose queue is filled: further SYNs are
+        # dropped, so the daemon's connect stays in progress until its timeout.
+        full = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        fillers = []
+        try:
+            for _ in range(4):
+                f = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                f.setblocking(False)
+                f.connect_ex(full.getsockname())
+                fillers.append(f)
+            h = self.create()
+            self.handles.append(h)
+            start = time.monotonic()
+            rid = self.c.request("socket.connect", {"handle": h, "timeout": 1000,
+                                                    "address": "127.0.0.1:%d" % full.getsockname()[1]})
+            self.assertEqual(self.c.call("daemon.ping"), {"pong": True})
+            if rid in self.c.replies:
+                self.skipTest("connect completed at once: %r" % (self.c.replies[rid],))
+            with self.daemon.client(timeout=5.0) as other:
+                self.assertEqual(other.call("daemon.ping"), {"pong": True})
+            self.assertLess(time.monotonic() - start, 0.8)
+            self.assertNotIn(rid, self.c.replies)
+            reply = self.c.wait(rid)
+            self.assertIn("error", reply, reply)
+            self.assertEqual(reply["error"]["code"], 1002, reply)
+            self.assertGreaterEqual(time.monotonic() - start, 0.95)
+            # the handle stays valid
+            self.assertEqual(self.c.call("socket.info", {"handle": h})["handle"], h)
+        finally:
+            for f in fillers:
+                f.close()
+            full.close()
 
 if __name__ == "__main__":
     harness.main()

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "limit.h"
 
 static struct limits	l, saved;
 static char		err[256];
@@ -142,6 +142,7 @@ START_TEST(test_range)
 	ck_assert_int_eq(l.max_batch, 1);
 	ck_assert_int_eq(limits_set(&l, "max_batch=100000", err, sizeof(err)), 0);
 	ck_assert_int_eq(l.max_batch, 100000);
+	saved = l;
 	assert_rejected("max_depth=1", "limit max_depth must be an integer from 2 to 1000");
 	assert_rejected("max_message=255",
 	    "limit max_message must be an integer from 256 to 67108864");

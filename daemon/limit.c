@@ -1,15 +1,16 @@
-/* limits.c: the table of named limits, their defaults and the parser for
+/* limit.c: the table of named limits, their defaults and the parser for
  * --limit NAME=VALUE. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "limit.h"
 
 #define L(field, def, min, max, desc) \
 	{ #field, offsetof(struct limits, field), def, min, max, desc }
@@ -67,7 +68,7 @@ limits_set(struct limits *l, const char *assignment, char *err, size_t errlen)
 	}
 	errno = 0;
 	v = strtol(eq + 1, &end, 10);
-	if (eq[1] == '\0' || *end != '\0' || errno != 0 || v < def->min || v > def->max) {
+	if (!isdigit((unsigned char)eq[1]) || *end != '\0' || errno != 0 || v < def->min || v > def->max) {
 		snprintf(err, errlen, "limit %s must be an integer from %ld to %ld",
 		    def->name, def->min, def->max);
 		return -1;

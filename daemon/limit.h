@@ -1,7 +1,7 @@
-/* limits.h: every bound the daemon enforces, as one table of named limits
+/* limit.h: every bound the daemon enforces, as one table of named limits
  * with defaults, ranges and the --limit NAME=VALUE knob. */
-#ifndef SOCK6D_LIMITS_H
-#define SOCK6D_LIMITS_H
+#ifndef SOCK6D_LIMIT_H
+#define SOCK6D_LIMIT_H
 
 #include <stddef.h>
 #include <stdio.h>
