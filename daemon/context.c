@@ -40,11 +40,6 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	d->listen_fd = -1;
 	TAILQ_INIT(&d->conns);
 	handle_table_init(&d->handles);
-	/* Nesting is measured before parsing (rpc.c); json-c, which also counts
-	 * scalars as levels, gets headroom so that it never decides first. */
-	if ((d->tokener = json_tokener_new_ex((int)l->max_depth + 2)) == NULL)
-		return -1;
-	json_tokener_set_flags(d->tokener, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	d->started = ev_time();
 	ev_check_init(&d->reaper, reaper_cb);
 	d->reaper.data = d;
@@ -69,6 +64,4 @@ sock6d_shutdown(struct sock6d *d)
 	reaper_cb(d->loop, &d->reaper, 0);
 	ev_check_stop(d->loop, &d->reaper);
 	handle_table_free(&d->handles);
-	json_tokener_free(d->tokener);
-	d->tokener = NULL;
 }

@@ -59,34 +59,21 @@ enum_lookup(const struct enum_name *names, const char *name, int *value)
 	return -1;
 }
 
-/* A JSON integer (not a double, not a string) within [min, max]. */
+/* A JSON integer (not a number with a fraction, not a string) in [min, max]. */
 static int
-get_int(json_object *v, int64_t min, int64_t max, int64_t *out)
+get_int(const struct jv *v, int64_t min, int64_t max, int64_t *out)
 {
-	int64_t i;
-
-	if (!json_object_is_type(v, json_type_int))
+	if (v->type != JV_INT || v->u.i < min || v->u.i > max)
 		return -1;
-	i = json_object_get_int64(v);
-	/* json-c saturates values beyond int64; reject them by the uint64 view. */
-	if (i == INT64_MAX && json_object_get_uint64(v) != (uint64_t)INT64_MAX)
-		return -1;
-	if (i < min || i > max)
-		return -1;
-	*out = i;
+	*out = v->u.i;
 	return 0;
 }
 
-/* A JSON string with no NUL inside (C would silently cut it there). */
+/* A string with no NUL inside (C would silently cut it there). */
 static const char *
-get_string(json_object *v)
+get_string(const struct jv *v)
 {
-	const char *s;
-
-	if (!json_object_is_type(v, json_type_string))
-		return NULL;
-	s = json_object_get_string(v);
-	return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
+	return jv_plain_string(v) ? v->u.s : NULL;
 }
 
 static const char *
@@ -112,16 +99,15 @@ type_word(const struct param *p)
 
 /* A name from the table or, for the socket identity types, an integer. */
 static int
-fill_named(const struct param *p, json_object *v, int *out, struct s6err *e)
+fill_named(const struct param *p, const struct jv *v, int *out, struct s6err *e)
 {
+	const char *name;
 	int64_t i;
 
-	if (json_object_is_type(v, json_type_string)) {
-		const char *s = get_string(v);
-
-		if (s != NULL && enum_lookup(p->names, s, out) == 0)
+	if (v->type == JV_STRING) {
+		if ((name = get_string(v)) != NULL && enum_lookup(p->names, name, out) == 0)
 			return 0;
-		err_param(e, p->name, "unknown %s '%.64s'", p->name, json_object_get_string(v));
+		err_param(e, p->name, "unknown %s '%.64s'", p->name, v->u.s);
 		return -1;
 	}
 	if (p->type != PT_ENUM && get_int(v, 0, INT32_MAX, &i) == 0) {
@@ -133,27 +119,25 @@ fill_named(const struct param *p, json_object *v, int *out, struct s6err *e)
 }
 
 static int
-fill_flags(const struct param *p, json_object *v, int *out, struct s6err *e)
+fill_flags(const struct param *p, const struct jv *v, int *out, struct s6err *e)
 {
+	const char *name;
 	int64_t i;
-	size_t k, n;
+	uint32_t k;
 	int bit;
 
 	if (get_int(v, 0, INT32_MAX, &i) == 0) {
 		*out = (int)i;
 		return 0;
 	}
-	if (!json_object_is_type(v, json_type_array)) {
+	if (v->type != JV_ARRAY) {
 		err_param(e, p->name, "%s must be %s", p->name, type_word(p));
 		return -1;
 	}
 	*out = 0;
-	n = json_object_array_length(v);
-	for (k = 0; k < n; k++) {
-		json_object *f = json_object_array_get_idx(v, k);
-
-		if (get_string(f) == NULL ||
-		    enum_lookup(p->names, get_string(f), &bit) == -1) {
+	for (k = 0; k < v->len; k++) {
+		if ((name = get_string(&v->u.kids[k])) == NULL ||
+		    enum_lookup(p->names, name, &bit) == -1) {
 			err_param(e, p->name, "unknown flag in %s", p->name);
 			return -1;
 		}
@@ -163,7 +147,7 @@ fill_flags(const struct param *p, json_object *v, int *out, struct s6err *e)
 }
 
 static int
-fill_handle(struct call *c, const struct param *p, json_object *v, void *slot,
+fill_handle(struct call *c, const struct param *p, const struct jv *v, void *slot,
     struct s6err *e)
 {
 	struct sock *s;
@@ -184,12 +168,34 @@ fill_handle(struct call *c, const struct param *p, json_object *v, void *slot,
 	return 0;
 }
 
+/* The object form of a socket address goes through the shared parser
+ * (rare enough that converting its text with json-c costs nothing). */
 static int
-fill_bytes(struct call *c, const struct param *p, json_object *data, json_object *text,
+fill_sockaddr_object(const struct jv *v, struct s6_sockaddr *out, const char **why)
+{
+	json_tokener *tok;
+	json_object *o;
+	int rc;
+
+	if ((tok = json_tokener_new()) == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	o = json_tokener_parse_ex(tok, v->raw, (int)v->rawlen);
+	json_tokener_free(tok);
+	if (o == NULL) {
+		*why = "not a socket address";
+		return -1;
+	}
+	rc = s6_addr_from_json(o, out, why);
+	json_object_put(o);
+	return rc;
+}
+
+static int
+fill_bytes(struct call *c, const struct param *p, const struct jv *data, const struct jv *text,
     struct bytes *b, struct s6err *e)
 {
-	const char *s;
-	size_t n;
 	ssize_t got;
 	char *out;
 
@@ -198,28 +204,26 @@ fill_bytes(struct call *c, const struct param *p, json_object *data, json_object
 		return -1;
 	}
 	if (text != NULL) {
-		if (!json_object_is_type(text, json_type_string)) {
+		if (text->type != JV_STRING) {
 			err_param(e, "text", "text must be a string");
 			return -1;
 		}
-		b->p = json_object_get_string(text);
-		b->len = (size_t)json_object_get_string_len(text);
+		b->p = text->u.s;
+		b->len = text->len;
 		b->text = true;
 		return 0;
 	}
-	if (!json_object_is_type(data, json_type_string)) {
+	if (data->type != JV_STRING) {
 		err_param(e, p->name, "%s must be a base64 string", p->name);
 		return -1;
 	}
-	s = json_object_get_string(data);
-	n = (size_t)json_object_get_string_len(data);
-	if ((out = malloc(base64_decoded_max(n) + 1)) == NULL ||
+	if ((out = malloc(base64_decoded_max(data->len) + 1)) == NULL ||
 	    call_keep(c, out) == -1) {
 		free(out);
 		err_set(e, S6_INTERNAL_ERROR, "out of memory");
 		return -1;
 	}
-	if ((got = base64_decode(s, n, out)) < 0) {
+	if ((got = base64_decode(data->u.s, data->len, out)) < 0) {
 		err_param(e, p->name, "%s is not valid base64", p->name);
 		return -1;
 	}
@@ -231,17 +235,17 @@ fill_bytes(struct call *c, const struct param *p, json_object *data, json_object
 
 /* Fill one present, non-null value. */
 static int
-fill_value(struct call *c, const struct param *p, json_object *v, void *slot,
+fill_value(struct call *c, const struct param *p, const struct jv *v, void *slot,
     struct s6err *e)
 {
-	const char *why;
+	const char *why, *str;
 	int64_t i;
 
 	switch (p->type) {
 	case PT_BOOL:
-		if (!json_object_is_type(v, json_type_boolean))
+		if (v->type != JV_BOOL)
 			break;
-		*(int *)slot = json_object_get_boolean(v) ? 1 : 0;
+		*(int *)slot = v->u.b ? 1 : 0;
 		return 0;
 	case PT_INT:
 		if (get_int(v, p->min, p->max, &i) == -1) {
@@ -252,14 +256,14 @@ fill_value(struct call *c, const struct param *p, json_object *v, void *slot,
 		*(int64_t *)slot = i;
 		return 0;
 	case PT_STRING:
-		if (get_string(v) == NULL)
+		if ((str = get_string(v)) == NULL)
 			break;
-		if (p->max > 0 && json_object_get_string_len(v) > p->max) {
+		if (p->max > 0 && v->len > p->max) {
 			err_param(e, p->name, "%s is longer than %lld bytes", p->name,
 			    (long long)p->max);
 			return -1;
 		}
-		*(const char **)slot = json_object_get_string(v);
+		*(const char **)slot = str;
 		return 0;
 	case PT_ENUM:
 	case PT_FAMILY:
@@ -271,7 +275,15 @@ fill_value(struct call *c, const struct param *p, json_object *v, void *slot,
 	case PT_HANDLE:
 		return fill_handle(c, p, v, slot, e);
 	case PT_SOCKADDR:
-		if (s6_addr_from_json(v, slot, &why) == -1) {
+		if (v->type == JV_STRING)
+			i = (str = get_string(v)) == NULL ? -1 : s6_addr_from_string(str, slot, &why);
+		else if (v->type == JV_OBJECT)
+			i = fill_sockaddr_object(v, slot, &why);
+		else
+			break;
+		if (i == -1) {
+			if (str == NULL && v->type == JV_STRING)
+				why = "contains a NUL byte";
 			err_param(e, p->name, "%s: %s", p->name, why);
 			return -1;
 		}
@@ -282,8 +294,8 @@ fill_value(struct call *c, const struct param *p, json_object *v, void *slot,
 		*(int64_t *)slot = i;
 		return 0;
 	case PT_PORT:
-		if (json_object_is_type(v, json_type_string)) {
-			if (get_string(v) == NULL || (i = s6_port_parse(get_string(v))) < 0) {
+		if (v->type == JV_STRING) {
+			if ((str = get_string(v)) == NULL || (i = s6_port_parse(str)) < 0) {
 				err_param(e, p->name, "%s must be 0..65535", p->name);
 				return -1;
 			}
@@ -300,7 +312,7 @@ fill_value(struct call *c, const struct param *p, json_object *v, void *slot,
 	return -1;
 }
 
-/* Fill the value for a row whose key is absent (or null where allowed). */
+/* Fill the value for a row whose key is absent, or null where allowed. */
 static int
 fill_absent(const struct param *p, void *slot, bool is_null, struct s6err *e)
 {
@@ -344,65 +356,63 @@ fill_absent(const struct param *p, void *slot, bool is_null, struct s6err *e)
 }
 
 static const struct param *
-row_named(const struct param *rows, const char *key)
+row_named(const struct param *rows, const struct jv *member)
 {
 	const struct param *p;
 
 	for (p = rows; p->name != NULL; p++) {
-		if (strcmp(p->name, key) == 0)
+		if (jv_key_is(member, p->name))
 			return p;
-		if (p->type == PT_BYTES && strcmp(key, "text") == 0)
+		if (p->type == PT_BYTES && jv_key_is(member, "text"))
 			return p;
 	}
 	return NULL;
 }
 
+/* Every key names a row, once. */
+static int
+check_keys(const struct param *rows, const struct jv *params, struct s6err *e)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < params->len; i++) {
+		const struct jv *m = &params->u.kids[i];
+
+		if (row_named(rows, m) == NULL) {
+			err_param(e, NULL, "unknown param %.64s", m->key);
+			e->param = m->key;	/* lives in the request's arena */
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (params->u.kids[j].keylen == m->keylen &&
+			    memcmp(params->u.kids[j].key, m->key, m->keylen) == 0) {
+				err_param(e, NULL, "param %.64s given twice", m->key);
+				e->param = m->key;
+				return -1;
+			}
+	}
+	return 0;
+}
+
 int
-param_fill(struct call *c, const struct param *rows, json_object *params,
+param_fill(struct call *c, const struct param *rows, const struct jv *params,
     void *args, struct s6err *e)
 {
 	const struct param *p;
-	json_object *v, *text;
+	const struct jv *v, *text;
 	void *slot;
-	bool nullable;
 
-	if (params != NULL) {
-		json_object_object_foreach(params, key, val) {
-			(void)val;
-			if (row_named(rows, key) == NULL) {
-				err_param(e, NULL, "unknown param %.64s", key);
-				/* data.param must name it: keep the key alive via the request. */
-				e->param = key;
-				return -1;
-			}
-		}
-	}
+	if (params != NULL && check_keys(rows, params, e) == -1)
+		return -1;
 	for (p = rows; p->name != NULL; p++) {
 		slot = (char *)args + p->offset;
-		v = NULL;
-		text = NULL;
-		if (params != NULL) {
-			json_object_object_get_ex(params, p->name, &v);
-			if (p->type == PT_BYTES)
-				json_object_object_get_ex(params, "text", &text);
-		}
+		v = jv_get(params, p->name);
 		if (p->type == PT_BYTES) {
+			text = jv_get(params, "text");
 			if (v == NULL && text == NULL) {
 				if (fill_absent(p, slot, false, e) == -1)
 					return -1;
 			} else if (fill_bytes(c, p, v, text, slot, e) == -1)
-				return -1;
-			continue;
-		}
-		if (params != NULL && v == NULL &&
-		    json_object_object_get_ex(params, p->name, NULL)) {
-			/* Present with the value null. */
-			nullable = (p->flags & P_NULLABLE) || p->type == PT_TIMEOUT;
-			if (!nullable) {
-				err_param(e, p->name, "%s must not be null", p->name);
-				return -1;
-			}
-			if (fill_absent(p, slot, true, e) == -1)
 				return -1;
 			continue;
 		}
@@ -411,119 +421,17 @@ param_fill(struct call *c, const struct param *rows, json_object *params,
 				return -1;
 			continue;
 		}
+		if (v->type == JV_NULL) {
+			if (!(p->flags & P_NULLABLE) && p->type != PT_TIMEOUT) {
+				err_param(e, p->name, "%s must not be null", p->name);
+				return -1;
+			}
+			if (fill_absent(p, slot, true, e) == -1)
+				return -1;
+			continue;
+		}
 		if (fill_value(c, p, v, slot, e) == -1)
 			return -1;
 	}
 	return 0;
-}
-
-const char *
-param_xtype(const struct param *p)
-{
-	static const char *const names[] = {
-		[PT_BOOL] = "boolean", [PT_INT] = "integer", [PT_STRING] = "string",
-		[PT_ENUM] = "enum", [PT_HANDLE] = "handle", [PT_SOCKADDR] = "sockaddr",
-		[PT_BYTES] = "bytes", [PT_TIMEOUT] = "timeout", [PT_FLAGS] = "flags",
-		[PT_FAMILY] = "family", [PT_SOCKTYPE] = "type", [PT_PROTOCOL] = "protocol",
-		[PT_PORT] = "port",
-	};
-
-	return names[p->type];
-}
-
-static json_object *
-names_array(const struct enum_name *names)
-{
-	json_object *a = json_object_new_array();
-
-	for (; names->name != NULL; names++)
-		json_object_array_add(a, json_object_new_string(names->name));
-	return a;
-}
-
-static json_object *
-schema_of(const char *type)
-{
-	json_object *s = json_object_new_object();
-
-	json_object_object_add(s, "type", json_object_new_string(type));
-	return s;
-}
-
-/* {"oneOf": [a, b]} */
-static json_object *
-one_of(json_object *a, json_object *b)
-{
-	json_object *s = json_object_new_object(), *arr = json_object_new_array();
-
-	json_object_array_add(arr, a);
-	json_object_array_add(arr, b);
-	json_object_object_add(s, "oneOf", arr);
-	return s;
-}
-
-json_object *
-param_schema(const struct param *p)
-{
-	json_object *s, *named;
-
-	switch (p->type) {
-	case PT_BOOL:
-		s = schema_of("boolean");
-		if (p->flags & P_DEFAULT)
-			json_object_object_add(s, "default", json_object_new_boolean((int)p->def));
-		return s;
-	case PT_INT:
-		s = schema_of("integer");
-		json_object_object_add(s, "minimum", json_object_new_int64(p->min));
-		json_object_object_add(s, "maximum", json_object_new_int64(p->max));
-		if (p->flags & P_DEFAULT)
-			json_object_object_add(s, "default", json_object_new_int64(p->def));
-		return (p->flags & P_NULLABLE) ? one_of(s, schema_of("null")) : s;
-	case PT_STRING:
-		s = schema_of("string");
-		if (p->max > 0)
-			json_object_object_add(s, "maxLength", json_object_new_int64(p->max));
-		return (p->flags & P_NULLABLE) ? one_of(s, schema_of("null")) : s;
-	case PT_ENUM:
-	case PT_FAMILY:
-	case PT_SOCKTYPE:
-	case PT_PROTOCOL:
-		named = schema_of("string");
-		json_object_object_add(named, "enum", names_array(p->names));
-		if (p->flags & P_DEFAULT) {
-			const char *n = enum_name_of(p->names, (int)p->def);
-
-			json_object_object_add(named, "default",
-			    n ? json_object_new_string(n) : json_object_new_int64(p->def));
-		}
-		return p->type == PT_ENUM ? named : one_of(named, schema_of("integer"));
-	case PT_FLAGS:
-		named = schema_of("array");
-		s = schema_of("string");
-		json_object_object_add(s, "enum", names_array(p->names));
-		json_object_object_add(named, "items", s);
-		return one_of(named, schema_of("integer"));
-	case PT_HANDLE:
-		s = schema_of("integer");
-		json_object_object_add(s, "minimum", json_object_new_int(1));
-		return s;
-	case PT_SOCKADDR:
-		return one_of(schema_of("string"), schema_of("object"));
-	case PT_BYTES:
-		s = schema_of("string");
-		json_object_object_add(s, "contentEncoding", json_object_new_string("base64"));
-		return s;
-	case PT_TIMEOUT:
-		s = schema_of("integer");
-		json_object_object_add(s, "minimum", json_object_new_int(0));
-		return one_of(s, schema_of("null"));
-	case PT_PORT:
-		s = schema_of("integer");
-		json_object_object_add(s, "minimum", json_object_new_int(0));
-		json_object_object_add(s, "maximum", json_object_new_int(65535));
-		s = one_of(s, schema_of("string"));
-		return (p->flags & P_NULLABLE) ? one_of(s, schema_of("null")) : s;
-	}
-	return schema_of("null");
 }

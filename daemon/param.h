@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "error.h"
+#include "jv.h"
 #include "sockaddr.h"
 
 struct call;
@@ -68,8 +69,9 @@ extern const struct enum_name family_names[];
 extern const struct enum_name socktype_names[];
 extern const struct enum_name protocol_names[];
 
-/* Fill args from params (NULL: none).  Returns 0, or -1 with e set. */
-int		 param_fill(struct call *c, const struct param *rows, json_object *params,
+/* Fill args from the request's params object (NULL: none).  Returns 0,
+ * or -1 with e set. */
+int		 param_fill(struct call *c, const struct param *rows, const struct jv *params,
 		    void *args, struct s6err *e);
 /* The name for a value in a names table, or NULL. */
 const char	*enum_name_of(const struct enum_name *names, int value);

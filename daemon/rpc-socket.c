@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "jv.h"
 #include "rpc-common.h"
 
 static const int net_errors[] = { S6_NET, S6_NO_SUCH_HANDLE, 0 };
@@ -89,15 +90,12 @@ static struct answer
 socket_close(struct call *c, void *argp)
 {
 	struct close_args *a = argp;
-	json_object *h;
 	struct s6err e;
 
 	if (a->s == NULL) {
 		if (a->force)
 			return call_ok(c, result_empty());
-		json_object_object_get_ex(json_object_object_get(c->request, "params"),
-		    "handle", &h);
-		err_handle(&e, (uint64_t)json_object_get_int64(h));
+		err_handle(&e, (uint64_t)jv_get(c->params, "handle")->u.i);
 		return call_fail(c, &e);
 	}
 	if (sock_close(a->s) == -1 && !a->force) {

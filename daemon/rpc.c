@@ -5,9 +5,6 @@
 #include "config.h"
 #endif
 
-#include <ctype.h>
-#include <limits.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,40 +13,40 @@
 #include "method.h"
 #include "rpc.h"
 #include "sock6d.h"
-#include "utf8.h"
+#include "jv.h"
 
-/* A batch in progress: one slot per request, answered as one array once
- * every member is done. */
+/* One parsed request line, shared by the calls of a batch. */
+struct request {
+	struct jv_doc	doc;
+	unsigned	refs;
+};
+
+/* A batch in progress: one response text per entry, answered as one array
+ * once every member is done. */
 struct batch {
 	struct conn	*conn;		/* NULL once the connection is gone */
-	json_object	*responses;	/* array; NULL slots are notifications */
+	char		**slots;	/* NULL: a notification's (no response) */
+	size_t		*lens;
+	size_t		 n;
 	size_t		 outstanding;
 };
 
-static const char JSONRPC_OK_HEAD[] = "{\"jsonrpc\":\"2.0\",\"id\":";
+static const char RESPONSE_HEAD[] = "{\"jsonrpc\":\"2.0\",\"id\":";
 
-/* Serialise one response object {jsonrpc, id, result|error} onto the connection. */
-static void
-write_response(struct conn *conn, json_object *id, const char *member, json_object *value)
+/* Length of {"jsonrpc":"2.0","id":ID,"MEMBER":VALUE}. */
+static size_t
+response_len(size_t idlen, size_t mlen, size_t vallen)
 {
-	const char *idtext, *valtext;
-	size_t idlen, vallen;
-	size_t mlen, total;
-	char *p;
+	return sizeof(RESPONSE_HEAD) - 1 + idlen + 4 + mlen + vallen + 1;
+}
 
-	idtext = id ? json_object_to_json_string_length(id, JSON_C_TO_STRING_PLAIN, &idlen) : "null";
-	if (id == NULL)
-		idlen = 4;
-	valtext = json_object_to_json_string_length(value,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &vallen);
-	/* {"jsonrpc":"2.0","id":ID,"MEMBER":VALUE}\n, straight into the output queue */
-	mlen = strlen(member);
-	total = sizeof(JSONRPC_OK_HEAD) - 1 + idlen + 4 + mlen + vallen + 2;
-	if ((p = conn_reserve(conn, total)) == NULL)
-		return;
-	memcpy(p, JSONRPC_OK_HEAD, sizeof(JSONRPC_OK_HEAD) - 1);
-	p += sizeof(JSONRPC_OK_HEAD) - 1;
-	memcpy(p, idtext, idlen);
+static void
+response_format(char *p, const char *id, size_t idlen, const char *member, size_t mlen,
+    const char *val, size_t vallen)
+{
+	memcpy(p, RESPONSE_HEAD, sizeof(RESPONSE_HEAD) - 1);
+	p += sizeof(RESPONSE_HEAD) - 1;
+	memcpy(p, id, idlen);
 	p += idlen;
 	*p++ = ',';
 	*p++ = '"';
@@ -57,75 +54,97 @@ write_response(struct conn *conn, json_object *id, const char *member, json_obje
 	p += mlen;
 	*p++ = '"';
 	*p++ = ':';
-	memcpy(p, valtext, vallen);
+	memcpy(p, val, vallen);
 	p += vallen;
-	*p++ = '}';
-	*p++ = '\n';
-	conn_commit(conn, total);
+	*p = '}';
 }
 
-/* The response object, for a batch slot. */
-static json_object *
-response_object(json_object *id, const char *member, json_object *value)
+/* The id exactly as the client wrote it ("null" for none). */
+static void
+id_text(const struct jv *id, const char **text, size_t *len)
 {
-	json_object *r = json_object_new_object();
+	*text = id ? id->raw : "null";
+	*len = id ? id->rawlen : 4;
+}
 
-	json_object_object_add(r, "jsonrpc", json_object_new_string("2.0"));
-	json_object_object_add(r, "id", id ? json_object_get(id) : NULL);
-	json_object_object_add(r, member, value);
-	return r;
+/* Deliver a response: straight into the output queue, or into its batch slot. */
+static void
+respond(struct conn *conn, struct batch *b, size_t slot, const struct jv *id,
+    const char *member, json_object *value)
+{
+	const char *idt, *val;
+	size_t idlen, vallen, mlen = strlen(member), n;
+	char *p;
+
+	id_text(id, &idt, &idlen);
+	val = json_object_to_json_string_length(value,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &vallen);
+	n = response_len(idlen, mlen, vallen);
+	if (b != NULL) {
+		if ((p = malloc(n)) == NULL)
+			return;
+		response_format(p, idt, idlen, member, mlen, val, vallen);
+		b->slots[slot] = p;
+		b->lens[slot] = n;
+		return;
+	}
+	if ((p = conn_reserve(conn, n + 1)) == NULL)
+		return;
+	response_format(p, idt, idlen, member, mlen, val, vallen);
+	p[n] = '\n';
+	conn_commit(conn, n + 1);
+}
+
+static void
+request_unref(struct request *r)
+{
+	if (r != NULL && --r->refs == 0) {
+		jv_free(&r->doc);
+		free(r);
+	}
 }
 
 static void
 batch_member_done(struct batch *b)
 {
-	const char *text;
-	size_t len;
-	char *line;
+	size_t i, total = 1, count = 0;
+	char *line, *p;
 
 	if (--b->outstanding > 0)
 		return;
-	if (b->conn != NULL && json_object_array_length(b->responses) > 0) {
-		/* Drop the notifications' empty slots. */
-		json_object *out = json_object_new_array();
-		size_t i, n = json_object_array_length(b->responses);
-
-		for (i = 0; i < n; i++) {
-			json_object *r = json_object_array_get_idx(b->responses, i);
-
-			if (r != NULL)
-				json_object_array_add(out, json_object_get(r));
+	for (i = 0; i < b->n; i++)
+		if (b->slots[i] != NULL) {
+			total += b->lens[i] + 1;
+			count++;
 		}
-		if (json_object_array_length(out) > 0) {
-			text = json_object_to_json_string_length(out,
-			    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-			if ((line = malloc(len + 1)) != NULL) {
-				memcpy(line, text, len);
-				line[len] = '\n';
-				conn_write(b->conn, line, len + 1);
-				free(line);
-			}
+	/* [r1,r2,...]\n, leaving out the notifications; nothing if all were. */
+	if (b->conn != NULL && count > 0 && (line = conn_reserve(b->conn, total + 1)) != NULL) {
+		p = line;
+		*p++ = '[';
+		for (i = 0; i < b->n; i++) {
+			if (b->slots[i] == NULL)
+				continue;
+			memcpy(p, b->slots[i], b->lens[i]);
+			p += b->lens[i];
+			*p++ = ',';
 		}
-		json_object_put(out);
+		p[-1] = ']';
+		*p++ = '\n';
+		conn_commit(b->conn, (size_t)(p - line));
 	}
-	json_object_put(b->responses);
+	for (i = 0; i < b->n; i++)
+		free(b->slots[i]);
+	free(b->slots);
+	free(b->lens);
 	free(b);
 }
 
-/* Deliver the outcome of c (member "result" or "error", value owned). */
+/* Deliver the outcome of c (member "result" or "error"; value owned). */
 static void
 call_deliver(struct call *c, const char *member, json_object *value)
 {
-	if (c->conn == NULL || c->notification) {
-		json_object_put(value);
-		return;
-	}
-	if (c->batch != NULL) {
-		json_object_array_put_idx(c->batch->responses, c->slot,
-		    response_object(c->id, member, value));
-		return;
-	}
-	write_response(c->conn, c->id, member, value);
+	if (c->conn != NULL && !c->notification)
+		respond(c->conn, c->batch, c->slot, c->id, member, value);
 	json_object_put(value);
 }
 
@@ -139,7 +158,7 @@ call_free(struct call *c)
 	for (i = 0; i < sizeof(c->allocs) / sizeof(c->allocs[0]); i++)
 		free(c->allocs[i]);
 	free(c->args);
-	json_object_put(c->request);
+	request_unref(c->request);
 	free(c);
 }
 
@@ -257,7 +276,7 @@ rpc_send_error(struct conn *conn, const struct s6err *e)
 	json_object *err = err_to_json(e);
 
 	conn->d->stats.errors++;
-	write_response(conn, NULL, "error", err);
+	respond(conn, NULL, 0, NULL, "error", err);
 	json_object_put(err);
 }
 
@@ -266,6 +285,7 @@ static void
 envelope_error(struct conn *conn, struct batch *b, size_t slot, int code,
     const char *message)
 {
+	json_object *err;
 	struct s6err e;
 
 	err_set(&e, code, "%s", message);
@@ -274,48 +294,49 @@ envelope_error(struct conn *conn, struct batch *b, size_t slot, int code,
 		return;
 	}
 	conn->d->stats.errors++;
-	json_object_array_put_idx(b->responses, slot,
-	    response_object(NULL, "error", err_to_json(&e)));
+	err = err_to_json(&e);
+	respond(conn, b, slot, NULL, "error", err);
+	json_object_put(err);
 }
 
 /* Validate one request object and run its method. */
 static void
-dispatch_request(struct conn *conn, json_object *req, struct batch *b, size_t slot)
+dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
+    struct batch *b, size_t slot)
 {
-	json_object *v, *id = NULL, *params = NULL;
+	const struct jv *v, *id, *params;
 	const struct method *m;
 	struct answer a;
 	struct s6err e;
 	struct call *c;
-	bool has_id;
 
 	conn->d->stats.requests++;
-	if (!json_object_is_type(req, json_type_object)) {
+	if (req->type != JV_OBJECT) {
 		envelope_error(conn, b, slot, S6_INVALID_REQUEST, "Invalid Request");
 		return;
 	}
-	has_id = json_object_object_get_ex(req, "id", &id);
-	if (has_id && id != NULL && !json_object_is_type(id, json_type_string) &&
-	    !json_object_is_type(id, json_type_int) &&
-	    !json_object_is_type(id, json_type_double)) {
-		envelope_error(conn, b, slot, S6_INVALID_REQUEST, "Invalid Request: id must be a string, number or null");
+	id = jv_get(req, "id");
+	if (id != NULL && id->type != JV_STRING && id->type != JV_INT &&
+	    id->type != JV_NUMBER && id->type != JV_NULL) {
+		envelope_error(conn, b, slot, S6_INVALID_REQUEST,
+		    "Invalid Request: id must be a string, number or null");
 		return;
 	}
-	if (!json_object_object_get_ex(req, "jsonrpc", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    strcmp(json_object_get_string(v), "2.0") != 0) {
-		envelope_error(conn, b, slot, S6_INVALID_REQUEST, "Invalid Request: jsonrpc must be \"2.0\"");
+	if ((v = jv_get(req, "jsonrpc")) == NULL || v->type != JV_STRING ||
+	    v->len != 3 || memcmp(v->u.s, "2.0", 3) != 0) {
+		envelope_error(conn, b, slot, S6_INVALID_REQUEST,
+		    "Invalid Request: jsonrpc must be \"2.0\"");
 		return;
 	}
-	if (!json_object_object_get_ex(req, "method", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		envelope_error(conn, b, slot, S6_INVALID_REQUEST, "Invalid Request: method must be a string");
+	if ((v = jv_get(req, "method")) == NULL || !jv_plain_string(v)) {
+		envelope_error(conn, b, slot, S6_INVALID_REQUEST,
+		    "Invalid Request: method must be a string");
 		return;
 	}
-	if (json_object_object_get_ex(req, "params", &params) &&
-	    !json_object_is_type(params, json_type_object) &&
-	    !json_object_is_type(params, json_type_array)) {
-		envelope_error(conn, b, slot, S6_INVALID_REQUEST, "Invalid Request: params must be an object");
+	params = jv_get(req, "params");
+	if (params != NULL && params->type != JV_OBJECT && params->type != JV_ARRAY) {
+		envelope_error(conn, b, slot, S6_INVALID_REQUEST,
+		    "Invalid Request: params must be an object");
 		return;
 	}
 
@@ -325,20 +346,22 @@ dispatch_request(struct conn *conn, json_object *req, struct batch *b, size_t sl
 	}
 	c->d = conn->d;
 	c->conn = conn;
-	c->request = json_object_get(req);
+	c->request = r;
+	r->refs++;
 	c->id = id;
-	c->notification = !has_id;
+	c->params = params;
+	c->notification = id == NULL;
 	c->batch = b;
 	c->slot = slot;
 	if (b != NULL)
 		b->outstanding++;
 
-	m = method_lookup(json_object_get_string(v));
+	m = method_lookup(v->u.s);
 	c->method = m;
 	if (m == NULL) {
 		err_set(&e, S6_METHOD_NOT_FOUND, "Method not found");
 		a = call_fail(c, &e);
-	} else if (params != NULL && json_object_is_type(params, json_type_array)) {
+	} else if (params != NULL && params->type == JV_ARRAY) {
 		err_param(&e, "params", "params must be an object (by name)");
 		a = call_fail(c, &e);
 	} else if ((c->args = calloc(1, m->args_size ? m->args_size : 1)) == NULL) {
@@ -354,18 +377,18 @@ dispatch_request(struct conn *conn, json_object *req, struct batch *b, size_t sl
 }
 
 static void
-dispatch_batch(struct conn *conn, json_object *arr)
+dispatch_batch(struct conn *conn, struct request *r, const struct jv *arr)
 {
-	size_t i, n = json_object_array_length(arr);
 	struct batch *b;
 	struct s6err e;
+	size_t i;
 
-	if (n == 0) {
+	if (arr->len == 0) {
 		conn->d->stats.requests++;
 		envelope_error(conn, NULL, 0, S6_INVALID_REQUEST, "Invalid Request: empty batch");
 		return;
 	}
-	if ((long)n > conn->d->limits.max_batch) {
+	if ((long)arr->len > conn->d->limits.max_batch) {
 		conn->d->stats.requests++;
 		err_set(&e, S6_INVALID_REQUEST, "Invalid Request: batch of more than %ld entries",
 		    conn->d->limits.max_batch);
@@ -373,190 +396,62 @@ dispatch_batch(struct conn *conn, json_object *arr)
 		rpc_send_error(conn, &e);
 		return;
 	}
-	if ((b = calloc(1, sizeof(*b))) == NULL)
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->slots = calloc(arr->len, sizeof(*b->slots))) == NULL ||
+	    (b->lens = calloc(arr->len, sizeof(*b->lens))) == NULL) {
+		if (b != NULL)
+			free(b->slots);
+		free(b);
+		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
+		rpc_send_error(conn, &e);
 		return;
+	}
 	b->conn = conn;
-	b->responses = json_object_new_array_ext((int)n);
+	b->n = arr->len;
 	b->outstanding = 1;		/* held until every member is dispatched */
-	for (i = 0; i < n; i++)
-		json_object_array_add(b->responses, NULL);
-	for (i = 0; i < n; i++)
-		dispatch_request(conn, json_object_array_get_idx(arr, i), b, i);
+	for (i = 0; i < arr->len; i++)
+		dispatch_request(conn, r, &arr->u.kids[i], b, i);
 	batch_member_done(b);
-}
-
-enum prescan { PRESCAN_OK, PRESCAN_INVALID, PRESCAN_TOO_DEEP, PRESCAN_RANGE };
-
-/* Check the JSON number at p[*i] by RFC 8259's grammar and advance past it.
- * json-c also accepts "1." and "-01", which JSON does not.  An integer
- * outside int64 (or uint64) cannot be echoed back exactly, so it is out of
- * range here. */
-static enum prescan
-prescan_number(const unsigned char *p, size_t len, size_t *i)
-{
-	size_t j = *i, digits;
-	bool neg = false, integer = true;
-	unsigned long long v = 0, limit;
-	bool overflow = false;
-
-	if (p[j] == '-') {
-		neg = true;
-		j++;
-	}
-	if (j >= len || !isdigit(p[j]))
-		return PRESCAN_INVALID;
-	limit = neg ? (unsigned long long)INT64_MAX + 1 : ULLONG_MAX;
-	for (digits = 0; j < len && isdigit(p[j]); j++, digits++) {
-		if (v > (limit - (unsigned)(p[j] - '0')) / 10)
-			overflow = true;
-		v = v * 10 + (unsigned)(p[j] - '0');
-	}
-	if (digits > 1 && p[*i + neg] == '0')
-		return PRESCAN_INVALID;
-	if (j < len && p[j] == '.') {
-		integer = false;
-		if (++j >= len || !isdigit(p[j]))
-			return PRESCAN_INVALID;
-		while (j < len && isdigit(p[j]))
-			j++;
-	}
-	if (j < len && (p[j] == 'e' || p[j] == 'E')) {
-		integer = false;
-		if (++j < len && (p[j] == '+' || p[j] == '-'))
-			j++;
-		if (j >= len || !isdigit(p[j]))
-			return PRESCAN_INVALID;
-		while (j < len && isdigit(p[j]))
-			j++;
-	}
-	*i = j - 1;
-	return integer && overflow ? PRESCAN_RANGE : PRESCAN_OK;
-}
-
-/* What json-c lets through but JSON forbids: invalid UTF-8, raw control
- * characters in strings, NaN and Infinity, numbers like "1." or "01".
- * Also measures nesting here, counting only objects and arrays (json-c's
- * own depth counts scalars). */
-static enum prescan
-prescan_line(const char *line, size_t len, long max_depth)
-{
-	const unsigned char *p = (const unsigned char *)line;
-	enum prescan r, result = PRESCAN_OK;
-	bool in_string = false;
-	long depth = 0;
-	size_t i;
-
-	if (!utf8_valid(line, len))
-		return PRESCAN_INVALID;
-	for (i = 0; i < len; i++) {
-		if (in_string) {
-			if (p[i] == '\\')
-				i++;
-			else if (p[i] == '"')
-				in_string = false;
-			else if (p[i] < 0x20)
-				return PRESCAN_INVALID;
-			continue;
-		}
-		switch (p[i]) {
-		case '"':
-			in_string = true;
-			break;
-		case '{':
-		case '[':
-			if (++depth > max_depth)
-				return PRESCAN_TOO_DEEP;
-			break;
-		case '}':
-		case ']':
-			depth--;
-			break;
-		case '-':
-		case '0': case '1': case '2': case '3': case '4':
-		case '5': case '6': case '7': case '8': case '9':
-			if ((r = prescan_number(p, len, &i)) == PRESCAN_INVALID)
-				return r;
-			if (r != PRESCAN_OK)
-				result = r;
-			break;
-		case 'N':
-		case 'I':
-			return PRESCAN_INVALID;
-		}
-	}
-	return result;
 }
 
 void
 rpc_dispatch_line(struct conn *conn, const char *line, size_t len)
 {
-	json_tokener *tok = conn->d->tokener;
-	enum json_tokener_error jerr;
-	json_object *msg;
+	struct request *r;
 	struct s6err e;
-	size_t end;
 
-	switch (prescan_line(line, len, conn->d->limits.max_depth)) {
-	case PRESCAN_OK:
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
+		rpc_send_error(conn, &e);
+		return;
+	}
+	switch (jv_parse(line, len, conn->d->limits.max_depth, &r->doc)) {
+	case JV_OK:
 		break;
-	case PRESCAN_INVALID:
+	case JV_SYNTAX:
 		conn->d->stats.requests++;
-		err_set(&e, S6_PARSE_ERROR, "Parse error: not valid JSON text");
+		err_set(&e, S6_PARSE_ERROR, "Parse error at byte %zu", r->doc.error_at);
 		rpc_send_error(conn, &e);
+		free(r);
 		return;
-	case PRESCAN_RANGE:
-		conn->d->stats.requests++;
-		err_set(&e, S6_INVALID_REQUEST,
-		    "Invalid Request: an integer beyond 64 bits cannot be represented");
-		rpc_send_error(conn, &e);
-		return;
-	case PRESCAN_TOO_DEEP:
+	case JV_TOO_DEEP:
 		conn->d->stats.requests++;
 		err_set(&e, S6_INVALID_REQUEST, "Invalid Request: nesting deeper than %ld",
 		    conn->d->limits.max_depth);
 		e.limit = "max_depth";
 		rpc_send_error(conn, &e);
+		free(r);
 		return;
-	}
-	json_tokener_reset(tok);
-	/* line[len] is the '\r' or '\n' that ended the frame: it lets a bare
-	 * number finish parsing, and counts as trailing white space. */
-	msg = json_tokener_parse_ex(tok, line, (int)len + 1);
-	jerr = json_tokener_get_error(tok);
-	if (msg != NULL && jerr == json_tokener_success) {
-		for (end = json_tokener_get_parse_end(tok); end <= len; end++)
-			if (line[end] != ' ' && line[end] != '\t' &&
-			    line[end] != '\r' && line[end] != '\n')
-				break;
-		if (end <= len) {
-			json_object_put(msg);
-			msg = NULL;
-			jerr = json_tokener_error_parse_unexpected;
-		}
-	}
-	if (msg == NULL && jerr == json_tokener_success) {
-		/* The JSON text null: valid JSON, not a request. */
-		envelope_error(conn, NULL, 0, S6_INVALID_REQUEST, "Invalid Request");
-		conn->d->stats.requests++;
-		return;
-	}
-	if (msg == NULL) {
-		conn->d->stats.requests++;
-		if (jerr == json_tokener_error_depth) {
-			err_set(&e, S6_INVALID_REQUEST, "Invalid Request: nesting deeper than %ld",
-			    conn->d->limits.max_depth);
-			e.limit = "max_depth";
-		} else {
-			err_set(&e, S6_PARSE_ERROR, "Parse error: %s",
-			    jerr == json_tokener_continue ? "unexpected end of input" :
-			    json_tokener_error_desc(jerr));
-		}
+	case JV_NOMEM:
+		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		rpc_send_error(conn, &e);
+		free(r);
 		return;
 	}
-	if (json_object_is_type(msg, json_type_array))
-		dispatch_batch(conn, msg);
+	r->refs = 1;
+	if (r->doc.root->type == JV_ARRAY)
+		dispatch_batch(conn, r, r->doc.root);
 	else
-		dispatch_request(conn, msg, NULL, 0);
-	json_object_put(msg);
+		dispatch_request(conn, r, r->doc.root, NULL, 0);
+	request_unref(r);
 }

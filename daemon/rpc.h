@@ -19,6 +19,8 @@ struct sock6d;
 struct method;
 struct batch;
 struct call;
+struct jv;
+struct request;
 
 enum call_state { CALL_NEW, CALL_DONE, CALL_PENDING };
 
@@ -32,8 +34,9 @@ typedef void (*call_cancel_fn)(struct call *c, void *op);
 struct call {
 	struct sock6d		*d;
 	struct conn		*conn;		/* NULL once the connection is gone */
-	json_object		*request;	/* owned reference; args point into it */
-	json_object		*id;		/* borrowed from request; NULL: notification */
+	struct request		*request;	/* shared reference; args point into it */
+	const struct jv		*id;		/* NULL: notification */
+	const struct jv		*params;	/* NULL: none */
 	bool			 notification;
 	struct batch		*batch;
 	size_t			 slot;

@@ -37,7 +37,6 @@ struct sock6d {
 	unsigned		 nconns;
 	uint64_t		 next_conn_id;
 	struct handle_table	 handles;
-	json_tokener		*tokener;
 	ev_tstamp		 started;
 	struct stats		 stats;
 	struct conn		*dead_conns;

@@ -19,6 +19,7 @@
 
 #include "conn.h"
 #include "errors.h"
+#include "jv.h"
 #include "limit.h"
 #include "param.h"
 #include "rpc.h"
@@ -46,7 +47,7 @@ static struct limits	 lim;
 static struct call	 c;
 static struct args	 a;
 static struct s6err	 e;
-static json_object	*kept[64];	/* params of this test, alive until teardown */
+static struct jv_doc	 kept[64];	/* params of this test, alive until teardown */
 static size_t		 nkept;
 
 static const struct enum_name color_names[] = {
@@ -84,7 +85,7 @@ teardown(void)
 {
 	free_allocs();
 	while (nkept > 0)
-		json_object_put(kept[--nkept]);
+		jv_free(&kept[--nkept]);
 	sock6d_shutdown(&d);
 	ev_loop_destroy(loop);
 }
@@ -94,14 +95,14 @@ teardown(void)
 static int
 fill(const struct param *rows, const char *json)
 {
-	json_object *params = NULL;
+	const struct jv *params = NULL;
 
 	free_allocs();
 	if (json != NULL) {
-		params = json_tokener_parse(json);
-		ck_assert_msg(params != NULL, "test JSON does not parse: %s", json);
 		ck_assert_uint_lt(nkept, sizeof(kept) / sizeof(kept[0]));
-		kept[nkept++] = params;
+		ck_assert_msg(jv_parse(json, strlen(json), 32, &kept[nkept]) == JV_OK,
+		    "test JSON does not parse: %s", json);
+		params = kept[nkept++].root;
 	}
 	memset(&a, 0xA5, sizeof(a));
 	memset(&e, 0, sizeof(e));
