@@ -10,6 +10,7 @@
 
 #include "conn.h"
 #include "control.h"
+#include "resolve.h"
 #include "sock.h"
 #include "sock6d.h"
 
@@ -40,6 +41,9 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	d->listen_fd = -1;
 	TAILQ_INIT(&d->conns);
 	handle_table_init(&d->handles);
+	if ((d->resolver = resolver_new(loop, (unsigned)l->resolver_threads,
+	    (unsigned)l->resolver_queue)) == NULL)
+		return -1;
 	d->started = ev_time();
 	ev_check_init(&d->reaper, reaper_cb);
 	d->reaper.data = d;
@@ -63,5 +67,7 @@ sock6d_shutdown(struct sock6d *d)
 	free(socks);
 	reaper_cb(d->loop, &d->reaper, 0);
 	ev_check_stop(d->loop, &d->reaper);
+	resolver_free(d->resolver);
+	d->resolver = NULL;
 	handle_table_free(&d->handles);
 }

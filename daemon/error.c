@@ -100,6 +100,8 @@ err_to_json(const struct s6err *e)
 		json_object_object_add(data, "limit", json_object_new_string(e->limit));
 	if (e->gai) {
 		json_object_object_add(data, "gai", json_object_new_int(e->gai));
+		if ((name = gai_code_name(e->gai)) != NULL)
+			json_object_object_add(data, "gai_name", json_object_new_string(name));
 	}
 	if (e->has_bytes)
 		json_object_object_add(data, "bytes", json_object_new_int64(e->bytes));

@@ -17,6 +17,8 @@ struct limits {
 	long	handles_per_user;	/* open handles one uid may hold */
 	long	pending_per_connection;	/* parked operations per connection */
 	long	max_receive;		/* largest receive length */
+	long	resolver_threads;	/* name lookup workers */
+	long	resolver_queue;		/* name lookups at once */
 };
 
 struct limit_def {

@@ -14,7 +14,7 @@ param_xtype(const struct param *p)
 		[PT_ENUM] = "enum", [PT_HANDLE] = "handle", [PT_SOCKADDR] = "sockaddr",
 		[PT_BYTES] = "bytes", [PT_TIMEOUT] = "timeout", [PT_FLAGS] = "flags",
 		[PT_FAMILY] = "family", [PT_SOCKTYPE] = "type", [PT_PROTOCOL] = "protocol",
-		[PT_PORT] = "port",
+		[PT_PORT] = "port", [PT_SERVICE] = "service",
 	};
 
 	return names[p->type];
@@ -107,6 +107,12 @@ param_schema(const struct param *p)
 		s = schema_of("integer");
 		json_object_object_add(s, "minimum", json_object_new_int(0));
 		return one_of(s, schema_of("null"));
+	case PT_SERVICE:
+		s = schema_of("integer");
+		json_object_object_add(s, "minimum", json_object_new_int(0));
+		json_object_object_add(s, "maximum", json_object_new_int(65535));
+		s = one_of(schema_of("string"), s);
+		return (p->flags & P_NULLABLE) ? one_of(s, schema_of("null")) : s;
 	case PT_PORT:
 		s = schema_of("integer");
 		json_object_object_add(s, "minimum", json_object_new_int(0));

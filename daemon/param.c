@@ -4,6 +4,7 @@
 #include "config.h"
 #endif
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,19 +16,27 @@
 #include "sock.h"
 #include "sock6d.h"
 
+/* Short names first (results use the first name of a value), then the
+ * egg's constant names as aliases. */
 const struct enum_name family_names[] = {
 	{ "unspec", AF_UNSPEC }, { "unix", AF_UNIX }, { "inet", AF_INET },
-	{ "inet6", AF_INET6 }, { NULL, 0 }
+	{ "inet6", AF_INET6 },
+	{ "af/unspec", AF_UNSPEC }, { "af/unix", AF_UNIX }, { "af/inet", AF_INET },
+	{ "af/inet6", AF_INET6 }, { NULL, 0 }
 };
 
 const struct enum_name socktype_names[] = {
 	{ "stream", SOCK_STREAM }, { "dgram", SOCK_DGRAM }, { "raw", SOCK_RAW },
-	{ "seqpacket", SOCK_SEQPACKET }, { NULL, 0 }
+	{ "seqpacket", SOCK_SEQPACKET },
+	{ "sock/stream", SOCK_STREAM }, { "sock/dgram", SOCK_DGRAM }, { "sock/raw", SOCK_RAW },
+	{ "sock/seqpacket", SOCK_SEQPACKET }, { NULL, 0 }
 };
 
 const struct enum_name protocol_names[] = {
 	{ "icmp", IPPROTO_ICMP }, { "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
 	{ "icmpv6", IPPROTO_ICMPV6 },
+	{ "ipproto/icmp", IPPROTO_ICMP }, { "ipproto/tcp", IPPROTO_TCP },
+	{ "ipproto/udp", IPPROTO_UDP }, { "ipproto/icmpv6", IPPROTO_ICMPV6 },
 	{ NULL, 0 }
 };
 
@@ -93,6 +102,7 @@ type_word(const struct param *p)
 	case PT_SOCKTYPE:	return "a socket type name or integer";
 	case PT_PROTOCOL:	return "a protocol name or integer";
 	case PT_PORT:		return "a port (0..65535)";
+	case PT_SERVICE:	return "a service name or a port number";
 	}
 	return "valid";
 }
@@ -284,6 +294,10 @@ fill_value(struct call *c, const struct param *p, const struct jv *v, void *slot
 		if (i == -1) {
 			if (str == NULL && v->type == JV_STRING)
 				why = "contains a NUL byte";
+			if (p->flags & P_ADDR_NET) {
+				err_set(e, S6_NET, "invalid internet address");
+				return -1;
+			}
 			err_param(e, p->name, "%s: %s", p->name, why);
 			return -1;
 		}
@@ -304,6 +318,23 @@ fill_value(struct call *c, const struct param *p, const struct jv *v, void *slot
 			return -1;
 		}
 		*(int *)slot = (int)i;
+		return 0;
+	case PT_SERVICE:
+		if (get_int(v, 0, 65535, &i) == 0) {
+			char *num = malloc(8);
+
+			if (num == NULL || call_keep(c, num) == -1) {
+				free(num);
+				err_set(e, S6_INTERNAL_ERROR, "out of memory");
+				return -1;
+			}
+			snprintf(num, 8, "%d", (int)i);
+			*(const char **)slot = num;
+			return 0;
+		}
+		if ((str = get_string(v)) == NULL || v->len > (uint32_t)p->max)
+			break;
+		*(const char **)slot = str;
 		return 0;
 	case PT_BYTES:
 		break;
@@ -327,7 +358,7 @@ fill_absent(const struct param *p, void *slot, bool is_null, struct s6err *e)
 	case PT_FAMILY:
 	case PT_SOCKTYPE:
 	case PT_PROTOCOL:
-		*(int *)slot = (p->flags & P_DEFAULT) ? (int)p->def : PARAM_ABSENT_INT;
+		*(int *)slot = is_null || !(p->flags & P_DEFAULT) ? PARAM_ABSENT_INT : (int)p->def;
 		return 0;
 	case PT_PORT:
 		*(int *)slot = is_null ? -1 : (p->flags & P_DEFAULT) ? (int)p->def : -1;
@@ -340,6 +371,7 @@ fill_absent(const struct param *p, void *slot, bool is_null, struct s6err *e)
 		*(int64_t *)slot = is_null ? TIMEOUT_NEVER : TIMEOUT_SESSION;
 		return 0;
 	case PT_STRING:
+	case PT_SERVICE:
 		*(const char **)slot = NULL;
 		return 0;
 	case PT_HANDLE:

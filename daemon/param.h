@@ -30,12 +30,15 @@ enum param_type {
 	PT_SOCKTYPE,	/* int */
 	PT_PROTOCOL,	/* int */
 	PT_PORT,	/* int: 0..65535, decimal string accepted; -1 for null */
+	PT_SERVICE,	/* const char *: a service name, or a port integer as decimal */
 };
 
 #define P_REQUIRED	0x01
 #define P_NULLABLE	0x02	/* null is accepted (PT_STRING, PT_INT: sentinel) */
 #define P_DEFAULT	0x04	/* `def` applies when absent */
 #define P_LENIENT	0x08	/* PT_HANDLE: NULL instead of 1010 */
+#define P_ADDR_NET	0x10	/* PT_SOCKADDR: a bad address is the egg's 1000
+				 * "invalid internet address", not -32602 */
 
 #define PARAM_ABSENT_INT	(-1)
 #define PARAM_ABSENT		INT64_MIN
@@ -68,6 +71,8 @@ struct bytes {
 extern const struct enum_name family_names[];
 extern const struct enum_name socktype_names[];
 extern const struct enum_name protocol_names[];
+extern const struct enum_name ai_flag_names[];
+extern const struct enum_name ni_flag_names[];
 
 /* Fill args from the request's params object (NULL: none).  Returns 0,
  * or -1 with e set. */

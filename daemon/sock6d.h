@@ -37,6 +37,7 @@ struct sock6d {
 	unsigned		 nconns;
 	uint64_t		 next_conn_id;
 	struct handle_table	 handles;
+	struct resolver		*resolver;
 	ev_tstamp		 started;
 	struct stats		 stats;
 	struct conn		*dead_conns;

@@ -4,6 +4,7 @@
 #endif
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -509,4 +510,29 @@ errno_is_transient(int errnum)
 	default:
 		return false;
 	}
+}
+
+static const struct { int code; const char *name; } gai_names[] = {
+#define G(x) { x, #x }
+	G(EAI_BADFLAGS), G(EAI_NONAME), G(EAI_AGAIN), G(EAI_FAIL), G(EAI_FAMILY),
+	G(EAI_SOCKTYPE), G(EAI_SERVICE), G(EAI_MEMORY), G(EAI_SYSTEM), G(EAI_OVERFLOW),
+#ifdef EAI_NODATA
+	G(EAI_NODATA),
+#endif
+#ifdef EAI_ADDRFAMILY
+	G(EAI_ADDRFAMILY),
+#endif
+#undef G
+};
+
+
+const char *
+gai_code_name(int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(gai_names) / sizeof(gai_names[0]); i++)
+		if (gai_names[i].code == code)
+			return gai_names[i].name;
+	return NULL;
 }

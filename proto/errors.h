@@ -38,6 +38,8 @@ extern const struct s6_code_info s6_codes[];
 const char	*errno_name(int errnum);
 /* Inverse of errno_name(); -1 when unknown. */
 int		 errno_from_name(const char *name);
+/* "EAI_NONAME" for EAI_NONAME, for getaddrinfo's codes; NULL when unknown. */
+const char	*gai_code_name(int code);
 /* The errors a connect(2) reports as transient in the egg, plus ENETDOWN. */
 bool		 errno_is_transient(int errnum);
 

@@ -1,0 +1,261 @@
+/* resolve.c: the resolver pool: worker threads, a bounded job queue, and
+ * the ev_async that hands finished jobs back to the loop. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "resolve.h"
+
+struct resolver {
+	struct ev_loop		*loop;
+	ev_async		 wake;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 work;
+	struct resolve_job	*queue, **queue_tail;	/* waiting for a worker */
+	struct resolve_job	*finished;		/* waiting for the loop */
+	unsigned		 jobs;			/* queued + running + finished */
+	unsigned		 max_jobs, max_threads;
+	unsigned		 threads;
+	unsigned		 idle;
+	bool			 stopping;
+	unsigned		 alive;			/* workers not yet exited */
+};
+
+static void
+job_free(struct resolve_job *job)
+{
+	if (job->res != NULL)
+		freeaddrinfo(job->res);
+	free(job->node);
+	free(job->service);
+	free(job);
+}
+
+/* Run one job: the only blocking calls in sock6d, on a worker thread. */
+static void
+job_run(struct resolve_job *job)
+{
+	errno = 0;
+	if (job->kind == RESOLVE_ADDRINFO)
+		job->rc = getaddrinfo(job->node, job->service, &job->hints, &job->res);
+	else
+		job->rc = getnameinfo((struct sockaddr *)&job->sa, job->salen,
+		    job->host, sizeof(job->host), job->serv, sizeof(job->serv), job->niflags);
+	job->errnum = errno;
+}
+
+static void *
+worker(void *arg)
+{
+	struct resolver *r = arg;
+	struct resolve_job *job;
+	bool last;
+
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		while (r->queue == NULL && !r->stopping) {
+			r->idle++;
+			pthread_cond_wait(&r->work, &r->lock);
+			r->idle--;
+		}
+		if (r->stopping)
+			break;
+		job = r->queue;
+		if ((r->queue = job->next) == NULL)
+			r->queue_tail = &r->queue;
+		pthread_mutex_unlock(&r->lock);
+		job_run(job);
+		pthread_mutex_lock(&r->lock);
+		if (r->stopping) {
+			job_free(job);
+			break;
+		}
+		job->next = r->finished;
+		r->finished = job;
+		ev_async_send(r->loop, &r->wake);
+	}
+	last = --r->alive == 0;
+	pthread_mutex_unlock(&r->lock);
+	if (last) {
+		/* The loop has let go of the resolver: the last worker frees it. */
+		while ((job = r->queue) != NULL) {
+			r->queue = job->next;
+			job_free(job);
+		}
+		pthread_cond_destroy(&r->work);
+		pthread_mutex_destroy(&r->lock);
+		free(r);
+	}
+	return NULL;
+}
+
+/* On the loop: deliver finished jobs. */
+static void
+wake_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct resolver *r = w->data;
+	struct resolve_job *job, *list;
+
+	pthread_mutex_lock(&r->lock);
+	list = r->finished;
+	r->finished = NULL;
+	pthread_mutex_unlock(&r->lock);
+	/* The list is newest first; deliver oldest first. */
+	for (job = NULL; list != NULL; ) {
+		struct resolve_job *next = list->next;
+
+		list->next = job;
+		job = list;
+		list = next;
+	}
+	while (job != NULL) {
+		struct resolve_job *next = job->next;
+
+		pthread_mutex_lock(&r->lock);
+		r->jobs--;
+		pthread_mutex_unlock(&r->lock);
+		if (!job->cancelled)
+			job->done(job);
+		job_free(job);
+		job = next;
+	}
+}
+
+struct resolver *
+resolver_new(struct ev_loop *loop, unsigned max_threads, unsigned max_jobs)
+{
+	struct resolver *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->loop = loop;
+	r->max_threads = max_threads;
+	r->max_jobs = max_jobs;
+	r->queue_tail = &r->queue;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->work, NULL);
+	ev_async_init(&r->wake, wake_cb);
+	r->wake.data = r;
+	ev_async_start(loop, &r->wake);
+	return r;
+}
+
+/* Start one more worker, with every signal blocked (the loop takes them). */
+static int
+spawn_worker(struct resolver *r)
+{
+	sigset_t all, old;
+	pthread_t t;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&t, NULL, worker, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return -1;
+	pthread_detach(t);
+	r->threads++;
+	r->alive++;
+	return 0;
+}
+
+void
+resolver_free(struct resolver *r)
+{
+	struct resolve_job *job;
+	bool none;
+
+	if (r == NULL)
+		return;
+	ev_async_stop(r->loop, &r->wake);
+	pthread_mutex_lock(&r->lock);
+	r->stopping = true;
+	while ((job = r->finished) != NULL) {
+		r->finished = job->next;
+		job_free(job);
+	}
+	none = r->alive == 0;
+	pthread_cond_broadcast(&r->work);
+	pthread_mutex_unlock(&r->lock);
+	if (none) {
+		while ((job = r->queue) != NULL) {
+			r->queue = job->next;
+			job_free(job);
+		}
+		pthread_cond_destroy(&r->work);
+		pthread_mutex_destroy(&r->lock);
+		free(r);
+	}
+	/* Otherwise the last worker to exit frees it; one stuck in a lookup
+	 * does not hold up the daemon's exit. */
+}
+
+struct resolve_job *
+resolve_job_new(enum resolve_kind kind, const char *node, const char *service)
+{
+	struct resolve_job *job;
+
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return NULL;
+	job->kind = kind;
+	if ((node != NULL && (job->node = strdup(node)) == NULL) ||
+	    (service != NULL && (job->service = strdup(service)) == NULL)) {
+		job_free(job);
+		return NULL;
+	}
+	return job;
+}
+
+int
+resolve_submit(struct resolver *r, struct resolve_job *job, struct s6err *e)
+{
+	pthread_mutex_lock(&r->lock);
+	if (r->jobs >= r->max_jobs) {
+		pthread_mutex_unlock(&r->lock);
+		job_free(job);
+		err_limit(e, "resolver_queue", (long)r->max_jobs);
+		return -1;
+	}
+	if (r->idle == 0 && r->threads < r->max_threads && spawn_worker(r) == -1 &&
+	    r->threads == 0) {
+		pthread_mutex_unlock(&r->lock);
+		job_free(job);
+		err_set(e, S6_INTERNAL_ERROR, "cannot start a resolver thread");
+		return -1;
+	}
+	r->jobs++;
+	job->next = NULL;
+	*r->queue_tail = job;
+	r->queue_tail = &job->next;
+	pthread_cond_signal(&r->work);
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+void
+resolve_cancel(struct resolve_job *job)
+{
+	/* Only the loop reads it, when the job comes back. */
+	job->cancelled = true;
+}
+
+void
+resolve_error(const struct resolve_job *job, const char *syscall, struct s6err *e)
+{
+	if (job->rc == EAI_SYSTEM) {
+		err_sys(e, job->errnum, syscall, gai_strerror(job->rc), false);
+		e->code = S6_RESOLVE;
+	} else {
+		err_set(e, S6_RESOLVE, "%s", gai_strerror(job->rc));
+		e->syscall = syscall;
+	}
+	e->gai = job->rc;
+}
