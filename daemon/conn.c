@@ -5,6 +5,7 @@
 #endif
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -161,6 +162,16 @@ conn_flush(struct conn *c)
 	conn_update_throttle(c);
 	if (c->closing)
 		conn_close(c);
+}
+
+bool
+conn_peer_gone(struct conn *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLRDHUP };
+
+	if (c->dead || c->closing)
+		return true;
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 void

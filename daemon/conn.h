@@ -50,6 +50,9 @@ void		 conn_commit(struct conn *c, size_t n);
 void		 conn_flush(struct conn *c);
 /* Stop taking requests, flush what is queued, then close. */
 void		 conn_close_after_flush(struct conn *c);
+/* Whether the client has hung up (or shut down its side), checked now
+ * rather than when the loop gets to its read event. */
+bool		 conn_peer_gone(struct conn *c);
 /* Cancel pending calls, close scoped handles, close the fd; freed later. */
 void		 conn_close(struct conn *c);
 void		 conn_free(struct conn *c);

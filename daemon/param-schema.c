@@ -14,7 +14,8 @@ param_xtype(const struct param *p)
 		[PT_ENUM] = "enum", [PT_HANDLE] = "handle", [PT_SOCKADDR] = "sockaddr",
 		[PT_BYTES] = "bytes", [PT_TIMEOUT] = "timeout", [PT_FLAGS] = "flags",
 		[PT_FAMILY] = "family", [PT_SOCKTYPE] = "type", [PT_PROTOCOL] = "protocol",
-		[PT_PORT] = "port", [PT_SERVICE] = "service",
+		[PT_PORT] = "port", [PT_SERVICE] = "service", [PT_ARRAY] = "array",
+		[PT_ANY] = "any",
 	};
 
 	return names[p->type];
@@ -99,6 +100,8 @@ param_schema(const struct param *p)
 		return s;
 	case PT_SOCKADDR:
 		return one_of(schema_of("string"), schema_of("object"));
+	case PT_ARRAY:
+		return schema_of("array");
 	case PT_BYTES:
 		s = schema_of("string");
 		json_object_object_add(s, "contentEncoding", json_object_new_string("base64"));
@@ -119,6 +122,8 @@ param_schema(const struct param *p)
 		json_object_object_add(s, "maximum", json_object_new_int(65535));
 		s = one_of(s, schema_of("string"));
 		return (p->flags & P_NULLABLE) ? one_of(s, schema_of("null")) : s;
+	case PT_ANY:
+		return json_object_new_object();	/* the schema every value meets */
 	}
 	return schema_of("null");
 }

@@ -103,6 +103,8 @@ type_word(const struct param *p)
 	case PT_PROTOCOL:	return "a protocol name or integer";
 	case PT_PORT:		return "a port (0..65535)";
 	case PT_SERVICE:	return "a service name or a port number";
+	case PT_ARRAY:		return "an array";
+	case PT_ANY:		return "a JSON value";
 	}
 	return "valid";
 }
@@ -202,6 +204,24 @@ fill_sockaddr_object(const struct jv *v, struct s6_sockaddr *out, const char **w
 	return rc;
 }
 
+int
+param_sockaddr(const struct jv *v, struct s6_sockaddr *out, const char **why)
+{
+	const char *str;
+
+	if (v->type == JV_OBJECT)
+		return fill_sockaddr_object(v, out, why);
+	if (v->type != JV_STRING) {
+		*why = "not a socket address";
+		return -1;
+	}
+	if ((str = get_string(v)) == NULL) {
+		*why = "contains a NUL byte";
+		return -1;
+	}
+	return s6_addr_from_string(str, out, why);
+}
+
 static int
 fill_bytes(struct call *c, const struct param *p, const struct jv *data, const struct jv *text,
     struct bytes *b, struct s6err *e)
@@ -285,15 +305,9 @@ fill_value(struct call *c, const struct param *p, const struct jv *v, void *slot
 	case PT_HANDLE:
 		return fill_handle(c, p, v, slot, e);
 	case PT_SOCKADDR:
-		if (v->type == JV_STRING)
-			i = (str = get_string(v)) == NULL ? -1 : s6_addr_from_string(str, slot, &why);
-		else if (v->type == JV_OBJECT)
-			i = fill_sockaddr_object(v, slot, &why);
-		else
+		if (v->type != JV_STRING && v->type != JV_OBJECT)
 			break;
-		if (i == -1) {
-			if (str == NULL && v->type == JV_STRING)
-				why = "contains a NUL byte";
+		if (param_sockaddr(v, slot, &why) == -1) {
 			if (p->flags & P_ADDR_NET) {
 				err_set(e, S6_NET, "invalid internet address");
 				return -1;
@@ -336,6 +350,14 @@ fill_value(struct call *c, const struct param *p, const struct jv *v, void *slot
 			break;
 		*(const char **)slot = str;
 		return 0;
+	case PT_ANY:
+		*(const struct jv **)slot = v;
+		return 0;
+	case PT_ARRAY:
+		if (v->type != JV_ARRAY)
+			break;
+		*(const struct jv **)slot = v;
+		return 0;
 	case PT_BYTES:
 		break;
 	}
@@ -377,11 +399,17 @@ fill_absent(const struct param *p, void *slot, bool is_null, struct s6err *e)
 	case PT_HANDLE:
 		*(struct sock **)slot = NULL;
 		return 0;
+	case PT_ARRAY:
+		*(const struct jv **)slot = NULL;
+		return 0;
 	case PT_SOCKADDR:
 		memset(slot, 0, sizeof(struct s6_sockaddr));
 		return 0;
 	case PT_BYTES:
 		memset(slot, 0, sizeof(struct bytes));
+		return 0;
+	case PT_ANY:
+		*(const struct jv **)slot = NULL;
 		return 0;
 	}
 	return 0;

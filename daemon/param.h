@@ -31,6 +31,10 @@ enum param_type {
 	PT_PROTOCOL,	/* int */
 	PT_PORT,	/* int: 0..65535, decimal string accepted; -1 for null */
 	PT_SERVICE,	/* const char *: a service name, or a port integer as decimal */
+	PT_ARRAY,	/* const struct jv *: an array, its elements checked by the handler;
+			 * NULL when absent */
+	PT_ANY,		/* const struct jv *: any JSON value, checked by the handler
+			 * (a value whose type depends on another param) */
 };
 
 #define P_REQUIRED	0x01
@@ -78,6 +82,8 @@ extern const struct enum_name ni_flag_names[];
  * or -1 with e set. */
 int		 param_fill(struct call *c, const struct param *rows, const struct jv *params,
 		    void *args, struct s6err *e);
+/* A socket address param value (string or object form); -1 with *why. */
+int		 param_sockaddr(const struct jv *v, struct s6_sockaddr *out, const char **why);
 /* The name for a value in a names table, or NULL. */
 const char	*enum_name_of(const struct enum_name *names, int value);
 /* JSON for a family/type/protocol value: its name when known, else the integer. */

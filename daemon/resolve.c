@@ -5,6 +5,9 @@
 #endif
 
 #include <errno.h>
+#include <net/if.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -214,9 +217,56 @@ resolve_job_new(enum resolve_kind kind, const char *node, const char *service)
 	return job;
 }
 
+/* A numeric host (as getaddrinfo's AI_NUMERICHOST reads it) or NULL. */
+static bool
+numeric_host(const char *node)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+	char *pct;
+
+	if (node == NULL || inet_aton(node, &a4) != 0)
+		return true;
+	if (strlen(node) >= sizeof(buf))
+		return false;
+	strcpy(buf, node);
+	if ((pct = strchr(buf, '%')) != NULL)
+		*pct = '\0';
+	return inet_pton(AF_INET6, buf, &a6) == 1;
+}
+
+static bool
+numeric_service(const char *service)
+{
+	if (service == NULL)
+		return true;
+	if (*service == '\0')
+		return false;
+	return strspn(service, "0123456789") == strlen(service);
+}
+
+/* Jobs that consult no database (no hosts, DNS or services lookup) cannot
+ * block, so they are answered at once instead of queueing behind slow ones. */
+static bool
+job_is_numeric(const struct resolve_job *job)
+{
+	if (job->kind == RESOLVE_NAMEINFO)
+		return (job->niflags & (NI_NUMERICHOST | NI_NUMERICSERV)) ==
+		    (NI_NUMERICHOST | NI_NUMERICSERV);
+	return ((job->hints.ai_flags & AI_NUMERICHOST) || numeric_host(job->node)) &&
+	    ((job->hints.ai_flags & AI_NUMERICSERV) || numeric_service(job->service));
+}
+
 int
 resolve_submit(struct resolver *r, struct resolve_job *job, struct s6err *e)
 {
+	if (job_is_numeric(job)) {
+		job_run(job);
+		job->done(job);
+		job_free(job);
+		return 0;
+	}
 	pthread_mutex_lock(&r->lock);
 	if (r->jobs >= r->max_jobs) {
 		pthread_mutex_unlock(&r->lock);

@@ -49,7 +49,9 @@ void		 resolver_free(struct resolver *r);
 /* A zeroed job with copies of node and service (either may be NULL). */
 struct resolve_job *resolve_job_new(enum resolve_kind kind, const char *node,
 		    const char *service);
-/* Queue a job; 1012 when the queue is full (the job is then freed). */
+/* Queue a job; 1012 when the queue is full (the job is then freed).  A job
+ * that needs no lookup (numeric host and service) is run and its done()
+ * called before this returns. */
 int		 resolve_submit(struct resolver *r, struct resolve_job *job, struct s6err *e);
 /* The job's owner no longer wants the answer (its connection went away). */
 void		 resolve_cancel(struct resolve_job *job);

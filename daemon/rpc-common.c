@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "base64.h"
+#include "resolve.h"
 #include "rpc-common.h"
 #include "sockaddr.h"
 #include "utf8.h"
@@ -72,4 +73,45 @@ int64_t
 timeout_or(int64_t given, int64_t session_default)
 {
 	return given == TIMEOUT_SESSION ? session_default : given;
+}
+
+/* The caller went away: the job still runs, its answer is dropped. */
+static void
+resolve_park_cancel(struct call *c, void *job)
+{
+	resolve_cancel(job);
+}
+
+/* Hand a new job to the pool and park the call until it comes back. */
+struct answer
+resolve_park(struct call *c, enum resolve_kind kind, const char *node, const char *service,
+    resolve_done_fn done, struct resolve_job **jobp)
+{
+	struct resolve_job *job;
+	struct s6err e;
+
+	if (!call_can_park(c, &e))
+		return call_fail(c, &e);
+	if ((job = resolve_job_new(kind, node, service)) == NULL) {
+		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
+		return call_fail(c, &e);
+	}
+	job->done = done;
+	job->ctx = c;
+	*jobp = job;
+	return call_pending(c, resolve_park_cancel, job);
+}
+
+/* Submit after the caller filled the job's inputs; undo the parking on failure. */
+struct answer
+resolve_park_submit(struct call *c, struct resolve_job *job, struct answer pending)
+{
+	struct s6err e;
+
+	if (resolve_submit(c->d->resolver, job, &e) == -1) {
+		call_complete_fail(c, &e);
+		/* Already answered: tell the dispatcher not to free it again. */
+		return (struct answer){ CALL_PENDING };
+	}
+	return pending;
 }

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "method.h"
 #include "param.h"
+#include "resolve.h"
 #include "rpc.h"
 #include "sock.h"
 #include "sock6d.h"
@@ -42,5 +43,13 @@ json_object	*result_one(const char *key, json_object *value);
 void		 result_bytes(json_object *o, const char *p, size_t n, bool as_text);
 /* The session timeout when the call gave none. */
 int64_t		 timeout_or(int64_t given, int64_t session_default);
+
+/* Park the call on a new resolver job (its inputs then filled by the
+ * caller); on anything but CALL_PENDING the call is already answered. */
+struct answer	 resolve_park(struct call *c, enum resolve_kind kind, const char *node,
+		    const char *service, resolve_done_fn done, struct resolve_job **jobp);
+/* Submit the job parked by resolve_park; returns what the handler returns. */
+struct answer	 resolve_park_submit(struct call *c, struct resolve_job *job,
+		    struct answer pending);
 
 #endif

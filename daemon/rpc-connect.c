@@ -97,7 +97,7 @@ op_free(struct waiter *w)
 }
 
 static const struct waiter_ops connect_ops = {
-	connect_attempt, connect_expired, op_free
+	.attempt = connect_attempt, .expired = connect_expired, .destroy = op_free
 };
 
 static struct answer
@@ -190,7 +190,9 @@ accept_attempt(struct waiter *w)
 	return waiter_done(w, o);
 }
 
-static const struct waiter_ops accept_ops = { accept_attempt, NULL, op_free };
+static const struct waiter_ops accept_ops = {
+	.attempt = accept_attempt, .destroy = op_free
+};
 
 static struct answer
 socket_accept(struct call *c, void *argp)

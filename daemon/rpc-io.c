@@ -141,7 +141,9 @@ receive_destroy(struct waiter *w)
 	free(op);
 }
 
-static const struct waiter_ops receive_ops = { receive_attempt, NULL, receive_destroy };
+static const struct waiter_ops receive_ops = {
+	.attempt = receive_attempt, .destroy = receive_destroy, .consumes = true
+};
 
 static struct answer
 receive_common(struct call *c, struct receive_args *a, bool from)
@@ -355,7 +357,9 @@ send_destroy(struct waiter *w)
 	free(w);
 }
 
-static const struct waiter_ops send_ops = { send_attempt, send_expired, send_destroy };
+static const struct waiter_ops send_ops = {
+	.attempt = send_attempt, .expired = send_expired, .destroy = send_destroy
+};
 
 static struct answer
 send_common(struct call *c, struct send_args *a, bool to, bool all)

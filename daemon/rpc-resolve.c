@@ -31,47 +31,6 @@ const struct enum_name ni_flag_names[] = {
 	{ NULL, 0 }
 };
 
-/* The caller went away: the job still runs, its answer is dropped. */
-static void
-lookup_cancel(struct call *c, void *job)
-{
-	resolve_cancel(job);
-}
-
-/* Hand a new job to the pool and park the call until it comes back. */
-static struct answer
-lookup_start(struct call *c, enum resolve_kind kind, const char *node, const char *service,
-    resolve_done_fn done, struct resolve_job **jobp)
-{
-	struct resolve_job *job;
-	struct s6err e;
-
-	if (!call_can_park(c, &e))
-		return call_fail(c, &e);
-	if ((job = resolve_job_new(kind, node, service)) == NULL) {
-		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
-		return call_fail(c, &e);
-	}
-	job->done = done;
-	job->ctx = c;
-	*jobp = job;
-	return call_pending(c, lookup_cancel, job);
-}
-
-/* Submit after the caller filled the job's inputs; undo the parking on failure. */
-static struct answer
-lookup_submit(struct call *c, struct resolve_job *job, struct answer pending)
-{
-	struct s6err e;
-
-	if (resolve_submit(c->d->resolver, job, &e) == -1) {
-		call_complete_fail(c, &e);
-		/* Already answered: tell the dispatcher not to free it again. */
-		return (struct answer){ CALL_PENDING };
-	}
-	return pending;
-}
-
 /* net.address_information */
 
 struct ai_args {
@@ -133,14 +92,14 @@ net_address_information(struct call *c, void *argp)
 	struct resolve_job *job;
 	struct answer pending;
 
-	pending = lookup_start(c, RESOLVE_ADDRINFO, a->node, a->service, ai_done, &job);
+	pending = resolve_park(c, RESOLVE_ADDRINFO, a->node, a->service, ai_done, &job);
 	if (pending.state != CALL_PENDING)
 		return pending;
 	job->hints.ai_family = a->family;
 	job->hints.ai_socktype = a->type == PARAM_ABSENT_INT ? 0 : a->type;
 	job->hints.ai_protocol = a->protocol;
 	job->hints.ai_flags = a->flags;
-	return lookup_submit(c, job, pending);
+	return resolve_park_submit(c, job, pending);
 }
 
 const struct method m_net_address_information = {
@@ -199,13 +158,13 @@ net_name_information(struct call *c, void *argp)
 	struct resolve_job *job;
 	struct answer pending;
 
-	pending = lookup_start(c, RESOLVE_NAMEINFO, NULL, NULL, ni_done, &job);
+	pending = resolve_park(c, RESOLVE_NAMEINFO, NULL, NULL, ni_done, &job);
 	if (pending.state != CALL_PENDING)
 		return pending;
 	memcpy(&job->sa, &a->addr.ss, a->addr.len);
 	job->salen = a->addr.len;
 	job->niflags = a->flags;
-	return lookup_submit(c, job, pending);
+	return resolve_park_submit(c, job, pending);
 }
 
 const struct method m_net_name_information = {

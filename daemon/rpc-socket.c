@@ -26,7 +26,8 @@ static const struct param create_params[] = {
 	{ "family", PT_FAMILY, P_REQUIRED, offsetof(struct create_args, family),
 	  .names = family_names, .desc = "address family: inet, inet6, unix" },
 	{ "type", PT_SOCKTYPE, P_REQUIRED, offsetof(struct create_args, type),
-	  .names = socktype_names, .desc = "socket type: stream or dgram (seqpacket, raw)" },
+	  .names = socktype_names,
+	  .desc = "socket type: stream, dgram, seqpacket, or raw (root's clients only)" },
 	{ "protocol", PT_PROTOCOL, P_DEFAULT, offsetof(struct create_args, protocol),
 	  .def = 0, .names = protocol_names, .desc = "protocol: tcp, udp, ... (0: the default)" },
 	SCOPE_ROW(struct create_args, scope),
@@ -50,6 +51,12 @@ socket_create(struct call *c, void *argp)
 	struct s6err e;
 	json_object *o;
 
+	/* A raw socket would hand the daemon's privilege to any user: only
+	 * root's clients get one (a finer access policy may widen this). */
+	if (a->type == SOCK_RAW && c->conn->uid != 0) {
+		err_sys(&e, EPERM, "socket", "cannot create socket", false);
+		return call_fail(c, &e);
+	}
 	if ((s = sock_create(c->d, a->family, a->type, a->protocol, c->conn->uid, &e)) == NULL)
 		return call_fail(c, &e);
 	sock_set_scope(s, (enum sock_scope)a->scope, c->conn);

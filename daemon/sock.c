@@ -86,6 +86,17 @@ sock_create(struct sock6d *d, int family, int type, int protocol, uid_t owner,
 }
 
 struct sock *
+sock_wrap_fd(struct sock6d *d, int fd, int family, int type, int protocol, uid_t owner,
+    struct s6err *e)
+{
+	if (sock_check_quota(d, owner, e) == -1) {
+		close(fd);
+		return NULL;
+	}
+	return sock_wrap(d, fd, family, type, protocol, owner, e);
+}
+
+struct sock *
 sock_adopt(struct sock6d *d, int fd, const struct sock *listener, uid_t owner,
     struct s6err *e)
 {

@@ -64,6 +64,10 @@ struct sock	*sock_create(struct sock6d *d, int family, int type, int protocol,
 /* Adopt an accepted fd (already non-blocking, close-on-exec). */
 struct sock	*sock_adopt(struct sock6d *d, int fd, const struct sock *listener,
 		    uid_t owner, struct s6err *e);
+/* Wrap an fd the caller made (non-blocking, close-on-exec), under the
+ * quota (1012).  NULL with e set, the fd then closed. */
+struct sock	*sock_wrap_fd(struct sock6d *d, int fd, int family, int type, int protocol,
+		    uid_t owner, struct s6err *e);
 /* The handles_per_user check, without creating anything. */
 int		 sock_check_quota(struct sock6d *d, uid_t owner, struct s6err *e);
 void		 sock_set_scope(struct sock *s, enum sock_scope scope, struct conn *c);

@@ -5,11 +5,20 @@
 #include "config.h"
 #endif
 
+#include "conn.h"
 #include "sock.h"
 #include "sock6d.h"
 #include "wait.h"
 
 static void	waiter_timer_cb(struct ev_loop *, ev_timer *, int);
+
+/* A consuming waiter whose client hung up: its connection must be closed
+ * (cancelling it) before the socket is read on its behalf. */
+static bool
+waiter_orphaned(struct waiter *w)
+{
+	return w->ops->consumes && w->call->conn != NULL && conn_peer_gone(w->call->conn);
+}
 
 static struct waiter_list *
 waiter_queue(struct waiter *w)
@@ -132,8 +141,9 @@ waiter_start(struct waiter *w)
 	struct s6err e;
 	enum attempt r = ATTEMPT_AGAIN;
 
-	/* Retry before parking, unless others are queued ahead (FIFO). */
-	if (TAILQ_EMPTY(waiter_queue(w)))
+	/* Retry before parking, unless others are queued ahead (FIFO) or the
+	 * client already hung up (its end of file will cancel the call). */
+	if (TAILQ_EMPTY(waiter_queue(w)) && !waiter_orphaned(w))
 		r = w->ops->attempt(w);
 	if (r != ATTEMPT_DONE && w->timeout == 0) {
 		if (w->ops->expired)
@@ -167,6 +177,10 @@ waiter_ready(struct sock *s, int events)
 	enum attempt r;
 
 	while (!s->closed && (w = TAILQ_FIRST(q)) != NULL) {
+		if (waiter_orphaned(w)) {
+			conn_close(w->call->conn);	/* cancels w */
+			continue;
+		}
 		r = w->ops->attempt(w);
 		if (r == ATTEMPT_DONE) {
 			waiter_finish(w);
@@ -184,6 +198,10 @@ waiter_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	struct waiter *w = t->data;
 	enum attempt r;
 
+	if (waiter_orphaned(w)) {
+		conn_close(w->call->conn);	/* cancels w */
+		return;
+	}
 	/* A wakeup may have been missed: try once more before giving up. */
 	if (w == TAILQ_FIRST(waiter_queue(w))) {
 		r = w->ops->attempt(w);

@@ -29,6 +29,9 @@ struct waiter_ops {
 	void		(*expired)(struct waiter *w);
 	/* Release op state (called exactly once). */
 	void		(*destroy)(struct waiter *w);
+	/* The op takes bytes from the socket: never attempt it for a client
+	 * that has gone, or the bytes would be lost with the reply. */
+	bool		consumes;
 };
 
 struct waiter {

@@ -53,7 +53,11 @@ slot_size(enum param_type type)
 	case PT_TIMEOUT:
 		return sizeof(int64_t);
 	case PT_STRING:
+	case PT_SERVICE:
 		return sizeof(const char *);
+	case PT_ANY:
+	case PT_ARRAY:
+		return sizeof(const struct jv *);
 	case PT_HANDLE:
 		return sizeof(struct sock *);
 	case PT_SOCKADDR:

@@ -696,7 +696,7 @@ START_TEST(test_schema)
 		{ { "e", PT_ENUM, P_DEFAULT, 0, .def = 1, .names = color_names }, "{\"type\":"
 		  "\"string\",\"enum\":[\"red\",\"green\",\"blue\"],\"default\":\"green\"}" },
 		{ { "f", PT_FAMILY, 0, 0, .names = family_names }, "{\"oneOf\":[{\"type\":\"string\","
-		  "\"enum\":[\"unspec\",\"unix\",\"inet\",\"inet6\"]},{\"type\":\"integer\"}]}" },
+		  "\"enum\":[\"unspec\",\"unix\",\"inet\",\"inet6\",\"af/unspec\",\"af/unix\",\"af/inet\",\"af/inet6\"]},{\"type\":\"integer\"}]}" },
 		{ { "fl", PT_FLAGS, 0, 0, .names = flag_names }, "{\"oneOf\":[{\"type\":\"array\","
 		  "\"items\":{\"type\":\"string\",\"enum\":[\"peek\",\"oob\",\"waitall\"]}},"
 		  "{\"type\":\"integer\"}]}" },
