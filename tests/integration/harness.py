@@ -232,8 +232,16 @@ class DaemonTest(unittest.TestCase):
     def tearDown(self):
         self.c.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
-        if not getattr(self._outcome, "success", True):
+        if self._failed():
             sys.stderr.write("---- daemon log ----\n" + self.daemon.read_log()[-20000:])
+
+    def _failed(self):
+        """Whether this test has failed so far (errors and failures are
+        recorded on the result before tearDown runs)."""
+        result = getattr(self._outcome, "result", None)
+        if result is None:
+            return False
+        return any(test is self for test, _ in result.errors + result.failures)
 
     # Helpers shared by every test file.
     def assertError(self, error, code, param=None, errname=None):
