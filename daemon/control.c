@@ -63,7 +63,6 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		log_warnx("control: connection from uid %u refused: %ld connections",
 		    (unsigned)cred.uid, d->limits.max_connections);
 		err_limit(&e, "max_connections", d->limits.max_connections);
-		e.message[0] = '\0';
 		snprintf(e.message, sizeof(e.message), "too many connections");
 		rpc_send_error(c, &e);
 		conn_close_after_flush(c);

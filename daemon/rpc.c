@@ -359,6 +359,12 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 	m = method_lookup(v->u.s);
 	c->method = m;
 	if (m == NULL) {
+		if (log_enabled(LOG_LVL_DEBUG)) {
+			char esc[128];
+
+			log_debug("conn %llu: unknown method \"%s\"", (unsigned long long)conn->id,
+			    log_escape(v->u.s, v->len, esc, sizeof(esc)));
+		}
 		err_set(&e, S6_METHOD_NOT_FOUND, "Method not found");
 		a = call_fail(c, &e);
 	} else if (params != NULL && params->type == JV_ARRAY) {
