@@ -167,8 +167,8 @@ parse_string(struct parser *ps, const char **out, uint32_t *outlen)
 	for (q = start; q < ps->end && *q != '"'; q++) {
 		if ((unsigned char)*q < 0x20)
 			return fail(ps, q);
-		if (*q == '\\')
-			q++;
+		if (*q == '\\' && ++q == ps->end)
+			break;
 	}
 	if (q >= ps->end)
 		return fail(ps, q);
@@ -420,10 +420,9 @@ jv_parse(const char *text, size_t len, long max_depth, struct jv_doc *doc)
 	ps.stack = ps.inline_stack;
 	ps.cap = SCRATCH_INLINE;
 	ps.max_depth = max_depth;
-	if (!utf8_valid(text, len)) {
-		doc->error_at = 0;
+	if ((doc->error_at = utf8_invalid_at(text, len)) != len)
 		return JV_SYNTAX;
-	}
+	doc->error_at = 0;
 	/* One chunk sized for the copy and a typical tree; more come if needed. */
 	if ((ps.arena = malloc(sizeof(*ps.arena) + len + 2048)) == NULL)
 		return JV_NOMEM;

@@ -13,14 +13,15 @@
  * which is what rules out overlongs (C0, C1, E0 80..9F, F0 80..8F),
  * surrogates (ED A0..BF) and code points past U+10FFFF (F4 90.., F5..FF).
  */
-bool
-utf8_valid(const void *p, size_t n)
+size_t
+utf8_invalid_at(const void *p, size_t n)
 {
-	const unsigned char	*s = p, *end = s + n;
+	const unsigned char	*start = p, *s = p, *end = s + n, *seq;
 	unsigned char		 c, lo, hi;
 	int			 more;
 
 	while (s < end) {
+		seq = s;
 		c = *s++;
 		if (c < 0x80)
 			continue;
@@ -41,17 +42,23 @@ utf8_valid(const void *p, size_t n)
 			else if (c == 0xf4)
 				hi = 0x8f;
 		} else
-			return false;
+			return (size_t)(seq - start);
 		if (end - s < more)
-			return false;
+			return (size_t)(seq - start);
 		if (*s < lo || *s > hi)
-			return false;
+			return (size_t)(seq - start);
 		s++;
 		while (--more > 0) {
 			if ((*s & 0xc0) != 0x80)
-				return false;
+				return (size_t)(seq - start);
 			s++;
 		}
 	}
-	return true;
+	return n;
+}
+
+bool
+utf8_valid(const void *p, size_t n)
+{
+	return utf8_invalid_at(p, n) == n;
 }

@@ -6,5 +6,7 @@
 #include <stddef.h>
 
 bool	 utf8_valid(const void *p, size_t n);
+/* Offset of the first byte of the first invalid sequence; n when valid. */
+size_t	 utf8_invalid_at(const void *p, size_t n);
 
 #endif
