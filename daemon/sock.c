@@ -6,6 +6,9 @@
 #endif
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -130,6 +133,46 @@ sock_is_stream(const struct sock *s)
 	return s->type == SOCK_STREAM;
 }
 
+/* close(2) of a socket with SO_LINGER on waits up to its linger time, even
+ * when non-blocking: that wait happens on a thread of its own. */
+static void *
+linger_close_thread(void *arg)
+{
+	close((int)(intptr_t)arg);
+	return NULL;
+}
+
+/* Close fd without ever blocking the loop. */
+static int
+sock_close_fd(int fd)
+{
+	struct linger l;
+	socklen_t len = sizeof(l);
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t all, old;
+	int rc;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &len) == -1 || !l.l_onoff ||
+	    l.l_linger == 0)
+		return close(fd);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&t, &attr, linger_close_thread, (void *)(intptr_t)fd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc == 0)
+		return 0;
+	/* No thread: let the kernel finish in the background instead. */
+	log_warnx("fd %d: no thread for a lingering close; closing without linger", fd);
+	l.l_onoff = 0;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	return close(fd);
+}
+
 /* Remove the socket file bound by this handle, if it is still ours. */
 static void
 sock_unlink_path(struct sock *s)
@@ -163,7 +206,7 @@ sock_close(struct sock *s)
 		s->scope_conn = NULL;
 	}
 	sock_unlink_path(s);
-	rc = close(s->fd);
+	rc = sock_close_fd(s->fd);
 	log_debug("handle %llu: closed", (unsigned long long)s->handle);
 	s->fd = -1;
 	while ((ch = s->held) != NULL) {

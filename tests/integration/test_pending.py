@@ -65,6 +65,29 @@ class PendingTest(harness.DaemonTest):
 
     # ---------------------------------------------------------------------
 
+    def test_lingering_close_does_not_block(self):
+        # close(2) of a socket with SO_LINGER and unsent data waits for the
+        # linger time even when non-blocking: the daemon must not.
+        h, peer = self.connected()
+        peer.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.c.call("socket.setopt", {"handle": h, "option": "so-send-buffer", "value": 4096})
+        chunk = harness.b64(b"x" * 65536)
+        for _ in range(64):   # fill both buffers; the peer never reads
+            r = self.c.wait(self.c.request("socket.send", {"handle": h, "data": chunk,
+                                                           "flags": ["dontwait"]}))
+            if "error" in r:
+                self.assertEqual(r["error"]["data"]["errname"], "EAGAIN", r)
+                break
+        else:
+            self.fail("the send buffer never filled")
+        self.c.call("socket.setopt", {"handle": h, "option": "so-linger",
+                                      "value": {"on": True, "seconds": 3}})
+        start = time.monotonic()
+        self.assertEqual(self.c.call("socket.close", {"handle": h}), {})
+        self.handles.remove(h)
+        self.assertEqual(self.c.call("daemon.ping"), {"pong": True})
+        self.assertLess(time.monotonic() - start, 1.0)
+
     def test_receive_pending_others_proceed(self):
         h, peer = self.connected()
         rid = self.c.request("socket.receive", {"handle": h, "length": 100, "timeout": None})
