@@ -11,8 +11,11 @@
 #include "param.h"
 #include "resolve.h"
 #include "rpc.h"
+#include "sockaddr.h"
 #include "sock.h"
 #include "sock6d.h"
+
+struct waiter;
 
 #define END_PARAMS	{ .name = NULL }
 #define END_RESULT	{ NULL, NULL, NULL }
@@ -43,6 +46,28 @@ json_object	*result_one(const char *key, json_object *value);
 void		 result_bytes(json_object *o, const char *p, size_t n, bool as_text);
 /* The session timeout when the call gave none. */
 int64_t		 timeout_or(int64_t given, int64_t session_default);
+
+/* What a receive reports besides the bytes: eof (socket.receive), the
+ * sender's address (socket.receive_from), or its host and port
+ * (udp.receive_from). */
+enum receive_shape { RECEIVE_EOF, RECEIVE_ADDRESS, RECEIVE_HOST_PORT };
+
+/* The egg's socket-receive on s for c: one recv(2) of at most length
+ * bytes, held bytes first, waiting up to timeout (may be TIMEOUT_SESSION). */
+struct answer	 receive_start(struct call *c, struct sock *s, int64_t length, int flags,
+		    int64_t timeout, bool as_text, enum receive_shape shape);
+/* Accept a connection on listener for c, waiting up to timeout (may be
+ * TIMEOUT_SESSION): {handle, [local,] peer}; the new handle has the
+ * listener's scope and the caller's uid. */
+struct answer	 accept_start(struct call *c, struct sock *listener, int64_t timeout,
+		    bool with_local);
+/* A send (or sendto, when `to` is non-NULL; copied) of data on s, the
+ * egg's socket-send (or, with all, socket-send-all in chunks of chunk
+ * bytes, 0: unbounded), for waiter_start() or, on a call already parked,
+ * waiter_continue().  timeout may be TIMEOUT_SESSION.  NULL with e set. */
+struct waiter	*send_waiter_new(struct call *c, struct sock *s, const struct bytes *data,
+		    const struct s6_sockaddr *to, int flags, int64_t timeout, bool all,
+		    size_t chunk, struct s6err *e);
 
 /* Park the call on a new resolver job (its inputs then filled by the
  * caller); on anything but CALL_PENDING the call is already answered. */

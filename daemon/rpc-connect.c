@@ -155,9 +155,10 @@ static const struct param accept_params[] = {
 };
 
 struct accept_op {
-	struct waiter	w;
-	uid_t		uid;
+	struct waiter	 w;
+	uid_t		 uid;
 	struct conn	*conn;
+	bool		 with_local;
 };
 
 static enum attempt
@@ -166,9 +167,9 @@ accept_attempt(struct waiter *w)
 	struct accept_op *op = (struct accept_op *)w;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
+	json_object *o, *local;
 	struct sock *s;
 	struct s6err e;
-	json_object *o;
 	int fd;
 
 	if (sock_check_quota(w->sock->d, op->uid, &e) == -1)
@@ -186,18 +187,23 @@ accept_attempt(struct waiter *w)
 	sock_set_scope(s, w->sock->scope, op->conn);
 	o = json_object_new_object();
 	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
+	if (op->with_local) {
+		if (sock_address(s, false, &local, &e) == -1)
+			local = NULL;
+		json_object_object_add(o, "local", local);
+	}
 	json_object_object_add(o, "peer", s6_addr_to_json((struct sockaddr *)&ss, len));
 	return waiter_done(w, o);
 }
 
+/* Consuming: a connection is never taken for a client that has hung up. */
 static const struct waiter_ops accept_ops = {
-	.attempt = accept_attempt, .destroy = op_free
+	.attempt = accept_attempt, .destroy = op_free, .consumes = true
 };
 
-static struct answer
-socket_accept(struct call *c, void *argp)
+struct answer
+accept_start(struct call *c, struct sock *listener, int64_t timeout, bool with_local)
 {
-	struct accept_args *a = argp;
 	struct accept_op *op;
 	struct s6err e;
 
@@ -207,9 +213,18 @@ socket_accept(struct call *c, void *argp)
 	}
 	op->uid = c->conn->uid;
 	op->conn = c->conn;
-	waiter_init(&op->w, &accept_ops, c, a->s, EV_READ,
-	    timeout_or(a->timeout, c->conn->session.accept_timeout));
+	op->with_local = with_local;
+	waiter_init(&op->w, &accept_ops, c, listener, EV_READ,
+	    timeout_or(timeout, c->conn->session.accept_timeout));
 	return waiter_start(&op->w);
+}
+
+static struct answer
+socket_accept(struct call *c, void *argp)
+{
+	struct accept_args *a = argp;
+
+	return accept_start(c, a->s, a->timeout, false);
 }
 
 const struct method m_socket_accept = {

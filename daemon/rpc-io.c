@@ -6,6 +6,7 @@
 #endif
 
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ static const struct param receive_params[] = {
 
 struct receive_op {
 	struct waiter		w;
-	bool			from;		/* receive_from: report the sender */
+	enum receive_shape	shape;
 	bool			as_text;
 	int			flags;
 	size_t			len, got, full;
@@ -53,14 +54,32 @@ receive_result(struct receive_op *op)
 {
 	json_object *o = json_object_new_object();
 
+	char host[NI_MAXHOST];
+	int port;
+
 	result_bytes(o, op->buf, op->got, op->as_text);
 	json_object_object_add(o, "bytes", json_object_new_int64(
 	    (int64_t)((op->flags & MSG_TRUNC) ? op->full : op->got)));
-	if (op->from)
+	switch (op->shape) {
+	case RECEIVE_EOF:
+		json_object_object_add(o, "eof", json_object_new_boolean(op->eof));
+		break;
+	case RECEIVE_ADDRESS:
 		json_object_object_add(o, "address", op->sslen > 0 ?
 		    s6_addr_to_json((struct sockaddr *)&op->ss, op->sslen) : NULL);
-	else
-		json_object_object_add(o, "eof", json_object_new_boolean(op->eof));
+		break;
+	case RECEIVE_HOST_PORT:
+		/* udp6's udp-recvfrom: the numeric host (no brackets) and port. */
+		if (op->sslen > 0 && s6_addr_host_port((struct sockaddr *)&op->ss, op->sslen,
+		    host, sizeof(host), &port) == 0) {
+			json_object_object_add(o, "host", json_object_new_string(host));
+			json_object_object_add(o, "port", json_object_new_int(port));
+		} else {
+			json_object_object_add(o, "host", NULL);
+			json_object_object_add(o, "port", NULL);
+		}
+		break;
+	}
 	op->delivered = true;
 	return waiter_done(&op->w, o);
 }
@@ -145,40 +164,47 @@ static const struct waiter_ops receive_ops = {
 	.attempt = receive_attempt, .destroy = receive_destroy, .consumes = true
 };
 
-static struct answer
-receive_common(struct call *c, struct receive_args *a, bool from)
+struct answer
+receive_start(struct call *c, struct sock *s, int64_t length, int flags, int64_t timeout,
+    bool as_text, enum receive_shape shape)
 {
 	struct receive_op *op;
 	struct s6err e;
 
-	if (a->length > c->d->limits.max_receive) {
+	if (length > c->d->limits.max_receive) {
 		err_param(&e, "length", "length must be at most %ld (max_receive)",
 		    c->d->limits.max_receive);
 		return call_fail(c, &e);
 	}
-	if ((op = calloc(1, sizeof(*op) + (size_t)a->length)) == NULL) {
+	if ((op = calloc(1, sizeof(*op) + (size_t)length)) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		return call_fail(c, &e);
 	}
-	op->from = from;
-	op->as_text = a->encoding == 1;
-	op->flags = a->flags;
-	op->len = (size_t)a->length;
-	waiter_init(&op->w, &receive_ops, c, a->s, EV_READ,
-	    timeout_or(a->timeout, c->conn->session.receive_timeout));
+	op->shape = shape;
+	op->as_text = as_text;
+	op->flags = flags;
+	op->len = (size_t)length;
+	waiter_init(&op->w, &receive_ops, c, s, EV_READ,
+	    timeout_or(timeout, c->conn->session.receive_timeout));
 	return waiter_start(&op->w);
 }
 
 static struct answer
 socket_receive(struct call *c, void *argp)
 {
-	return receive_common(c, argp, false);
+	struct receive_args *a = argp;
+
+	return receive_start(c, a->s, a->length, a->flags, a->timeout, a->encoding == 1,
+	    RECEIVE_EOF);
 }
 
 static struct answer
 socket_receive_from(struct call *c, void *argp)
 {
-	return receive_common(c, argp, true);
+	struct receive_args *a = argp;
+
+	return receive_start(c, a->s, a->length, a->flags, a->timeout, a->encoding == 1,
+	    RECEIVE_ADDRESS);
 }
 
 const struct method m_socket_receive = {
@@ -288,11 +314,12 @@ static const struct param send_all_params[] = {
 
 struct send_op {
 	struct waiter		w;
-	const char		*p;
+	const char		*p;	/* in the call's request; lives as long */
 	size_t			 len, sent, chunk;
 	int			 flags;
 	bool			 all;
-	const struct s6_sockaddr	*addr;
+	bool			 to;
+	struct s6_sockaddr	 addr;	/* to: the destination */
 };
 
 static enum attempt
@@ -309,9 +336,9 @@ send_attempt(struct waiter *w)
 		n = op->len - op->sent;
 		if (op->all && op->chunk > 0 && n > op->chunk)
 			n = op->chunk;
-		if (op->addr != NULL)
+		if (op->to)
 			r = sendto(s->fd, op->p + op->sent, n, flags,
-			    (const struct sockaddr *)&op->addr->ss, op->addr->len);
+			    (const struct sockaddr *)&op->addr.ss, op->addr.len);
 		else
 			r = send(s->fd, op->p + op->sent, n, flags);
 		if (r >= 0) {
@@ -329,7 +356,7 @@ send_attempt(struct waiter *w)
 			return op->sent > before ? ATTEMPT_PROGRESS : ATTEMPT_AGAIN;
 		break;
 	}
-	err_sys(&e, errno, op->addr ? "sendto" : "send", "cannot send data", false);
+	err_sys(&e, errno, op->to ? "sendto" : "send", "cannot send data", false);
 	if (op->all) {
 		e.has_bytes = true;
 		e.bytes = (int64_t)op->sent;
@@ -361,11 +388,35 @@ static const struct waiter_ops send_ops = {
 	.attempt = send_attempt, .expired = send_expired, .destroy = send_destroy
 };
 
+struct waiter *
+send_waiter_new(struct call *c, struct sock *s, const struct bytes *data,
+    const struct s6_sockaddr *to, int flags, int64_t timeout, bool all, size_t chunk,
+    struct s6err *e)
+{
+	struct send_op *op;
+
+	if ((op = calloc(1, sizeof(*op))) == NULL) {
+		err_set(e, S6_INTERNAL_ERROR, "out of memory");
+		return NULL;
+	}
+	op->p = data->p;
+	op->len = data->len;
+	op->flags = flags;
+	op->all = all;
+	op->chunk = chunk;
+	if ((op->to = to != NULL))
+		op->addr = *to;
+	waiter_init(&op->w, &send_ops, c, s, EV_WRITE,
+	    timeout_or(timeout, c->conn->session.send_timeout));
+	return &op->w;
+}
+
 static struct answer
 send_common(struct call *c, struct send_args *a, bool to, bool all)
 {
-	struct send_op *op;
+	struct waiter *w;
 	struct s6err e;
+	size_t chunk = 0;
 
 	if (a->data.p == NULL) {
 		err_param(&e, "data", "missing param data (or text)");
@@ -374,21 +425,13 @@ send_common(struct call *c, struct send_args *a, bool to, bool all)
 	/* send_all of nothing on a stream sends nothing (one empty datagram otherwise). */
 	if (all && a->data.len == 0 && sock_is_stream(a->s))
 		return call_ok(c, result_one("bytes", json_object_new_int64(0)));
-	if ((op = calloc(1, sizeof(*op))) == NULL) {
-		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
-		return call_fail(c, &e);
-	}
-	op->p = a->data.p;
-	op->len = a->data.len;
-	op->flags = a->flags;
-	op->all = all;
-	op->addr = to ? &a->addr : NULL;
 	if (all)
-		op->chunk = a->send_size == PARAM_ABSENT ? (size_t)c->conn->session.send_size :
+		chunk = a->send_size == PARAM_ABSENT ? (size_t)c->conn->session.send_size :
 		    a->send_size == PARAM_NULL ? 0 : (size_t)a->send_size;
-	waiter_init(&op->w, &send_ops, c, a->s, EV_WRITE,
-	    timeout_or(a->timeout, c->conn->session.send_timeout));
-	return waiter_start(&op->w);
+	if ((w = send_waiter_new(c, a->s, &a->data, to ? &a->addr : NULL, a->flags,
+	    a->timeout, all, chunk, &e)) == NULL)
+		return call_fail(c, &e);
+	return waiter_start(w);
 }
 
 static struct answer

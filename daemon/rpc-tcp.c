@@ -57,6 +57,7 @@ struct listen_args {
 	int64_t		 backlog;
 	const char	*host;
 	int		 scope;
+	int		 v6only;	/* the session's bind_ipv6_only at the call */
 };
 
 static const struct param listen_params[] = {
@@ -86,8 +87,7 @@ listen_done(struct resolve_job *job)
 	    (s = sock_create(c->d, ai->ai_family, SOCK_STREAM, 0, c->conn->uid, &e)) == NULL)
 		goto fail;
 	if (ai->ai_family == AF_INET6 && v6only_supported() &&
-	    set_int_option(s, IPPROTO_IPV6, IPV6_V6ONLY, c->conn->session.bind_ipv6_only,
-	    &e) == -1)
+	    set_int_option(s, IPPROTO_IPV6, IPV6_V6ONLY, a->v6only, &e) == -1)
 		goto fail;
 	if (set_int_option(s, SOL_SOCKET, SO_REUSEADDR, 1, &e) == -1 ||
 	    cai_bind(s, ai->ai_addr, ai->ai_addrlen, &e) == -1)
@@ -122,7 +122,8 @@ tcp_listen(struct call *c, void *argp)
 		return call_fail(c, &e);
 	/* tcp6: a null host listens on IPv4 when v6-only is wanted or cannot be
 	 * turned off (and on glibc the first passive address is 0.0.0.0 anyway). */
-	if (a->host == NULL && (c->conn->session.bind_ipv6_only || !v6only_supported()))
+	a->v6only = c->conn->session.bind_ipv6_only;
+	if (a->host == NULL && (a->v6only || !v6only_supported()))
 		family = AF_INET;
 	return cai_lookup_park(c, a->host, a->port, family, SOCK_STREAM, AI_PASSIVE,
 	    listen_done);
@@ -153,72 +154,12 @@ static const struct param accept_params[] = {
 	END_PARAMS
 };
 
-struct accept_op {
-	struct waiter	 w;
-	uid_t		 uid;
-	struct conn	*conn;
-};
-
-static enum attempt
-accept_attempt(struct waiter *w)
-{
-	struct accept_op *op = (struct accept_op *)w;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	json_object *o, *local;
-	struct sock *s;
-	struct s6err e;
-	int fd;
-
-	if (sock_check_quota(w->sock->d, op->uid, &e) == -1)
-		return waiter_error(w, &e);
-	fd = accept4(w->sock->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-		    errno == ECONNABORTED)
-			return ATTEMPT_AGAIN;
-		err_sys(&e, errno, "accept", "could not accept from listener", false);
-		return waiter_error(w, &e);
-	}
-	if ((s = sock_adopt(w->sock->d, fd, w->sock, op->uid, &e)) == NULL)
-		return waiter_error(w, &e);
-	sock_set_scope(s, w->sock->scope, op->conn);
-	if (sock_address(s, false, &local, &e) == -1)
-		local = NULL;
-	o = json_object_new_object();
-	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
-	json_object_object_add(o, "local", local);
-	json_object_object_add(o, "peer", s6_addr_to_json((struct sockaddr *)&ss, len));
-	return waiter_done(w, o);
-}
-
-static void
-accept_free(struct waiter *w)
-{
-	free(w);
-}
-
-/* Consuming: a connection is never taken for a client that has hung up. */
-static const struct waiter_ops accept_ops = {
-	.attempt = accept_attempt, .destroy = accept_free, .consumes = true
-};
-
 static struct answer
 tcp_accept(struct call *c, void *argp)
 {
 	struct accept_args *a = argp;
-	struct accept_op *op;
-	struct s6err e;
 
-	if ((op = calloc(1, sizeof(*op))) == NULL) {
-		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
-		return call_fail(c, &e);
-	}
-	op->uid = c->conn->uid;
-	op->conn = c->conn;
-	waiter_init(&op->w, &accept_ops, c, a->s, EV_READ,
-	    timeout_or(a->timeout, c->conn->session.accept_timeout));
-	return waiter_start(&op->w);
+	return accept_start(c, a->s, a->timeout, true);
 }
 
 const struct method m_tcp_accept = {

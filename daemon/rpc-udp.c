@@ -1,6 +1,6 @@
 /* rpc-udp.c: the udp6 egg's surface: udp.open, and udp.bind, udp.connect
- * and udp.send_to (each a lookup in the socket's family, then one step on
- * its first address), and udp.receive_from with the sender's host and port. */
+ * and udp.send_to (each a lookup in the socket's family, then a step on its
+ * first address), and udp.receive_from with the sender's host and port. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -147,27 +147,6 @@ connect_step(struct sock *s, const struct addrinfo *ai, struct udp_args *a,
 	return result_one("peer", peer);
 }
 
-/* One sendto(2), not waiting: a datagram socket's buffer is almost never full
- * (when it is, the EAGAIN is reported). */
-static json_object *
-send_step(struct sock *s, const struct addrinfo *ai, struct udp_args *a, struct s6err *e)
-{
-	ssize_t n;
-
-	do
-		n = sendto(s->fd, a->data.p, a->data.len, MSG_DONTWAIT | MSG_NOSIGNAL,
-		    ai->ai_addr, ai->ai_addrlen);
-	while (n == -1 && errno == EINTR);
-	if (n == -1) {
-		err_sys(e, errno, "sendto", "cannot send data", false);
-		e->handle = s->handle;
-		return NULL;
-	}
-	s->bytes_out += (size_t)n;
-	s->d->stats.bytes_out += (size_t)n;
-	return result_one("bytes", json_object_new_int64(n));
-}
-
 static const struct param bind_params[] = {
 	HANDLE_ROW(struct udp_args, s),
 	UDP_HOST_ROW(P_NULLABLE,
@@ -237,6 +216,33 @@ static const struct param send_to_params[] = {
 	END_PARAMS
 };
 
+/* The lookup answered: send to its first address, waiting for the socket
+ * (up to the session's send_timeout) as socket.send_to does. */
+static void
+udp_send_done(struct resolve_job *job)
+{
+	struct call *c = job->ctx;
+	struct udp_args *a = c->args;
+	const struct addrinfo *ai;
+	struct s6_sockaddr to;
+	struct waiter *w;
+	struct sock *s;
+	struct s6err e;
+
+	if ((s = cai_handle(c, a->id, &e)) == NULL ||
+	    (ai = cai_lookup_first(job, "node and/or service lookup failed", &e)) == NULL) {
+		call_complete_fail(c, &e);
+		return;
+	}
+	memcpy(&to.ss, ai->ai_addr, ai->ai_addrlen);
+	to.len = ai->ai_addrlen;
+	if ((w = send_waiter_new(c, s, &a->data, &to, 0, TIMEOUT_SESSION, false, 0, &e)) == NULL) {
+		call_complete_fail(c, &e);
+		return;
+	}
+	waiter_continue(w);
+}
+
 static struct answer
 udp_send_to(struct call *c, void *argp)
 {
@@ -247,17 +253,18 @@ udp_send_to(struct call *c, void *argp)
 		err_param(&e, "data", "missing param data (or text)");
 		return call_fail(c, &e);
 	}
-	return udp_lookup(c, a, a->host, a->port, 0, send_step,
-	    "node and/or service lookup failed");
+	a->id = a->s->handle;
+	return cai_lookup_park(c, a->host, a->port, a->s->family, SOCK_DGRAM, 0, udp_send_done);
 }
 
 const struct method m_udp_send_to = {
 	"udp.send_to", udp_send_to, send_to_params, sizeof(struct udp_args),
 	"Send a datagram to a host and port",
 	"The udp6 egg's udp-sendto: looks up host and port in the socket's family and "
-	"sends one datagram to the first address found.",
+	"sends one datagram to the first address found, waiting up to the session's "
+	"send_timeout for the socket to take it.",
 	(const struct result_field[]){ { "bytes", "integer", "bytes sent" }, END_RESULT },
-	(const int[]){ S6_NET, S6_RESOLVE, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
+	(const int[]){ S6_NET, S6_RESOLVE, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
 };
 
 /* udp.receive_from */
@@ -279,97 +286,13 @@ static const struct param receive_params[] = {
 	END_PARAMS
 };
 
-struct receive_op {
-	struct waiter	 w;
-	bool		 as_text;
-	size_t		 len;
-	char		 buf[];
-};
-
-static json_object *
-receive_result(struct receive_op *op, size_t got, const struct sockaddr_storage *ss,
-    socklen_t sslen)
-{
-	json_object *o = json_object_new_object();
-	char host[NI_MAXHOST];
-	int port;
-
-	result_bytes(o, op->buf, got, op->as_text);
-	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)got));
-	if (sslen > 0 && s6_addr_host_port((const struct sockaddr *)ss, sslen, host,
-	    sizeof(host), &port) == 0) {
-		json_object_object_add(o, "host", json_object_new_string(host));
-		json_object_object_add(o, "port", json_object_new_int(port));
-	} else {
-		json_object_object_add(o, "host", NULL);
-		json_object_object_add(o, "port", NULL);
-	}
-	return o;
-}
-
-/* Held bytes first (a receive cancelled earlier kept them), else one
- * recvfrom(2); a datagram longer than length is truncated. */
-static enum attempt
-receive_attempt(struct waiter *w)
-{
-	struct receive_op *op = (struct receive_op *)w;
-	struct sock *s = w->sock;
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
-	size_t got, full;
-	struct s6err e;
-	ssize_t n;
-
-	if (s->held != NULL) {
-		got = sock_take(s, op->buf, op->len, false, &ss, &sslen, &full);
-		return waiter_done(w, receive_result(op, got, &ss, sslen));
-	}
-	do
-		n = recvfrom(s->fd, op->buf, op->len, MSG_DONTWAIT, (struct sockaddr *)&ss,
-		    &sslen);
-	while (n == -1 && errno == EINTR);
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return ATTEMPT_AGAIN;
-	if (n == -1) {
-		err_sys(&e, errno, "recvfrom", "cannot receive data", false);
-		return waiter_error(w, &e);
-	}
-	s->bytes_in += (size_t)n;
-	s->d->stats.bytes_in += (size_t)n;
-	return waiter_done(w, receive_result(op, (size_t)n, &ss, sslen));
-}
-
-static void
-receive_free(struct waiter *w)
-{
-	free(w);
-}
-
-static const struct waiter_ops receive_ops = {
-	.attempt = receive_attempt, .destroy = receive_free, .consumes = true
-};
-
 static struct answer
 udp_receive_from(struct call *c, void *argp)
 {
 	struct receive_args *a = argp;
-	struct receive_op *op;
-	struct s6err e;
 
-	if (a->length > c->d->limits.max_receive) {
-		err_param(&e, "length", "length must be at most %ld (max_receive)",
-		    c->d->limits.max_receive);
-		return call_fail(c, &e);
-	}
-	if ((op = calloc(1, sizeof(*op) + (size_t)a->length)) == NULL) {
-		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
-		return call_fail(c, &e);
-	}
-	op->as_text = a->encoding == 1;
-	op->len = (size_t)a->length;
-	waiter_init(&op->w, &receive_ops, c, a->s, EV_READ,
-	    timeout_or(a->timeout, c->conn->session.receive_timeout));
-	return waiter_start(&op->w);
+	return receive_start(c, a->s, a->length, 0, a->timeout, a->encoding == 1,
+	    RECEIVE_HOST_PORT);
 }
 
 const struct method m_udp_receive_from = {

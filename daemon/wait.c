@@ -133,16 +133,14 @@ waiter_cancel(struct call *c, void *op)
 	w->ops->destroy(w);
 }
 
-struct answer
-waiter_start(struct waiter *w)
+/* Attempt at once, unless others are queued ahead (FIFO) or the client
+ * already hung up (its end of file will cancel the call); a zero timeout
+ * makes "not yet" a timeout.  Whether the outcome is now known. */
+static bool
+waiter_try_now(struct waiter *w)
 {
-	struct call *c = w->call;
-	struct answer a;
-	struct s6err e;
 	enum attempt r = ATTEMPT_AGAIN;
 
-	/* Retry before parking, unless others are queued ahead (FIFO) or the
-	 * client already hung up (its end of file will cancel the call). */
 	if (TAILQ_EMPTY(waiter_queue(w)) && !waiter_orphaned(w))
 		r = w->ops->attempt(w);
 	if (r != ATTEMPT_DONE && w->timeout == 0) {
@@ -152,21 +150,59 @@ waiter_start(struct waiter *w)
 			waiter_timeout_error(w);
 		r = ATTEMPT_DONE;
 	}
-	if (r != ATTEMPT_DONE && !call_can_park(c, &e)) {
+	return r == ATTEMPT_DONE;
+}
+
+/* Queue the waiter and arm its io watcher and timer together. */
+static void
+waiter_park(struct waiter *w)
+{
+	TAILQ_INSERT_TAIL(waiter_queue(w), w, entry);
+	w->parked = true;
+	waiter_rearm(w);
+	waiter_watch(w->sock);
+}
+
+struct answer
+waiter_start(struct waiter *w)
+{
+	struct call *c = w->call;
+	struct answer a;
+	struct s6err e;
+	bool done = waiter_try_now(w);
+
+	if (!done && !call_can_park(c, &e)) {
 		waiter_error(w, &e);
-		r = ATTEMPT_DONE;
+		done = true;
 	}
-	if (r == ATTEMPT_DONE) {
+	if (done) {
 		a = w->failed ? call_fail(c, &w->err) : call_ok(c, w->result);
 		w->result = NULL;
 		w->ops->destroy(w);
 		return a;
 	}
-	TAILQ_INSERT_TAIL(waiter_queue(w), w, entry);
-	w->parked = true;
-	waiter_rearm(w);
-	waiter_watch(w->sock);
+	waiter_park(w);
 	return call_pending(c, waiter_cancel, w);
+}
+
+void
+waiter_continue(struct waiter *w)
+{
+	struct call *c = w->call;
+
+	if (waiter_try_now(w)) {
+		if (w->failed)
+			call_complete_fail(c, &w->err);
+		else
+			call_complete_ok(c, w->result);
+		w->result = NULL;
+		w->ops->destroy(w);
+		return;
+	}
+	/* The call stays parked; from now on the waiter is what to cancel. */
+	c->cancel = waiter_cancel;
+	c->op = w;
+	waiter_park(w);
 }
 
 void

@@ -52,6 +52,9 @@ void		 waiter_init(struct waiter *w, const struct waiter_ops *ops, struct call *
 		    struct sock *s, int events, int64_t timeout_ms);
 /* Attempt now; answer at once if done, else park and answer pending. */
 struct answer	 waiter_start(struct waiter *w);
+/* The same for a call that is already parked (after a lookup): the
+ * outcome is delivered from here, now or later. */
+void		 waiter_continue(struct waiter *w);
 /* The socket became readable or writable: serve its queues. */
 void		 waiter_ready(struct sock *s, int events);
 /* Fail every waiter of s with e (the socket is closing). */

@@ -2,7 +2,7 @@
 
 Fallback over [refused, listening], the last error of an all-failed list, a
 fatal error stopping at once, timeouts moving on, the empty list, losing
-sockets closed (handles and the daemon's descriptors counted), happy eyeballs
+sockets closed (handles and the daemon's sockets counted), happy eyeballs
 (a refused or silent IPv6 address beaten by IPv4, a race with one winner,
 families interleaved), the quota, strict checking of every list element, and
 a caller that hangs up mid-race.  Numeric loopback addresses only; a silent
@@ -81,7 +81,7 @@ class Listening:
 
 
 class NetCase(harness.DaemonTest):
-    """Shared checks: the caller's handles and the daemon's descriptors."""
+    """Shared checks: the caller's handles and the daemon's sockets."""
 
     def setUp(self):
         super().setUp()
@@ -99,7 +99,11 @@ class NetCase(harness.DaemonTest):
     def handles(self, client=None):
         return {s["handle"] for s in (client or self.c).call("socket.list")["sockets"]}
 
-    def fd_links(self):
+    def net_sockets(self):
+        """The daemon's sockets other than UNIX ones (so not its control
+        connections, which come and go with the test clients)."""
+        with open("/proc/net/unix") as f:
+            unix = {"socket:[%s]" % line.split()[6] for line in list(f)[1:]}
         d = "/proc/%d/fd" % self.daemon.proc.pid
         links = []
         for fd in os.listdir(d):
@@ -107,16 +111,16 @@ class NetCase(harness.DaemonTest):
                 links.append(os.readlink(os.path.join(d, fd)))
             except OSError:
                 pass
-        return links
+        return [l for l in links if l.startswith("socket:") and l not in unix]
 
-    def daemon_fds(self):
-        return len(self.fd_links())
+    def daemon_sockets(self):
+        return len(self.net_sockets())
 
     def assertFdsBack(self, before, extra=0):
-        """The daemon holds `extra` more descriptors than before (losers closed)."""
-        self.assertTrue(wait_until(lambda: self.daemon_fds() == before + extra),
-                        "daemon fds %d, expected %d: %s" % (self.daemon_fds(), before + extra,
-                                                            sorted(self.fd_links())))
+        """The daemon holds `extra` more sockets than before (losers closed)."""
+        self.assertTrue(wait_until(lambda: self.daemon_sockets() == before + extra),
+                        "daemon sockets %d, expected %d"
+                        % (self.daemon_sockets(), before + extra))
 
     def assertRefused(self, err):
         self.assertError(err, 1001, errname="ECONNREFUSED")
@@ -149,7 +153,7 @@ class ConnectAiTest(NetCase):
     def test_refused_then_listening_connects_to_second(self):
         refused = self.keep(closed_port())
         good = self.keep(Listening())
-        before, fds = self.handles(), self.daemon_fds()
+        before, fds = self.handles(), self.daemon_sockets()
         r = self.connect_ai([addr_of(refused), good.addr])
         self.assertEqual(set(r), {"handle", "peer"})
         self.assertEqual(r["peer"]["string"], good.addr)
@@ -171,7 +175,7 @@ class ConnectAiTest(NetCase):
 
     def test_all_refused_reports_the_error(self):
         a, b = self.keep(closed_port()), self.keep(closed_port())
-        before, fds = self.handles(), self.daemon_fds()
+        before, fds = self.handles(), self.daemon_sockets()
         self.assertRefused(self.connect_ai_error([addr_of(a), addr_of(b)]))
         self.assertEqual(self.handles(), before)
         self.assertFdsBack(fds)
@@ -208,7 +212,7 @@ class ConnectAiTest(NetCase):
     def test_fatal_error_stops_at_once(self):
         good = self.keep(Listening())
         missing = os.path.join(self.tmp, "nobody-listens-here")
-        before, fds = self.handles(), self.daemon_fds()
+        before, fds = self.handles(), self.daemon_sockets()
         err = self.connect_ai_error([missing, good.addr])
         self.assertError(err, 1000, errname="ENOENT")
         self.assertEqual(err["message"], "cannot initiate connection - No such file or directory")
@@ -289,7 +293,7 @@ class ConnectAiTest(NetCase):
     @need_v6
     def test_happy_eyeballs_beats_a_silent_v6(self):
         silent6, good4 = self.keep(Silent(socket.AF_INET6)), self.keep(Listening())
-        before, fds = self.handles(), self.daemon_fds()
+        before, fds = self.handles(), self.daemon_sockets()
         start = time.monotonic()
         r = self.connect_ai([silent6.addr, good4.addr], happy_eyeballs=True, timeout=None)
         elapsed = time.monotonic() - start
@@ -304,7 +308,7 @@ class ConnectAiTest(NetCase):
     def test_happy_eyeballs_race_has_one_winner(self):
         a, b = self.keep(Listening(socket.AF_INET6)), self.keep(Listening())
         for _ in range(5):
-            before, fds = self.handles(), self.daemon_fds()
+            before, fds = self.handles(), self.daemon_sockets()
             r = self.connect_ai([a.addr, b.addr], happy_eyeballs=True)
             self.assertIn(r["peer"]["string"], (a.addr, b.addr))
             self.assertEqual(self.handles() - before, {r["handle"]})
@@ -324,7 +328,7 @@ class ConnectAiTest(NetCase):
 
     def test_happy_eyeballs_failure_reports_an_error(self):
         a, b = self.keep(closed_port()), self.keep(closed_port())
-        fds = self.daemon_fds()
+        fds = self.daemon_sockets()
         self.assertRefused(self.connect_ai_error([addr_of(a), addr_of(b)], happy_eyeballs=True))
         self.assertFdsBack(fds)
         silent = self.keep(Silent())
@@ -336,12 +340,12 @@ class ConnectAiTest(NetCase):
 
     def test_caller_gone_mid_connect(self):
         silent = self.keep(Silent())
-        before, fds = self.handles(), self.daemon_fds()
+        before, fds = self.handles(), self.daemon_sockets()
         gone = self.daemon.client()
         gone.request("socket.connect_ai", {"addresses": [silent.addr] * 3, "timeout": None,
                                            "happy_eyeballs": True})
         gone.request("socket.connect_ai", {"addresses": [silent.addr], "timeout": None})
-        self.assertTrue(wait_until(lambda: self.daemon_fds() >= fds + 3))
+        self.assertTrue(wait_until(lambda: self.daemon_sockets() >= fds + 3))
         gone.close()
         self.assertFdsBack(fds)
         self.assertEqual(self.handles(), before)

@@ -132,7 +132,7 @@ class TcpTest(cai.NetCase):
 
     def test_listen_twice_on_a_port(self):
         L, P = self.listen()
-        before, fds = self.handles(), self.daemon_fds()
+        before, fds = self.handles(), self.daemon_sockets()
         err = self.c.error("tcp.listen", {"port": P, "host": "127.0.0.1"})
         self.assertError(err, 1000, errname="EADDRINUSE")
         self.assertEqual(err["message"], "cannot bind to socket - Address already in use")
@@ -253,7 +253,7 @@ class TcpTest(cai.NetCase):
 
     def test_connect_refused_and_timeout(self):
         closed = self.keep(cai.closed_port())
-        before, fds = self.handles(), self.daemon_fds()
+        before, fds = self.handles(), self.daemon_sockets()
         self.assertRefused(self.c.error("tcp.connect", {"host": cai.addr_of(closed)}))
         silent = self.keep(cai.Silent())
         start = time.monotonic()
@@ -276,10 +276,10 @@ class TcpTest(cai.NetCase):
 
     def test_caller_gone_mid_connect(self):
         silent = self.keep(cai.Silent())
-        before, fds = self.handles(), self.daemon_fds()
+        before, fds = self.handles(), self.daemon_sockets()
         gone = self.daemon.client()
         gone.request("tcp.connect", {"host": silent.addr, "timeout": None})
-        self.assertTrue(cai.wait_until(lambda: self.daemon_fds() > fds))
+        self.assertTrue(cai.wait_until(lambda: self.daemon_sockets() > fds))
         gone.close()
         self.assertFdsBack(fds)
         self.assertEqual(self.handles(), before)
