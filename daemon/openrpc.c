@@ -4,6 +4,7 @@
 #include "config.h"
 #endif
 
+#include <stdio.h>
 #include <string.h>
 
 #include "errors.h"
@@ -11,12 +12,27 @@
 
 static json_object *discover_doc;	/* built once; the table is constant */
 
+/* The schema of one result type name: a JSON Schema type, "sockaddr",
+ * "bytes", or several joined by '|' ("string|integer", "sockaddr|null"). */
 static json_object *
 schema_type(const char *type)
 {
-	json_object *s = json_object_new_object();
+	json_object *s = json_object_new_object(), *any;
+	const char *bar;
+	char one[32];
 
-	if (strcmp(type, "sockaddr") == 0) {
+	if ((bar = strchr(type, '|')) != NULL) {
+		any = json_object_new_array();
+		for (;;) {
+			snprintf(one, sizeof(one), "%.*s", (int)(bar ? bar - type : (long)strlen(type)), type);
+			json_object_array_add(any, schema_type(one));
+			if (bar == NULL)
+				break;
+			type = bar + 1;
+			bar = strchr(type, '|');
+		}
+		json_object_object_add(s, "oneOf", any);
+	} else if (strcmp(type, "sockaddr") == 0) {
 		json_object_object_add(s, "type", json_object_new_string("object"));
 		json_object_object_add(s, "x-type", json_object_new_string("sockaddr"));
 	} else if (strcmp(type, "bytes") == 0) {

@@ -224,7 +224,7 @@ const struct method m_socket_receive_from = {
 	"Receive bytes and the sender's address",
 	"As socket.receive, with the sender's address (null on a connected stream).",
 	(const struct result_field[]){ { "data", "bytes", "base64 (or text with encoding text)" },
-	    { "bytes", "integer", "bytes received" }, { "address", "sockaddr", "the sender, or null" },
+	    { "bytes", "integer", "bytes received" }, { "address", "sockaddr|null", "the sender, or null" },
 	    END_RESULT },
 	io_errors,
 };

@@ -37,9 +37,9 @@ static const struct param create_params[] = {
 static const struct result_field create_result[] = {
 	{ "handle", "integer", "the new socket's handle" },
 	{ "fileno", "integer", "its descriptor inside the daemon" },
-	{ "family", "string", "address family" },
-	{ "type", "string", "socket type" },
-	{ "protocol", "string", "protocol" },
+	{ "family", "string|integer", "address family" },
+	{ "type", "string|integer", "socket type" },
+	{ "protocol", "string|integer", "protocol (0: the default)" },
 	END_RESULT
 };
 
@@ -133,10 +133,12 @@ static const struct param handle_params[] = {
 
 static const struct result_field info_result[] = {
 	{ "handle", "integer", "" }, { "fileno", "integer", "" },
-	{ "family", "string", "" }, { "type", "string", "" }, { "protocol", "string", "" },
+	{ "family", "string|integer", "" }, { "type", "string|integer", "" },
+	{ "protocol", "string|integer", "" },
 	{ "scope", "string", "daemon or connection" }, { "owner", "integer", "the owner's uid" },
 	{ "state", "string", "open, bound, listening, connecting or connected" },
-	{ "local", "sockaddr", "null when unbound" }, { "peer", "sockaddr", "null when unconnected" },
+	{ "local", "sockaddr|null", "null when unbound" },
+	{ "peer", "sockaddr|null", "null when unconnected" },
 	{ "shut_rd", "boolean", "" }, { "shut_wr", "boolean", "" },
 	{ "subscribed", "boolean", "" }, { "attached", "boolean", "" },
 	{ "bytes_in", "integer", "bytes received" }, { "bytes_out", "integer", "bytes sent" },
@@ -346,7 +348,7 @@ const struct method m_socket_name = {
 	"socket.name", socket_name, handle_params, sizeof(struct handle_args),
 	"The socket's own address",
 	"getsockname(2): null when unbound; a bound UNIX socket gives its path.",
-	(const struct result_field[]){ { "address", "sockaddr", "or null" }, END_RESULT },
+	(const struct result_field[]){ { "address", "sockaddr|null", "null when there is none" }, END_RESULT },
 	net_errors,
 };
 
@@ -354,6 +356,6 @@ const struct method m_socket_peer_name = {
 	"socket.peer_name", socket_peer_name, handle_params, sizeof(struct handle_args),
 	"The connected peer's address",
 	"getpeername(2): null when not connected (ENOTCONN).",
-	(const struct result_field[]){ { "address", "sockaddr", "or null" }, END_RESULT },
+	(const struct result_field[]){ { "address", "sockaddr|null", "null when there is none" }, END_RESULT },
 	net_errors,
 };

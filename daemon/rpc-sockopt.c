@@ -168,7 +168,7 @@ const struct method m_socket_options = {
 	"lacks or the socket refuses (1003) and write-only ones are left out. Reading "
 	"so-error clears the socket's pending error, as getsockopt does.",
 	(const struct result_field[]){ { "options", "object", "{name: value}" }, END_RESULT },
-	opt_errors,
+	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, 0 },
 };
 
 /* Low level: levels and option names as integers or constant names. */

@@ -342,8 +342,8 @@ const struct method m_tcp_addresses = {
 	"The tcp6 egg's tcp-addresses: numeric host strings without brackets (an IPv4 "
 	"client of a dual-stack listener shows as \"::ffff:a.b.c.d\"); null for an end "
 	"without an address.",
-	(const struct result_field[]){ { "local", "string", "the local host" },
-	    { "remote", "string", "the peer's host" }, END_RESULT },
+	(const struct result_field[]){ { "local", "string|null", "the local host" },
+	    { "remote", "string|null", "the peer's host" }, END_RESULT },
 	tcp_end_errors,
 };
 
@@ -351,8 +351,8 @@ const struct method m_tcp_port_numbers = {
 	"tcp.port_numbers", tcp_port_numbers, handle_params, sizeof(struct handle_args),
 	"The port numbers of a TCP connection's two ends",
 	"The tcp6 egg's tcp-port-numbers; null for an end without an address.",
-	(const struct result_field[]){ { "local", "integer", "the local port" },
-	    { "remote", "integer", "the peer's port" }, END_RESULT },
+	(const struct result_field[]){ { "local", "integer|null", "the local port" },
+	    { "remote", "integer|null", "the peer's port" }, END_RESULT },
 	tcp_end_errors,
 };
 

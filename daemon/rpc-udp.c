@@ -22,7 +22,7 @@ struct open_args {
 
 static const struct param open_params[] = {
 	{ "family", PT_STRING, 0, offsetof(struct open_args, family), .max = 64,
-	  .desc = "inet (the default) or inet6" },
+	  .desc = "inet (the default) or inet6 (or af/inet, af/inet6)" },
 	SCOPE_ROW(struct open_args, scope),
 	END_PARAMS
 };
@@ -35,9 +35,10 @@ udp_open(struct call *c, void *argp)
 	struct s6err e;
 	int family;
 
-	if (a->family == NULL || strcmp(a->family, "inet") == 0)
+	if (a->family == NULL || strcmp(a->family, "inet") == 0 ||
+	    strcmp(a->family, "af/inet") == 0)
 		family = AF_INET;
-	else if (strcmp(a->family, "inet6") == 0)
+	else if (strcmp(a->family, "inet6") == 0 || strcmp(a->family, "af/inet6") == 0)
 		family = AF_INET6;
 	else {
 		err_set(&e, S6_NET, "invalid address family");
@@ -303,7 +304,7 @@ const struct method m_udp_receive_from = {
 	"session's receive_timeout). host is numeric, without brackets; null when the "
 	"socket reports no sender.",
 	(const struct result_field[]){ { "data", "bytes", "base64 (or text with encoding text)" },
-	    { "bytes", "integer", "bytes received" }, { "host", "string", "the sender's host" },
-	    { "port", "integer", "the sender's port" }, END_RESULT },
+	    { "bytes", "integer", "bytes received" }, { "host", "string|null", "the sender's host" },
+	    { "port", "integer|null", "the sender's port" }, END_RESULT },
 	(const int[]){ S6_NET, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
 };

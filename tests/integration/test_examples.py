@@ -157,9 +157,29 @@ class Example:
         return "example %d (line %d, %s)" % (self.number, self.lineno, self.section)
 
 
+MACRO = re.compile(r"^[A-Z][a-z][a-z]?$")
+
+
+def cm_words(lines):
+    """The words set in Cm (command modifier) on the macro lines given."""
+    words = set()
+    for line in lines:
+        if not line.startswith("."):
+            continue
+        on = False
+        for tok in line[1:].split():
+            if tok == "Cm":
+                on = True
+            elif MACRO.match(tok):
+                on = False
+            elif on and tok not in (",", ";", ".", ":", "(", ")"):
+                words.add(tok)
+    return words
+
+
 def parse_page(text):
-    """(examples, method sections) of the page."""
-    examples, sections = [], []
+    """(examples, {method section: its Cm words}) of the page."""
+    examples, sections = [], {}
     sh = ss = None
     block = None
     others = []
@@ -170,8 +190,10 @@ def parse_page(text):
             elif raw.startswith(".Ss "):
                 ss = raw[4:].strip().strip('"')
                 if sh == "METHODS":
-                    sections.append(ss)
-            elif raw.startswith(".Bd") and "-literal" in raw.split():
+                    sections[ss] = []
+            elif sh == "METHODS" and ss is not None:
+                sections[ss].append(raw)
+            if raw.startswith(".Bd") and "-literal" in raw.split():
                 block = Example(len(examples) + 1, n, ss or sh or "?")
                 others = []
             continue
@@ -191,7 +213,7 @@ def parse_page(text):
             others.append(n)
     if block is not None:
         raise PageError("line %d: .Bd without .Ed" % block.lineno)
-    return examples, sections
+    return examples, {name: cm_words(lines) for name, lines in sections.items()}
 
 
 def expand_ellipses(text, lineno):
@@ -276,8 +298,11 @@ class Connection:
                 return False
             self.buf += chunk
         line, self.buf = self.buf.split(b"\n", 1)
-        text = line.decode("utf-8")
-        self.queue.append((text, json.loads(text)))
+        text = line.decode("utf-8", "replace")
+        try:
+            self.queue.append((text, json.loads(text)))
+        except ValueError:
+            raise Failure("the daemon sent a line that is not JSON: %s" % text)
         return True
 
     def wait(self, match, timeout=REPLY_TIMEOUT):
@@ -470,9 +495,14 @@ class Runner:
 
     def run(self, ex):
         """None when it passed; raises Failure, PageError or SkipExample."""
-        conn = Connection(self.daemon.path)
+        try:
+            conn = Connection(self.daemon.path)
+        except OSError as e:
+            raise Failure("cannot connect to the daemon: %s" % e)
         try:
             self._run(ex, conn)
+        except OSError as e:
+            raise Failure("control connection: %s" % e)
         finally:
             conn.close()
 
@@ -543,9 +573,11 @@ class ExamplesTest(unittest.TestCase):
         finally:
             daemon.cleanup()
         cls.served = [m["name"] for m in doc["methods"]]
+        cls.params = {m["name"]: [p["name"] for p in m.get("params", [])]
+                      for m in doc["methods"]}
 
     def test_coverage(self):
-        """Every method served has a section and an example."""
+        """Every method served has a section naming its params, and an example."""
         exampled = set()
         for ex in self.examples:
             for _, way, text in ex.lines:
@@ -563,6 +595,9 @@ class ExamplesTest(unittest.TestCase):
         self.assertEqual(no_example, [], "served methods without an example in %s" % self.path)
         undocumented = [m for m in self.sections if m not in exampled]
         self.assertEqual(undocumented, [], "method sections without an example")
+        unnamed = ["%s %s" % (m, p) for m in self.served if m in self.sections
+                   for p in self.params[m] if p not in self.sections[m]]
+        self.assertEqual(unnamed, [], "params not named (.Cm) in their method's section")
 
     def test_examples(self):
         """Every example, in order, against one fresh daemon."""

@@ -38,7 +38,8 @@ class UdpTest(harness.DaemonTest):
     # -- udp.open ------------------------------------------------------------
 
     def test_open_families(self):
-        for family, expect in ((None, "inet"), ("inet", "inet"), ("inet6", "inet6")):
+        for family, expect in ((None, "inet"), ("inet", "inet"), ("inet6", "inet6"),
+                               ("af/inet", "inet"), ("af/inet6", "inet6")):
             with self.subTest(family=family):
                 h = self.open(family)
                 info = self.info(h)
@@ -46,7 +47,7 @@ class UdpTest(harness.DaemonTest):
                                  (expect, "dgram", 0))
                 self.assertEqual(info["scope"], "daemon")
                 self.close(h)
-        for family in ("foo", "unix", "af/inet", "INET", ""):
+        for family in ("foo", "unix", "af/unix", "INET", ""):
             with self.subTest(family=family):
                 err = self.c.error("udp.open", {"family": family})
                 self.assertError(err, 1000)
