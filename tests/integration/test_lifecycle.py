@@ -488,6 +488,43 @@ class LifecycleTest(harness.DaemonTest):
         self.assertTrue(wait_until(lambda: not os.path.exists(path)),
                         "closing the connection left the bound path behind")
 
+    def test_seqpacket_unix_pair_keeps_boundaries(self):
+        path = os.path.join(self.tmp, "seq.sock")
+        lst = self.create("unix", "seqpacket")
+        self.c.call("socket.bind", {"handle": lst, "address": path})
+        self.c.call("socket.listen", {"handle": lst})
+        cli = self.create("unix", "sock/seqpacket")
+        self.c.call("socket.connect", {"handle": cli, "address": path})
+        srv = self.c.call("socket.accept", {"handle": lst, "timeout": 1000})["handle"]
+        for text in ("one", "two!"):
+            self.assertEqual(self.c.call("socket.send", {"handle": cli, "text": text}),
+                             {"bytes": len(text)})
+        got = [self.c.call("socket.receive", {"handle": srv, "length": 100, "encoding": "text"})
+               for _ in range(2)]
+        self.assertEqual([g["text"] for g in got], ["one", "two!"])
+        for h in (srv, cli, lst):
+            self.c.call("socket.close", {"handle": h})
+
+    def test_constant_names_as_param_values(self):
+        # Every param taking a family, type, protocol, flag or shutdown
+        # direction takes the egg's constant name too.
+        h = self.create("af/inet", "sock/stream", protocol="ipproto/tcp")
+        self.assertEqual(self.c.call("socket.info", {"handle": h})["protocol"], "tcp")
+        lst, addr = self.listener()
+        self.c.call("socket.connect", {"handle": h, "address": addr})
+        srv = self.c.call("socket.accept", {"handle": lst, "timeout": 1000})["handle"]
+        self.c.call("socket.send", {"handle": h, "text": "abc", "flags": ["msg/dontwait"]})
+        peek = self.c.call("socket.receive", {"handle": srv, "length": 10, "encoding": "text",
+                                              "flags": ["msg/peek", "msg/waitall"]})
+        self.assertEqual(peek["text"], "abc")
+        self.c.call("socket.shutdown", {"handle": h, "how": "shut/wr"})
+        got = self.c.call("socket.receive", {"handle": srv, "length": 3, "encoding": "text",
+                                             "flags": ["msg/waitall"]})
+        self.assertEqual(got["text"], "abc")
+        self.assertTrue(self.c.call("socket.info", {"handle": h})["shut_wr"])
+        for x in (h, srv, lst):
+            self.c.call("socket.close", {"handle": x})
+
     def test_daemon_scope_survives_connection(self):
         with self.daemon.client() as c2:
             h = c2.call("socket.create", {"family": "inet", "type": "dgram"})["handle"]

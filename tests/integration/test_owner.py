@@ -96,6 +96,24 @@ class OwnerTest(harness.DaemonTest):
         self.assertEqual(reply["error"]["code"], code, reply)
         return reply["error"]
 
+    def test_raw_sockets_only_for_root(self):
+        # The daemon may open raw sockets; a user who may not gets what the
+        # kernel would tell them: EPERM.
+        replies = self.as_nobody([
+            ["socket.create", {"family": "inet", "type": "raw", "protocol": "icmp"}],
+            ["socket.create", {"family": "inet", "type": "sock/raw", "protocol": 1}],
+            ["socket.create", {"family": "unix", "type": "seqpacket"}],
+        ])
+        for r in replies[:2]:
+            err = self.error_of(r, 1000)
+            self.assertEqual(err["data"]["errname"], "EPERM")
+            self.assertEqual(err["data"]["syscall"], "socket")
+            self.assertEqual(err["message"], "cannot create socket - Operation not permitted")
+        self.assertEqual(self.result_of(replies[2])["type"], "seqpacket")
+        r = self.c.call("socket.create", {"family": "inet", "type": "raw", "protocol": "icmp"})
+        self.assertEqual((r["type"], r["protocol"]), ("raw", "icmp"))
+        self.c.call("socket.close", {"handle": r["handle"]})
+
     def test_nobody_cannot_touch_roots_handle(self):
         h = self.create()
         missing = 987654321
