@@ -54,6 +54,21 @@ job_run(struct resolve_job *job)
 	job->errnum = errno;
 }
 
+/* Free a stopped resolver nobody uses any more, with the jobs never run. */
+static void
+resolver_destroy(struct resolver *r)
+{
+	struct resolve_job *job;
+
+	while ((job = r->queue) != NULL) {
+		r->queue = job->next;
+		job_free(job);
+	}
+	pthread_cond_destroy(&r->work);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
 static void *
 worker(void *arg)
 {
@@ -86,16 +101,8 @@ worker(void *arg)
 	}
 	last = --r->alive == 0;
 	pthread_mutex_unlock(&r->lock);
-	if (last) {
-		/* The loop has let go of the resolver: the last worker frees it. */
-		while ((job = r->queue) != NULL) {
-			r->queue = job->next;
-			job_free(job);
-		}
-		pthread_cond_destroy(&r->work);
-		pthread_mutex_destroy(&r->lock);
-		free(r);
-	}
+	if (last)
+		resolver_destroy(r);	/* the loop has already let go of it */
 	return NULL;
 }
 
@@ -188,15 +195,8 @@ resolver_free(struct resolver *r)
 	none = r->alive == 0;
 	pthread_cond_broadcast(&r->work);
 	pthread_mutex_unlock(&r->lock);
-	if (none) {
-		while ((job = r->queue) != NULL) {
-			r->queue = job->next;
-			job_free(job);
-		}
-		pthread_cond_destroy(&r->work);
-		pthread_mutex_destroy(&r->lock);
-		free(r);
-	}
+	if (none)
+		resolver_destroy(r);
 	/* Otherwise the last worker to exit frees it; one stuck in a lookup
 	 * does not hold up the daemon's exit. */
 }
