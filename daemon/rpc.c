@@ -280,22 +280,19 @@ rpc_send_error(struct conn *conn, const struct s6err *e)
 	json_object_put(err);
 }
 
-/* An envelope error for one request: to the batch slot or the connection. */
+/* An envelope error for one request, to its batch slot or the connection,
+ * with its id when that could be read (else null). */
 static void
-envelope_error(struct conn *conn, struct batch *b, size_t slot, int code,
-    const char *message)
+envelope_error(struct conn *conn, struct batch *b, size_t slot, const struct jv *id,
+    int code, const char *message)
 {
 	json_object *err;
 	struct s6err e;
 
 	err_set(&e, code, "%s", message);
-	if (b == NULL) {
-		rpc_send_error(conn, &e);
-		return;
-	}
 	conn->d->stats.errors++;
 	err = err_to_json(&e);
-	respond(conn, b, slot, NULL, "error", err);
+	respond(conn, b, slot, id, "error", err);
 	json_object_put(err);
 }
 
@@ -312,36 +309,36 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 
 	conn->d->stats.requests++;
 	if (req->type != JV_OBJECT) {
-		envelope_error(conn, b, slot, S6_INVALID_REQUEST, "Invalid Request");
+		envelope_error(conn, b, slot, NULL, S6_INVALID_REQUEST, "Invalid Request");
 		return;
 	}
 	id = jv_get(req, "id");
 	if (id != NULL && id->type != JV_STRING && id->type != JV_INT &&
 	    id->type != JV_NUMBER && id->type != JV_NULL) {
-		envelope_error(conn, b, slot, S6_INVALID_REQUEST,
+		envelope_error(conn, b, slot, NULL, S6_INVALID_REQUEST,
 		    "Invalid Request: id must be a string, number or null");
 		return;
 	}
 	if ((v = jv_get(req, "jsonrpc")) == NULL || v->type != JV_STRING ||
 	    v->len != 3 || memcmp(v->u.s, "2.0", 3) != 0) {
-		envelope_error(conn, b, slot, S6_INVALID_REQUEST,
+		envelope_error(conn, b, slot, id, S6_INVALID_REQUEST,
 		    "Invalid Request: jsonrpc must be \"2.0\"");
 		return;
 	}
 	if ((v = jv_get(req, "method")) == NULL || !jv_plain_string(v)) {
-		envelope_error(conn, b, slot, S6_INVALID_REQUEST,
+		envelope_error(conn, b, slot, id, S6_INVALID_REQUEST,
 		    "Invalid Request: method must be a string");
 		return;
 	}
 	params = jv_get(req, "params");
 	if (params != NULL && params->type != JV_OBJECT && params->type != JV_ARRAY) {
-		envelope_error(conn, b, slot, S6_INVALID_REQUEST,
+		envelope_error(conn, b, slot, id, S6_INVALID_REQUEST,
 		    "Invalid Request: params must be an object");
 		return;
 	}
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		envelope_error(conn, b, slot, S6_INTERNAL_ERROR, "out of memory");
+		envelope_error(conn, b, slot, id, S6_INTERNAL_ERROR, "out of memory");
 		return;
 	}
 	c->d = conn->d;
@@ -391,7 +388,7 @@ dispatch_batch(struct conn *conn, struct request *r, const struct jv *arr)
 
 	if (arr->len == 0) {
 		conn->d->stats.requests++;
-		envelope_error(conn, NULL, 0, S6_INVALID_REQUEST, "Invalid Request: empty batch");
+		envelope_error(conn, NULL, 0, NULL, S6_INVALID_REQUEST, "Invalid Request: empty batch");
 		return;
 	}
 	if ((long)arr->len > conn->d->limits.max_batch) {

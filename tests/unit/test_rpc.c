@@ -178,6 +178,18 @@ assert_error_null_id(json_object *r, int code)
 	return err;
 }
 
+/* An envelope error answered with the request's id 1 (it could be read). */
+static json_object *
+assert_error_id_1(json_object *r, int code)
+{
+	json_object *id = NULL;
+
+	ck_assert_msg(json_object_object_get_ex(r, "id", &id) && id != NULL &&
+	    json_object_get_int(id) == 1, "id is not 1: %s", json_object_to_json_string(r));
+	json_object_object_add(r, "id", NULL);
+	return assert_error_null_id(r, code);
+}
+
 /* Nested containers, `depth` deep counting the request object itself:
  * the request's params hold "x": depth-2 arrays, around a scalar or not. */
 static const char *
@@ -460,33 +472,33 @@ END_TEST
 
 START_TEST(test_jsonrpc_version)
 {
-	assert_error_null_id(reply("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"daemon.ping\"}"),
+	assert_error_id_1(reply("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"daemon.ping\"}"),
 	    S6_INVALID_REQUEST);
-	assert_error_null_id(reply("{\"id\":1,\"method\":\"daemon.ping\"}"), S6_INVALID_REQUEST);
-	assert_error_null_id(reply("{\"jsonrpc\":2.0,\"id\":1,\"method\":\"daemon.ping\"}"),
+	assert_error_id_1(reply("{\"id\":1,\"method\":\"daemon.ping\"}"), S6_INVALID_REQUEST);
+	assert_error_id_1(reply("{\"jsonrpc\":2.0,\"id\":1,\"method\":\"daemon.ping\"}"),
 	    S6_INVALID_REQUEST);
-	assert_error_null_id(reply("{\"jsonrpc\":\"2.0 \",\"id\":1,\"method\":\"daemon.ping\"}"),
+	assert_error_id_1(reply("{\"jsonrpc\":\"2.0 \",\"id\":1,\"method\":\"daemon.ping\"}"),
 	    S6_INVALID_REQUEST);
 }
 END_TEST
 
 START_TEST(test_bad_method_member)
 {
-	assert_error_null_id(reply("{\"jsonrpc\":\"2.0\",\"id\":1}"), S6_INVALID_REQUEST);
-	assert_error_null_id(reply("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}"),
+	assert_error_id_1(reply("{\"jsonrpc\":\"2.0\",\"id\":1}"), S6_INVALID_REQUEST);
+	assert_error_id_1(reply("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}"),
 	    S6_INVALID_REQUEST);
-	assert_error_null_id(reply("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":null}"),
+	assert_error_id_1(reply("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":null}"),
 	    S6_INVALID_REQUEST);
 }
 END_TEST
 
 START_TEST(test_bad_params_member)
 {
-	assert_error_null_id(reply("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\","
+	assert_error_id_1(reply("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\","
 	    "\"params\":\"x\"}"), S6_INVALID_REQUEST);
-	assert_error_null_id(reply("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\","
+	assert_error_id_1(reply("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\","
 	    "\"params\":5}"), S6_INVALID_REQUEST);
-	assert_error_null_id(reply("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\","
+	assert_error_id_1(reply("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\","
 	    "\"params\":null}"), S6_INVALID_REQUEST);
 }
 END_TEST
@@ -656,7 +668,7 @@ END_TEST
 /* One envelope error answered is one error counted. */
 START_TEST(test_stats_envelope_error_once)
 {
-	assert_error_null_id(reply("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"daemon.ping\"}"),
+	assert_error_id_1(reply("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"daemon.ping\"}"),
 	    S6_INVALID_REQUEST);
 	ck_assert_uint_eq(d.stats.requests, 1);
 	ck_assert_uint_eq(d.stats.errors, 1);
