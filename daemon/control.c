@@ -21,17 +21,22 @@
 #include "rpc.h"
 #include "sock6d.h"
 
-/* Whether a live daemon answers on path: a connect probe. */
+/* Whether something still listens on path: a non-blocking connect probe.
+ * Only a refusal proves the file stale; a full backlog (EAGAIN) or any
+ * other answer means it is in use. */
 static bool
 control_in_use(const struct sockaddr_un *sun)
 {
-	int fd, rc;
+	int fd, rc, err;
 
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return false;
-	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+		return true;
+	do
+		rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	while (rc == -1 && errno == EINTR);
+	err = errno;
 	close(fd);
-	return rc == 0;
+	return rc == 0 || (err != ECONNREFUSED && err != ENOENT);
 }
 
 static void

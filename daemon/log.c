@@ -4,6 +4,7 @@
 #endif
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,24 +88,43 @@ LOG_FN(log_warnx, LOG_LVL_WARN, 0)
 LOG_FN(log_info, LOG_LVL_INFO, 0)
 LOG_FN(log_debug, LOG_LVL_DEBUG, 0)
 
+/* One byte as it is logged: itself, or \xNN.  Returns its length. */
+static size_t
+escape_unit(unsigned char c, char unit[5])
+{
+	if (c >= 0x20 && c < 0x7f && c != '\\') {
+		unit[0] = (char)c;
+		unit[1] = '\0';
+		return 1;
+	}
+	snprintf(unit, 5, "\\x%02x", c);
+	return 4;
+}
+
 const char *
 log_escape(const void *p, size_t n, char *out, size_t outlen)
 {
 	const unsigned char *s = p;
-	size_t i, o = 0;
+	size_t i, o = 0, need = 0, len, limit;
+	char unit[5];
+	bool cut;
 
 	if (outlen == 0)
 		return out;
-	for (i = 0; i < n && o + 5 < outlen; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\')
-			out[o++] = (char)s[i];
-		else
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", s[i]);
+	for (i = 0; i < n; i++)
+		need += escape_unit(s[i], unit);
+	/* Everything if it fits; else whole units, then as much of "..." as fits. */
+	cut = need > outlen - 1;
+	limit = cut ? (outlen - 1 > 3 ? outlen - 1 - 3 : 0) : outlen - 1;
+	for (i = 0; i < n; i++) {
+		len = escape_unit(s[i], unit);
+		if (o + len > limit)
+			break;
+		memcpy(out + o, unit, len);
+		o += len;
 	}
-	if (i < n && o + 4 < outlen) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
+	for (i = 0; cut && i < 3 && o < outlen - 1; i++)
+		out[o++] = '.';
 	out[o] = '\0';
 	return out;
 }

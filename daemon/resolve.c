@@ -5,9 +5,6 @@
 #endif
 
 #include <errno.h>
-#include <net/if.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -217,25 +214,6 @@ resolve_job_new(enum resolve_kind kind, const char *node, const char *service)
 	return job;
 }
 
-/* A numeric host (as getaddrinfo's AI_NUMERICHOST reads it) or NULL. */
-static bool
-numeric_host(const char *node)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-	char *pct;
-
-	if (node == NULL || inet_aton(node, &a4) != 0)
-		return true;
-	if (strlen(node) >= sizeof(buf))
-		return false;
-	strcpy(buf, node);
-	if ((pct = strchr(buf, '%')) != NULL)
-		*pct = '\0';
-	return inet_pton(AF_INET6, buf, &a6) == 1;
-}
-
 static bool
 numeric_service(const char *service)
 {
@@ -246,23 +224,46 @@ numeric_service(const char *service)
 	return strspn(service, "0123456789") == strlen(service);
 }
 
-/* Jobs that consult no database (no hosts, DNS or services lookup) cannot
- * block, so they are answered at once instead of queueing behind slow ones. */
+/* Answer at once a job that consults no database (no hosts, DNS or services
+ * lookup), rather than queue it behind slow ones.  getaddrinfo itself
+ * decides whether the node is numeric: with AI_NUMERICHOST it never looks a
+ * name up, and a name it refuses goes to the pool.  Whether it was done. */
 static bool
-job_is_numeric(const struct resolve_job *job)
+job_run_numeric(struct resolve_job *job)
 {
-	if (job->kind == RESOLVE_NAMEINFO)
-		return (job->niflags & (NI_NUMERICHOST | NI_NUMERICSERV)) ==
-		    (NI_NUMERICHOST | NI_NUMERICSERV);
-	return ((job->hints.ai_flags & AI_NUMERICHOST) || numeric_host(job->node)) &&
-	    ((job->hints.ai_flags & AI_NUMERICSERV) || numeric_service(job->service));
+	int flags = job->hints.ai_flags;
+
+	if (job->kind == RESOLVE_NAMEINFO) {
+		if ((job->niflags & (NI_NUMERICHOST | NI_NUMERICSERV)) !=
+		    (NI_NUMERICHOST | NI_NUMERICSERV))
+			return false;
+		job_run(job);
+		return true;
+	}
+	if (!numeric_service(job->service)) {
+		if (!(flags & AI_NUMERICSERV))
+			return false;		/* a service name: /etc/services or NSS */
+		job_run(job);			/* refused before any host lookup */
+		return true;
+	}
+	job->hints.ai_flags |= AI_NUMERICHOST;
+	job_run(job);
+	job->hints.ai_flags = flags;
+	if (job->rc == EAI_NONAME && job->node != NULL && !(flags & AI_NUMERICHOST)) {
+		/* A name, not a number: it needs the real lookup. */
+		if (job->res != NULL) {
+			freeaddrinfo(job->res);
+			job->res = NULL;
+		}
+		return false;
+	}
+	return true;
 }
 
 int
 resolve_submit(struct resolver *r, struct resolve_job *job, struct s6err *e)
 {
-	if (job_is_numeric(job)) {
-		job_run(job);
+	if (job_run_numeric(job)) {
 		job->done(job);
 		job_free(job);
 		return 0;
