@@ -202,8 +202,10 @@ call_fail(struct call *c, const struct s6err *e)
 bool
 call_can_park(struct call *c, struct s6err *e)
 {
-	if (c->conn == NULL)
+	if (c->conn == NULL) {
+		err_set(e, S6_INTERNAL_ERROR, "the caller has gone");
 		return false;
+	}
 	if ((long)c->conn->npending >= c->d->limits.pending_per_connection) {
 		err_limit(e, "pending_per_connection", c->d->limits.pending_per_connection);
 		return false;
