@@ -191,12 +191,7 @@ waiter_continue(struct waiter *w)
 	struct call *c = w->call;
 
 	if (waiter_try_now(w)) {
-		if (w->failed)
-			call_complete_fail(c, &w->err);
-		else
-			call_complete_ok(c, w->result);
-		w->result = NULL;
-		w->ops->destroy(w);
+		waiter_finish(w);	/* never parked: it just answers */
 		return;
 	}
 	/* The call stays parked; from now on the waiter is what to cancel. */
