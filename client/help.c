@@ -277,7 +277,13 @@ help_param_type(json_object *param, char *out, size_t outlen)
 			help_cat(out, outlen, "%s name or integer", xt);
 	} else if (strcmp(xt, "any") == 0)
 		help_cat(out, outlen, "any JSON value");
-	else {
+	else if (strcmp(xt, "array") == 0)
+		help_cat(out, outlen, "a JSON array");
+	else if (strcmp(xt, "service") == 0) {
+		help_cat(out, outlen, "service name, or port number 0..65535");
+		if (help_nullable(schema))
+			help_cat(out, outlen, ", or null");
+	} else {
 		help_cat(out, outlen, "%s: ", xt);
 		help_schema_type(schema, out, outlen);
 	}
