@@ -451,6 +451,11 @@ START_TEST(test_help_param_types)
 	    "handle (integer >= 1)");
 	ck_assert_str_eq(ptype("{\"name\":\"force\",\"x-type\":\"boolean\"}"),
 	    "boolean");
+	ck_assert_str_eq(ptype("{\"name\":\"addresses\",\"x-type\":\"array\","
+	    "\"schema\":{\"type\":\"array\"}}"), "a JSON array");
+	ck_assert_str_eq(ptype("{\"name\":\"port\",\"x-type\":\"service\","
+	    "\"schema\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}"),
+	    "service name, or port number 0..65535");
 	ck_assert_str_eq(ptype("{\"name\":\"timeout\",\"x-type\":\"timeout\"}"),
 	    "milliseconds, or null for never");
 	ck_assert_str_eq(ptype("{\"name\":\"data\",\"x-type\":\"bytes\"}"),
