@@ -169,7 +169,7 @@ conn_peer_gone(struct conn *c)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLRDHUP };
 
-	if (c->dead || c->closing)
+	if (c->dead || c->closing || c->close_requested)
 		return true;
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
@@ -190,6 +190,10 @@ conn_close(struct conn *c)
 
 	if (c->dead)
 		return;
+	if (c == c->d->dispatching) {
+		c->close_requested = true;
+		return;
+	}
 	c->dead = true;
 	log_debug("conn %llu: closed", (unsigned long long)c->id);
 	ev_io_stop(c->d->loop, &c->rio);
@@ -223,8 +227,10 @@ conn_process(struct conn *c)
 	size_t len, used;
 	long handled = 0;
 	struct s6err e;
+	bool more = true;
 
-	while (!c->dead && !c->closing && !c->throttled) {
+	c->d->dispatching = c;
+	while (more && !c->closing && !c->throttled && !c->close_requested) {
 		if (handled == c->d->limits.requests_per_read) {
 			/* Let the other connections have a turn first. */
 			ev_timer_start(c->d->loop, &c->resume);
@@ -232,7 +238,8 @@ conn_process(struct conn *c)
 		}
 		switch (ndjson_next(&c->in, (size_t)c->d->limits.max_message, &line, &len, &used)) {
 		case NDJSON_NEED:
-			goto out;
+			more = false;
+			break;
 		case NDJSON_TOOBIG:
 			c->d->stats.requests++;
 			err_set(&e, S6_INVALID_REQUEST,
@@ -241,8 +248,8 @@ conn_process(struct conn *c)
 			e.limit = "max_message";
 			rpc_send_error(c, &e);
 			buf_reset(&c->in);
-			conn_close_after_flush(c);
-			return;
+			c->closing = true;
+			break;
 		case NDJSON_FRAME:
 			rpc_dispatch_line(c, line, len);
 			ndjson_done(&c->in, used);
@@ -250,8 +257,13 @@ conn_process(struct conn *c)
 			break;
 		}
 	}
-out:
-	conn_flush(c);
+	c->d->dispatching = NULL;
+	if (c->close_requested)
+		conn_close(c);
+	else if (c->closing)
+		conn_close_after_flush(c);
+	else
+		conn_flush(c);
 }
 
 static void

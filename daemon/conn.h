@@ -29,6 +29,7 @@ struct conn {
 	bool			 throttled;	/* output above the high mark */
 	bool			 closing;	/* close once the output is flushed */
 	bool			 dead;
+	bool			 close_requested;	/* closed once its dispatch ends */
 	struct session		 session;
 	struct call_list	 pending;
 	size_t			 npending;
@@ -53,7 +54,9 @@ void		 conn_close_after_flush(struct conn *c);
 /* Whether the client has hung up (or shut down its side), checked now
  * rather than when the loop gets to its read event. */
 bool		 conn_peer_gone(struct conn *c);
-/* Cancel pending calls, close scoped handles, close the fd; freed later. */
+/* Cancel pending calls, close scoped handles, close the fd; freed later.
+ * While the connection's own requests are being dispatched, the close
+ * waits until that dispatch ends, so no handler sees it vanish. */
 void		 conn_close(struct conn *c);
 void		 conn_free(struct conn *c);
 

@@ -202,7 +202,7 @@ call_fail(struct call *c, const struct s6err *e)
 bool
 call_can_park(struct call *c, struct s6err *e)
 {
-	if (c->conn == NULL) {
+	if (c->conn == NULL || c->conn->dead || c->conn->close_requested) {
 		err_set(e, S6_INTERNAL_ERROR, "the caller has gone");
 		return false;
 	}
@@ -244,8 +244,8 @@ call_complete_ok(struct call *c, json_object *result)
 	call_unpark(c);
 	call_ok(c, result);
 	call_free(c);
-	if (conn != NULL)
-		conn_flush(conn);
+	if (conn != NULL && conn != conn->d->dispatching)
+		conn_flush(conn);	/* a dispatch flushes when it ends */
 }
 
 void
@@ -256,7 +256,7 @@ call_complete_fail(struct call *c, const struct s6err *e)
 	call_unpark(c);
 	call_fail(c, e);
 	call_free(c);
-	if (conn != NULL)
+	if (conn != NULL && conn != conn->d->dispatching)
 		conn_flush(conn);
 }
 
@@ -414,7 +414,8 @@ dispatch_batch(struct conn *conn, struct request *r, const struct jv *arr)
 	b->conn = conn;
 	b->n = arr->len;
 	b->outstanding = 1;		/* held until every member is dispatched */
-	for (i = 0; i < arr->len; i++)
+	/* A client found gone mid-batch gets nothing more done on its behalf. */
+	for (i = 0; i < arr->len && !conn->close_requested; i++)
 		dispatch_request(conn, r, &arr->u.kids[i], b, i);
 	batch_member_done(b);
 }

@@ -34,6 +34,7 @@ struct sock6d {
 	ev_signal		 sigterm, sigint;
 	ev_check		 reaper;	/* frees dead objects after each turn */
 	struct conn_list	 conns;
+	struct conn		*dispatching;	/* whose requests run right now */
 	unsigned		 nconns;
 	uint64_t		 next_conn_id;
 	struct handle_table	 handles;

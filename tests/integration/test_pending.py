@@ -65,6 +65,29 @@ class PendingTest(harness.DaemonTest):
 
     # ---------------------------------------------------------------------
 
+    def test_client_gone_mid_batch(self):
+        # The client hangs up with a reply queued and a batch whose first
+        # member answers at once: nothing done for it may outlive it.
+        for _ in range(10):
+            gone = self.daemon.client()
+            line = json.dumps([
+                {"jsonrpc": "2.0", "id": 2, "method": "net.address_information",
+                 "params": {"node": "127.0.0.1", "service": "80"}},
+                {"jsonrpc": "2.0", "id": 3, "method": "socket.create",
+                 "params": {"family": "inet", "type": "dgram", "scope": "connection"}},
+                {"jsonrpc": "2.0", "id": 4, "method": "socket.receive",
+                 "params": {"handle": 1, "length": 10, "timeout": 300}}])
+            gone.send_raw('{"jsonrpc":"2.0","id":1,"method":"daemon.ping"}\n' + line + "\n")
+            gone.close()
+        deadline = time.monotonic() + 5
+        while self.c.call("daemon.stats")["connections"] > 1 and time.monotonic() < deadline:
+            time.sleep(0.01)  # poll interval
+        self.assertEqual(self.c.call("daemon.stats")["connections"], 1)
+        mine = set(self.handles)
+        left = [s for s in self.c.call("socket.list")["sockets"] if s["handle"] not in mine]
+        self.assertEqual([s for s in left if s["scope"] == "connection"], [])
+        self.assertAlive()
+
     def test_lingering_close_does_not_block(self):
         # close(2) of a socket with SO_LINGER and unsent data waits for the
         # linger time even when non-blocking: the daemon must not.
