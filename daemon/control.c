@@ -39,6 +39,17 @@ control_in_use(const struct sockaddr_un *sun)
 	return rc == 0 || (err != ECONNREFUSED && err != ENOENT);
 }
 
+#define ACCEPT_PAUSE	0.1	/* seconds without accepting after EMFILE and the like */
+
+static void
+control_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sock6d *d = w->data;
+
+	if (d->listen_fd >= 0)
+		ev_io_start(loop, &d->listen_io);
+}
+
 static void
 control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -51,8 +62,14 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			log_warn("control: accept");
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return;
+		/* Out of descriptors or memory: the listener stays readable, so
+		 * stop watching it for a moment instead of spinning. */
+		log_warn("control: accept (pausing accepts for %.1f s)", ACCEPT_PAUSE);
+		ev_io_stop(loop, &d->listen_io);
+		ev_timer_set(&d->listen_pause, ACCEPT_PAUSE, 0.);
+		ev_timer_start(loop, &d->listen_pause);
 		return;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
@@ -128,6 +145,8 @@ control_open(struct sock6d *d, const char *path, mode_t mode, char *err, size_t 
 	d->listen_fd = fd;
 	ev_io_init(&d->listen_io, control_accept_cb, fd, EV_READ);
 	d->listen_io.data = d;
+	ev_timer_init(&d->listen_pause, control_resume_cb, ACCEPT_PAUSE, 0.);
+	d->listen_pause.data = d;
 	ev_io_start(d->loop, &d->listen_io);
 	return 0;
 }
@@ -140,6 +159,7 @@ control_close(struct sock6d *d)
 	if (d->listen_fd < 0)
 		return;
 	ev_io_stop(d->loop, &d->listen_io);
+	ev_timer_stop(d->loop, &d->listen_pause);
 	close(d->listen_fd);
 	d->listen_fd = -1;
 	if (lstat(d->socket_path, &st) == 0 && S_ISSOCK(st.st_mode))

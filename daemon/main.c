@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +33,19 @@ usage(FILE *f)
 	    "  --log-level LEVEL   error, warn, info (default) or debug\n"
 	    "  --limit NAME=VALUE  change a limit:\n");
 	limits_usage(f);
+}
+
+/* Every handle is a descriptor: take the hard limit, not the soft one. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
 }
 
 static void
@@ -137,6 +151,7 @@ main(int argc, char **argv)
 		log_error("%s", err);
 		return 1;
 	}
+	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	if ((loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD)) == NULL) {
 		log_error("cannot initialise the event loop");

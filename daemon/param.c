@@ -18,6 +18,10 @@
 
 /* Short names first (results use the first name of a value), then the
  * egg's constant names as aliases. */
+#ifndef SOCK_TYPE_MASK
+#define SOCK_TYPE_MASK	0xf	/* the kernel's: the type without its flags */
+#endif
+
 const struct enum_name family_names[] = {
 	{ "unspec", AF_UNSPEC }, { "unix", AF_UNIX }, { "inet", AF_INET },
 	{ "inet6", AF_INET6 },
@@ -123,6 +127,12 @@ fill_named(const struct param *p, const struct jv *v, int *out, struct s6err *e)
 		return -1;
 	}
 	if (p->type != PT_ENUM && get_int(v, 0, INT32_MAX, &i) == 0) {
+		/* A socket type is the type alone: SOCK_NONBLOCK and the like
+		 * are the daemon's to set. */
+		if (p->type == PT_SOCKTYPE && (i & ~(int64_t)SOCK_TYPE_MASK)) {
+			err_param(e, p->name, "%s has flag bits", p->name);
+			return -1;
+		}
 		*out = (int)i;
 		return 0;
 	}
@@ -139,6 +149,14 @@ fill_flags(const struct param *p, const struct jv *v, int *out, struct s6err *e)
 	int bit;
 
 	if (get_int(v, 0, INT32_MAX, &i) == 0) {
+		/* Only the bits the names stand for: others (MSG_ERRQUEUE, say)
+		 * change what the call does in ways the daemon does not handle. */
+		for (bit = 0, k = 0; p->names[k].name != NULL; k++)
+			bit |= p->names[k].value;
+		if (i & ~(int64_t)bit) {
+			err_param(e, p->name, "%s has bits no flag name stands for", p->name);
+			return -1;
+		}
 		*out = (int)i;
 		return 0;
 	}

@@ -31,6 +31,7 @@ struct sock6d {
 	char			 socket_path[108];
 	int			 listen_fd;
 	ev_io			 listen_io;
+	ev_timer		 listen_pause;	/* accepts paused: out of descriptors */
 	ev_signal		 sigterm, sigint;
 	ev_check		 reaper;	/* frees dead objects after each turn */
 	struct conn_list	 conns;

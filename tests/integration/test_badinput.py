@@ -379,6 +379,9 @@ class BadInputTest(harness.DaemonTest):
         self.param_error("socket.create", {"family": "inet", "type": "streem"}, "type")
         self.param_error("socket.create", {"family": "inet", "type": "sock/streem"}, "type")
         self.param_error("socket.create", {"family": "af/inet7", "type": "stream"}, "family")
+        # a type with SOCK_NONBLOCK (2048) or SOCK_CLOEXEC bits: the daemon sets those
+        self.param_error("socket.create", {"family": "inet", "type": 2051}, "type")
+        self.param_error("socket.create", {"family": "inet", "type": 1 | 0o2000000}, "type")
         self.param_error("socket.create", {"family": "inet", "type": "stream", "protocol": "tcpp"}, "protocol")
         self.param_error("socket.create", {"family": "inet", "type": "stream", "scope": "forever"}, "scope")
         self.assertAlive()
@@ -388,6 +391,9 @@ class BadInputTest(harness.DaemonTest):
         self.param_error("socket.receive", {"handle": h, "length": 1, "flags": ["peek", "bogus"]}, "flags")
         self.param_error("socket.receive", {"handle": h, "length": 1, "flags": "peek"}, "flags")
         self.param_error("socket.send", {"handle": h, "text": "x", "flags": ["nosuch"]}, "flags")
+        # integers only with the bits the names stand for (8192: MSG_ERRQUEUE)
+        self.param_error("socket.receive", {"handle": h, "length": 1, "flags": 8192}, "flags")
+        self.param_error("socket.send", {"handle": h, "text": "x", "flags": 1 << 30}, "flags")
         self.assertAlive()
 
     def test_negative_timeout(self):

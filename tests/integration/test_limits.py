@@ -371,6 +371,68 @@ class PendingPerConnectionTest(LimitTestBase):
                 self.c.call("socket.close", {"handle": h, "force": True})
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time of a process, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@unittest.skipUnless(shutil.which("prlimit"), "needs prlimit")
+class OutOfDescriptorsTest(unittest.TestCase):
+    """Out of file descriptors, the daemon answers EMFILE, does not spin on
+    its listener, and takes connections again once descriptors are free."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="sock6d-fd-")
+        self.path = os.path.join(self.dir, "ctl.sock")
+        self.log = open(os.path.join(self.dir, "log"), "wb")
+        self.proc = subprocess.Popen(["prlimit", "--nofile=40:40", harness.SOCK6D,
+                                      "--socket", self.path, "--socket-mode", "0666"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + harness.READY_DEADLINE
+        while True:
+            try:
+                with harness.Client(self.path, timeout=1) as c:
+                    if c.call("daemon.ping") == {"pong": True}:
+                        break
+            except OSError:
+                pass
+            self.assertLess(time.monotonic(), deadline, "sock6d did not start")
+            time.sleep(0.01)  # poll interval
+
+    def tearDown(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_emfile(self):
+        with harness.Client(self.path) as c:
+            handles = []
+            while True:
+                r = c.wait(c.request("socket.create", {"family": "inet", "type": "dgram"}))
+                if "error" in r:
+                    self.assertEqual(r["error"]["code"], 1000, r)
+                    self.assertEqual(r["error"]["data"]["errname"], "EMFILE", r)
+                    break
+                handles.append(r["result"]["handle"])
+                self.assertLess(len(handles), 64)
+            # a new client now waits in the backlog; the daemon must not spin
+            waiting = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            waiting.connect(self.path)
+            before = cpu_seconds(self.proc.pid)
+            time.sleep(1.0)  # the test is about time passing
+            self.assertLess(cpu_seconds(self.proc.pid) - before, 0.5)
+            # free descriptors: the waiting client is served
+            for h in handles[:4]:
+                c.call("socket.close", {"handle": h})
+            waiting.settimeout(5)
+            waiting.sendall(b'{"jsonrpc":"2.0","id":1,"method":"daemon.ping"}\n')
+            self.assertEqual(waiting.recv(100), b'{"jsonrpc":"2.0","id":1,"result":{"pong":true}}\n')
+            waiting.close()
+
+
 class BadLimitOptionTest(unittest.TestCase):
     """--limit with an unknown name or a bad value: sock6d exits non-zero
     with a message, and never starts serving."""

@@ -335,13 +335,15 @@ START_TEST(test_flags)
 	OKEQ(flag_rows, "{\"flags\":[\"peek\",\"oob\"]}", a.flags, MSG_PEEK | MSG_OOB);
 	OKEQ(flag_rows, "{\"flags\":[\"waitall\"]}", a.flags, MSG_WAITALL);
 	OKEQ(flag_rows, "{\"flags\":[]}", a.flags, 0);
-	OKEQ(flag_rows, "{\"flags\":66}", a.flags, 66);
+	OKEQ(flag_rows, "{\"flags\":3}", a.flags, MSG_PEEK | MSG_OOB);
+	OKEQ(flag_rows, "{\"flags\":258}", a.flags, MSG_PEEK | MSG_WAITALL);
 	OKEQ(flag_rows, "{}", a.flags, PARAM_ABSENT_INT);
 	OKEQ(defaulted, "{}", a.flags, 0);
 	BAD(flag_rows, "{\"flags\":[\"peek\",\"bogus\"]}", "flags");
 	ck_assert_str_eq(e.message, "unknown flag in flags");
 	BAD_EACH(flag_rows, "flags",
 	    "{\"flags\":[1]}", "{\"flags\":\"peek\"}", "{\"flags\":-1}",
+	    "{\"flags\":66}", "{\"flags\":8192}",
 	    "{\"flags\":2.0}", "{\"flags\":{\"peek\":true}}");
 }
 END_TEST
