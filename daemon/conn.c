@@ -49,6 +49,7 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 	c->uid = uid;
 	c->gid = gid;
 	c->pid = pid;
+	creds_init(&c->creds, fd, uid, gid);
 	/* One byte past the message cap so an over-long line is detected. */
 	buf_init(&c->in, (size_t)d->limits.max_message + READ_CHUNK + 2);
 	buf_init(&c->out, (size_t)d->limits.output_high + (64u << 20));

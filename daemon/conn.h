@@ -11,6 +11,7 @@
 #include <ev.h>
 
 #include "buf.h"
+#include "creds.h"
 #include "rpc.h"
 #include "sock.h"
 #include "sock6d.h"
@@ -22,6 +23,7 @@ struct conn {
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
+	struct creds		 creds;		/* the calls made for it run as these */
 	ev_io			 rio, wio;
 	ev_timer		 resume;	/* more buffered requests after the per-read cap */
 	struct buf		 in, out;

@@ -149,12 +149,15 @@ cai_failed(struct cai *ca, struct cai_attempt *at, const struct s6err *e)
 static void
 cai_check(struct cai *ca, struct cai_attempt *at)
 {
+	struct creds_saved saved;
 	struct s6err e;
 	int rc;
 
+	creds_enter(ca->call->conn ? &ca->call->conn->creds : NULL, &saved);
 	do
 		rc = connect(at->fd, (const struct sockaddr *)&at->t->addr.ss, at->t->addr.len);
 	while (rc == -1 && errno == EINTR);
+	creds_leave(&saved);
 	if (rc == 0 || errno == EISCONN) {
 		ca->winner = at;
 		ca->status = CAI_WON;
@@ -170,9 +173,12 @@ static void
 cai_start(struct cai *ca, struct cai_attempt *at)
 {
 	struct ev_loop *loop = ca->d->loop;
+	struct creds_saved saved;
 	struct s6err e;
 
+	creds_enter(ca->call->conn ? &ca->call->conn->creds : NULL, &saved);
 	at->fd = socket(at->t->family, at->t->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	creds_leave(&saved);
 	if (at->fd == -1) {
 		err_sys(&e, errno, "socket", "cannot create socket", false);
 		cai_failed(ca, at, &e);

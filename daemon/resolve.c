@@ -128,8 +128,13 @@ wake_cb(struct ev_loop *loop, ev_async *w, int revents)
 		pthread_mutex_lock(&r->lock);
 		r->jobs--;
 		pthread_mutex_unlock(&r->lock);
-		if (!job->cancelled)
+		if (!job->cancelled) {
+			struct creds_saved saved;
+
+			creds_enter(job->creds, &saved);
 			job->done(job);
+			creds_leave(&saved);
+		}
 		job_free(job);
 		job = next;
 	}

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <ev.h>
 
+#include "creds.h"
 #include "error.h"
 
 struct resolver;
@@ -37,6 +38,7 @@ struct resolve_job {
 	/* the loop's side */
 	resolve_done_fn		 done;
 	void			*ctx;
+	const struct creds	*creds;		/* done() runs as these (NULL: the daemon) */
 	bool			 cancelled;	/* done() is not called; the job is just freed */
 	struct resolve_job	*next;
 };

@@ -105,6 +105,7 @@ resolve_park(struct call *c, enum resolve_kind kind, const char *node, const cha
 	}
 	job->done = done;
 	job->ctx = c;
+	job->creds = &c->conn->creds;	/* valid while the call is: it is parked */
 	*jobp = job;
 	return call_pending(c, resolve_park_cancel, job);
 }

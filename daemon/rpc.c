@@ -375,7 +375,11 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 	} else if (param_fill(c, m->params, params, c->args, &e) == -1) {
 		a = call_fail(c, &e);
 	} else {
+		struct creds_saved saved;
+
+		creds_enter(&conn->creds, &saved);
 		a = m->fn(c, c->args);
+		creds_leave(&saved);
 	}
 	if (a.state != CALL_PENDING)
 		call_free(c);

@@ -12,6 +12,19 @@
 
 static void	waiter_timer_cb(struct ev_loop *, ev_timer *, int);
 
+/* The syscall, made with the credentials of the client it is made for. */
+static enum attempt
+waiter_attempt(struct waiter *w)
+{
+	struct creds_saved saved;
+	enum attempt r;
+
+	creds_enter(w->call->conn ? &w->call->conn->creds : NULL, &saved);
+	r = w->ops->attempt(w);
+	creds_leave(&saved);
+	return r;
+}
+
 /* A consuming waiter whose client hung up: its connection must be closed
  * (cancelling it) before the socket is read on its behalf. */
 static bool
@@ -142,7 +155,7 @@ waiter_try_now(struct waiter *w)
 	enum attempt r = ATTEMPT_AGAIN;
 
 	if (TAILQ_EMPTY(waiter_queue(w)) && !waiter_orphaned(w))
-		r = w->ops->attempt(w);
+		r = waiter_attempt(w);
 	if (r != ATTEMPT_DONE && w->timeout == 0) {
 		if (w->ops->expired)
 			w->ops->expired(w);
@@ -212,7 +225,7 @@ waiter_ready(struct sock *s, int events)
 			conn_close(w->call->conn);	/* cancels w */
 			continue;
 		}
-		r = w->ops->attempt(w);
+		r = waiter_attempt(w);
 		if (r == ATTEMPT_DONE) {
 			waiter_finish(w);
 			continue;
@@ -235,7 +248,7 @@ waiter_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	}
 	/* A wakeup may have been missed: try once more before giving up. */
 	if (w == TAILQ_FIRST(waiter_queue(w))) {
-		r = w->ops->attempt(w);
+		r = waiter_attempt(w);
 		if (r == ATTEMPT_DONE) {
 			waiter_finish(w);
 			return;

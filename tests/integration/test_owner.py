@@ -12,6 +12,7 @@ import json
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import sys
 import unittest
@@ -29,7 +30,10 @@ s.settimeout(10)
 s.connect(path)
 buf = b""
 out = []
+last = None    # "handle": 0 below stands for the last handle socket.create made
 for n, (method, params) in enumerate(calls, 1):
+    if params is not None and params.get("handle") == 0 and last is not None:
+        params = dict(params, handle=last)
     msg = {"jsonrpc": "2.0", "id": n, "method": method}
     if params is not None:
         msg["params"] = params
@@ -41,6 +45,8 @@ for n, (method, params) in enumerate(calls, 1):
         buf += chunk
     line, buf = buf.split(b"\n", 1)
     out.append(json.loads(line))
+    if method == "socket.create" and "result" in out[-1]:
+        last = out[-1]["result"]["handle"]
 print(json.dumps({"uid": os.getuid(), "euid": os.geteuid(), "replies": out}))
 """
 
@@ -113,6 +119,42 @@ class OwnerTest(harness.DaemonTest):
         r = self.c.call("socket.create", {"family": "inet", "type": "raw", "protocol": "icmp"})
         self.assertEqual((r["type"], r["protocol"]), ("raw", "icmp"))
         self.c.call("socket.close", {"handle": r["handle"]})
+
+    def test_calls_run_with_the_clients_credentials(self):
+        # The daemon is root; what a client does through it, the kernel
+        # judges as that client: no privileged port, no packet socket, no
+        # UNIX socket or directory it could not reach itself.
+        private = os.path.join(self.tmp, "private")
+        os.mkdir(private, 0o700)
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(os.path.join(private, "root.sock"))
+        srv.listen(1)
+        self.addCleanup(srv.close)
+        public = os.path.join(self.tmp, "public")
+        os.mkdir(public)
+        os.chmod(public, 0o777)
+        mine = os.path.join(public, "nobody.sock")
+        replies = self.as_nobody([
+            ["socket.create", {"family": "inet", "type": "stream"}],
+            ["socket.bind", {"handle": 0, "address": "127.0.0.1:80"}],
+            ["socket.create", {"family": 17, "type": "dgram"}],
+            ["socket.create", {"family": "unix", "type": "stream"}],
+            ["socket.connect", {"handle": 0, "address": os.path.join(private, "root.sock")}],
+            ["socket.bind", {"handle": 0, "address": os.path.join(private, "x.sock")}],
+            ["socket.bind", {"handle": 0, "address": mine}],
+        ])
+        self.assertEqual(self.error_of(replies[1], 1000)["data"]["errname"], "EACCES")
+        self.assertEqual(self.error_of(replies[2], 1000)["data"]["errname"], "EPERM")
+        self.assertEqual(self.error_of(replies[4], 1000)["data"]["errname"], "EACCES")
+        self.assertEqual(self.error_of(replies[5], 1000)["data"]["errname"], "EACCES")
+        self.result_of(replies[6])
+        st = os.stat(mine)
+        self.assertEqual(st.st_uid, self.NOBODY)
+        # root's own calls keep root's privilege
+        h = self.create()
+        self.assertEqual(self.c.call("socket.bind", {"handle": h, "address": "127.0.0.1:0"})
+                         ["address"]["address"], "127.0.0.1")
+        self.c.call("socket.close", {"handle": h})
 
     def test_nobody_cannot_touch_roots_handle(self):
         h = self.create()
