@@ -9,6 +9,7 @@
 #include <netdb.h>
 
 #include "error.h"
+#include "utf8.h"
 
 void
 err_clear(struct s6err *e)
@@ -71,12 +72,15 @@ err_to_json(const struct s6err *e)
 	const struct s6_code_info *info = s6_code_lookup(e->code);
 	json_object *err, *data, *kind;
 	const char *const *k;
-	const char *name;
+	const char *name, *msg;
 
 	err = json_object_new_object();
 	json_object_object_add(err, "code", json_object_new_int(e->code));
-	json_object_object_add(err, "message", json_object_new_string(
-	    e->message[0] ? e->message : info ? info->message : "error"));
+	/* A message quoting client bytes may have been cut inside a UTF-8
+	 * sequence (or quote invalid bytes): keep only its valid start. */
+	msg = e->message[0] ? e->message : info ? info->message : "error";
+	json_object_object_add(err, "message", json_object_new_string_len(msg,
+	    (int)utf8_invalid_at(msg, strlen(msg))));
 	data = json_object_new_object();
 	if (info != NULL && info->kind != NULL) {
 		kind = json_object_new_array();

@@ -386,6 +386,14 @@ class BadInputTest(harness.DaemonTest):
         self.param_error("socket.create", {"family": "inet", "type": "stream", "scope": "forever"}, "scope")
         self.assertAlive()
 
+    def test_error_messages_stay_utf8(self):
+        # Messages quote client text cut to a length: never inside a character.
+        name = "a" + "\u00e9" * 40
+        self.param_error("socket.create", {"family": name, "type": "stream"}, "family")
+        err = self.c.error("daemon.ping", {name: 1})
+        self.assertError(err, -32602, param=name)
+        self.assertAlive()
+
     def test_bad_flags(self):
         h = self.handle()
         self.param_error("socket.receive", {"handle": h, "length": 1, "flags": ["peek", "bogus"]}, "flags")
