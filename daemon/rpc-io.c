@@ -186,6 +186,7 @@ receive_start(struct call *c, struct sock *s, int64_t length, int flags, int64_t
 	op->len = (size_t)length;
 	waiter_init(&op->w, &receive_ops, c, s, EV_READ,
 	    timeout_or(timeout, c->conn->session.receive_timeout));
+	op->w.nowait = (flags & MSG_DONTWAIT) != 0;
 	return waiter_start(&op->w);
 }
 
@@ -408,6 +409,7 @@ send_waiter_new(struct call *c, struct sock *s, const struct bytes *data,
 		op->addr = *to;
 	waiter_init(&op->w, &send_ops, c, s, EV_WRITE,
 	    timeout_or(timeout, c->conn->session.send_timeout));
+	op->w.nowait = (flags & MSG_DONTWAIT) != 0;
 	return &op->w;
 }
 

@@ -5,6 +5,8 @@
 #include "config.h"
 #endif
 
+#include <errno.h>
+
 #include "conn.h"
 #include "sock.h"
 #include "sock6d.h"
@@ -65,6 +67,7 @@ waiter_init(struct waiter *w, const struct waiter_ops *ops, struct call *c,
 	w->events = events;
 	w->timeout = timeout_ms < 0 ? -1. : (double)timeout_ms / 1000.;
 	w->parked = false;
+	w->nowait = false;
 	w->failed = false;
 	w->result = NULL;
 	err_clear(&w->err);
@@ -153,9 +156,17 @@ static bool
 waiter_try_now(struct waiter *w)
 {
 	enum attempt r = ATTEMPT_AGAIN;
+	struct s6err e;
 
 	if (TAILQ_EMPTY(waiter_queue(w)) && !waiter_orphaned(w))
 		r = waiter_attempt(w);
+	else if (w->nowait) {
+		/* Others are waiting first: dontwait means not joining them. */
+		err_sys(&e, EAGAIN, w->events == EV_READ ? "recv" : "send",
+		    w->events == EV_READ ? "cannot receive data" : "cannot send data", false);
+		waiter_error(w, &e);
+		return true;
+	}
 	if (r != ATTEMPT_DONE && w->timeout == 0) {
 		if (w->ops->expired)
 			w->ops->expired(w);

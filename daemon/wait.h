@@ -42,6 +42,7 @@ struct waiter {
 	double			 timeout;	/* seconds; < 0: none */
 	ev_timer		 timer;
 	bool			 parked;
+	bool			 nowait;	/* dontwait: never queue, EAGAIN instead */
 	bool			 failed;
 	json_object		*result;
 	struct s6err		 err;

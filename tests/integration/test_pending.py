@@ -88,6 +88,18 @@ class PendingTest(harness.DaemonTest):
         self.assertEqual([s for s in left if s["scope"] == "connection"], [])
         self.assertAlive()
 
+    def test_dontwait_never_queues(self):
+        # With a receive already waiting, a dontwait receive is not queued
+        # behind it: it answers EAGAIN at once.
+        h, peer = self.connected()
+        rid = self.c.request("socket.receive", {"handle": h, "length": 10, "timeout": None})
+        self.assertPending(self.c, rid)
+        with self.daemon.client() as other:
+            err = other.error("socket.receive", {"handle": h, "length": 10, "flags": ["dontwait"]})
+            self.assertError(err, 1000, errname="EAGAIN")
+        peer.sendall(b"x")
+        self.assertEqual(harness.unb64(self.c.result(rid)["data"]), b"x")
+
     def test_lingering_close_does_not_block(self):
         # close(2) of a socket with SO_LINGER and unsent data waits for the
         # linger time even when non-blocking: the daemon must not.
