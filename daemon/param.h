@@ -55,6 +55,11 @@ struct enum_name {
 	int		 value;
 };
 
+/* A short name and its egg constant name ("peek", "msg/peek"): the short
+ * one first, so it is the one results show. */
+#define NAME_AND_CONSTANT(prefix, name, value) \
+	{ name, value }, { prefix "/" name, value }
+
 struct param {
 	const char		*name;
 	enum param_type		 type;

@@ -21,25 +21,21 @@ const struct enum_name encoding_names[] = {
 	{ "base64", 0 }, { "text", 1 }, { NULL, 0 }
 };
 
-/* Short names, then the constant names of net.constants as aliases. */
+#define MSG(name, value)	NAME_AND_CONSTANT("msg", name, value)
+
 const struct enum_name shutdown_names[] = {
-	{ "rd", SHUT_RD }, { "wr", SHUT_WR }, { "rdwr", SHUT_RDWR },
-	{ "shut/rd", SHUT_RD }, { "shut/wr", SHUT_WR }, { "shut/rdwr", SHUT_RDWR },
-	{ NULL, 0 }
+	NAME_AND_CONSTANT("shut", "rd", SHUT_RD), NAME_AND_CONSTANT("shut", "wr", SHUT_WR),
+	NAME_AND_CONSTANT("shut", "rdwr", SHUT_RDWR), { NULL, 0 }
 };
 
 const struct enum_name recv_flag_names[] = {
-	{ "peek", MSG_PEEK }, { "oob", MSG_OOB }, { "waitall", MSG_WAITALL },
-	{ "trunc", MSG_TRUNC }, { "dontwait", MSG_DONTWAIT },
-	{ "msg/peek", MSG_PEEK }, { "msg/oob", MSG_OOB }, { "msg/waitall", MSG_WAITALL },
-	{ "msg/trunc", MSG_TRUNC }, { "msg/dontwait", MSG_DONTWAIT }, { NULL, 0 }
+	MSG("peek", MSG_PEEK), MSG("oob", MSG_OOB), MSG("waitall", MSG_WAITALL),
+	MSG("trunc", MSG_TRUNC), MSG("dontwait", MSG_DONTWAIT), { NULL, 0 }
 };
 
 const struct enum_name send_flag_names[] = {
-	{ "oob", MSG_OOB }, { "dontroute", MSG_DONTROUTE }, { "eor", MSG_EOR },
-	{ "more", MSG_MORE }, { "dontwait", MSG_DONTWAIT },
-	{ "msg/oob", MSG_OOB }, { "msg/dontroute", MSG_DONTROUTE }, { "msg/eor", MSG_EOR },
-	{ "msg/more", MSG_MORE }, { "msg/dontwait", MSG_DONTWAIT }, { NULL, 0 }
+	MSG("oob", MSG_OOB), MSG("dontroute", MSG_DONTROUTE), MSG("eor", MSG_EOR),
+	MSG("more", MSG_MORE), MSG("dontwait", MSG_DONTWAIT), { NULL, 0 }
 };
 
 json_object *

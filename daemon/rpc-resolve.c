@@ -13,21 +13,19 @@
 #include "rpc-common.h"
 #include "sockaddr.h"
 
+#define AI(name, value)	NAME_AND_CONSTANT("ai", name, value)
+#define NI(name, value)	NAME_AND_CONSTANT("ni", name, value)
+
 const struct enum_name ai_flag_names[] = {
-	{ "passive", AI_PASSIVE }, { "canonname", AI_CANONNAME },
-	{ "numerichost", AI_NUMERICHOST }, { "numericserv", AI_NUMERICSERV },
-	{ "addrconfig", AI_ADDRCONFIG }, { "v4mapped", AI_V4MAPPED }, { "all", AI_ALL },
-	{ "ai/passive", AI_PASSIVE }, { "ai/canonname", AI_CANONNAME },
-	{ "ai/numerichost", AI_NUMERICHOST }, { "ai/numericserv", AI_NUMERICSERV },
-	{ "ai/addrconfig", AI_ADDRCONFIG }, { "ai/v4mapped", AI_V4MAPPED },
-	{ "ai/all", AI_ALL }, { NULL, 0 }
+	AI("passive", AI_PASSIVE), AI("canonname", AI_CANONNAME),
+	AI("numerichost", AI_NUMERICHOST), AI("numericserv", AI_NUMERICSERV),
+	AI("addrconfig", AI_ADDRCONFIG), AI("v4mapped", AI_V4MAPPED), AI("all", AI_ALL),
+	{ NULL, 0 }
 };
 
 const struct enum_name ni_flag_names[] = {
-	{ "numerichost", NI_NUMERICHOST }, { "numericserv", NI_NUMERICSERV },
-	{ "nofqdn", NI_NOFQDN }, { "namereqd", NI_NAMEREQD }, { "dgram", NI_DGRAM },
-	{ "ni/numerichost", NI_NUMERICHOST }, { "ni/numericserv", NI_NUMERICSERV },
-	{ "ni/nofqdn", NI_NOFQDN }, { "ni/namereqd", NI_NAMEREQD }, { "ni/dgram", NI_DGRAM },
+	NI("numerichost", NI_NUMERICHOST), NI("numericserv", NI_NUMERICSERV),
+	NI("nofqdn", NI_NOFQDN), NI("namereqd", NI_NAMEREQD), NI("dgram", NI_DGRAM),
 	{ NULL, 0 }
 };
 
