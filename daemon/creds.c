@@ -34,24 +34,38 @@ set_groups(int n, const gid_t *groups)
 	return (int)syscall(SYS_setgroups, (size_t)n, groups);
 }
 
+/* Become root again (the saved set-user-ID is root's), then take the
+ * groups, gid and uid of `uid`/`gid`/`groups`, in that order: only root may
+ * change groups and gids. */
+static int
+creds_become(uid_t uid, gid_t gid, int ngroups, const gid_t *groups)
+{
+	if (syscall(SYS_setresuid, (uid_t)-1, (uid_t)0, (uid_t)-1) == -1 ||
+	    set_groups(ngroups, groups) == -1 ||
+	    syscall(SYS_setresgid, (gid_t)-1, gid, (gid_t)-1) == -1)
+		return -1;
+	if (uid != 0 && syscall(SYS_setresuid, (uid_t)-1, uid, (uid_t)-1) == -1)
+		return -1;
+	return 0;
+}
+
 void
 creds_enter(const struct creds *who, struct creds_saved *saved)
 {
 	saved->switched = false;
-	if (who == NULL || who->uid == 0 || geteuid() != 0)
+	if (who == NULL || getuid() != 0)
 		return;
+	saved->euid = geteuid();
+	if (who->uid == 0 && saved->euid == 0)
+		return;		/* root's client, on a thread that is root */
 	saved->egid = getegid();
 	if ((saved->ngroups = getgroups(CREDS_MAX_GROUPS, saved->groups)) < 0)
 		saved->ngroups = 0;
-	if (set_groups(who->ngroups, who->groups) == -1 ||
-	    syscall(SYS_setresgid, (gid_t)-1, who->gid, (gid_t)-1) == -1 ||
-	    syscall(SYS_setresuid, (uid_t)-1, who->uid, (uid_t)-1) == -1) {
-		/* Could not become the client: undo, and fail safe by making
-		 * the calls as nobody rather than as root. */
+	if (creds_become(who->uid, who->gid, who->ngroups, who->groups) == -1) {
+		/* Could not become the client: fail safe by making the calls
+		 * as nobody rather than as root. */
 		log_warn("cannot take uid %u's credentials", (unsigned)who->uid);
-		set_groups(saved->ngroups, saved->groups);
-		syscall(SYS_setresgid, (gid_t)-1, saved->egid, (gid_t)-1);
-		syscall(SYS_setresuid, (uid_t)-1, (uid_t)65534, (uid_t)-1);
+		creds_become((uid_t)65534, (gid_t)65534, 0, NULL);
 	}
 	saved->switched = true;
 }
@@ -63,10 +77,8 @@ creds_leave(struct creds_saved *saved)
 
 	if (!saved->switched)
 		return;
-	if (syscall(SYS_setresuid, (uid_t)-1, (uid_t)0, (uid_t)-1) == -1 ||
-	    syscall(SYS_setresgid, (gid_t)-1, saved->egid, (gid_t)-1) == -1 ||
-	    set_groups(saved->ngroups, saved->groups) == -1)
-		log_warn("cannot return to the daemon's credentials");
+	if (creds_become(saved->euid, saved->egid, saved->ngroups, saved->groups) == -1)
+		log_warn("cannot return to the previous credentials");
 	saved->switched = false;
 	errno = err;
 }

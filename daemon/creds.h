@@ -22,6 +22,7 @@ struct creds {
 
 struct creds_saved {
 	bool	switched;
+	uid_t	euid;
 	gid_t	egid;
 	int	ngroups;
 	gid_t	groups[CREDS_MAX_GROUPS];
@@ -30,8 +31,10 @@ struct creds_saved {
 /* A client of uid and gid on the UNIX socket fd, with its supplementary
  * groups from SO_PEERGROUPS where the kernel has it (else none). */
 void	 creds_init(struct creds *out, int fd, uid_t uid, gid_t gid);
-/* Take who's identity for the calls that follow (nothing for root or when
- * the daemon is not root).  Always pair with creds_leave. */
+/* Take who's identity for the calls that follow (nothing when who is NULL,
+ * when who is root and so is the thread, or when the daemon is not root).
+ * Scopes nest: creds_leave returns to whatever identity was in force
+ * before the matching creds_enter.  Always pair them. */
 void	 creds_enter(const struct creds *who, struct creds_saved *saved);
 void	 creds_leave(struct creds_saved *saved);
 

@@ -7,8 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 
 #include "jv.h"
 #include "rpc-common.h"
@@ -197,22 +195,6 @@ static const struct param bind_params[] = {
 	END_PARAMS
 };
 
-/* Remember the file a UNIX bind created, to remove it on close. */
-static void
-remember_unix_path(struct sock *s, const struct s6_sockaddr *addr)
-{
-	const struct sockaddr_un *sun = (const struct sockaddr_un *)&addr->ss;
-	struct stat st;
-
-	if (addr->ss.ss_family != AF_UNIX || sun->sun_path[0] != '/')
-		return;
-	if (stat(sun->sun_path, &st) == -1)
-		return;
-	snprintf(s->unix_path, sizeof(s->unix_path), "%s", sun->sun_path);
-	s->unix_dev = st.st_dev;
-	s->unix_ino = st.st_ino;
-}
-
 static struct answer
 socket_bind(struct call *c, void *argp)
 {
@@ -220,14 +202,8 @@ socket_bind(struct call *c, void *argp)
 	json_object *bound;
 	struct s6err e;
 
-	if (bind(a->s->fd, (struct sockaddr *)&a->addr.ss, a->addr.len) == -1) {
-		err_sys(&e, errno, "bind", "cannot bind to socket", false);
-		e.handle = a->s->handle;
+	if (sock_bind(a->s, &a->addr, &c->conn->creds, &e) == -1)
 		return call_fail(c, &e);
-	}
-	remember_unix_path(a->s, &a->addr);
-	if (a->s->state == SS_OPEN)
-		a->s->state = SS_BOUND;
 	if (sock_address(a->s, false, &bound, &e) == -1)
 		return call_fail(c, &e);
 	if (bound == NULL)	/* an abstract or port-0 oddity: echo what was asked */

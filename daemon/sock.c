@@ -6,6 +6,7 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -173,17 +174,78 @@ sock_close_fd(int fd)
 	return close(fd);
 }
 
-/* Remove the socket file bound by this handle, if it is still ours. */
+/* Open the directory of a bound UNIX path and note which file the bind
+ * made there.  Runs as the binding client: it names only what the client
+ * itself could reach. */
 static void
-sock_unlink_path(struct sock *s)
+sock_file_remember(struct sock *s, const struct s6_sockaddr *addr, const struct creds *who)
 {
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&addr->ss;
+	char path[sizeof(sun->sun_path) + 1], *slash;
+	struct sock_file *f;
 	struct stat st;
 
-	if (s->unix_path[0] != '/')
+	if (addr->ss.ss_family != AF_UNIX || sun->sun_path[0] != '/')
+		return;		/* abstract: no file */
+	memcpy(path, sun->sun_path, sizeof(sun->sun_path));
+	path[sizeof(sun->sun_path)] = '\0';
+	slash = strrchr(path, '/');
+	if (slash[1] == '\0' || (f = calloc(1, sizeof(*f))) == NULL)
 		return;
-	if (lstat(s->unix_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	    st.st_dev == s->unix_dev && st.st_ino == s->unix_ino)
-		unlink(s->unix_path);
+	snprintf(f->name, sizeof(f->name), "%s", slash + 1);
+	if (slash == path)
+		slash++;	/* a file in "/" */
+	*slash = '\0';
+	f->dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (f->dirfd == -1 ||
+	    fstatat(f->dirfd, f->name, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISSOCK(st.st_mode)) {
+		if (f->dirfd != -1)
+			close(f->dirfd);
+		free(f);
+		return;
+	}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->creds = *who;
+	s->file = f;
+}
+
+/* Remove the file a bind made, as the client that bound it, through the
+ * directory it was made in, if that name is still that socket. */
+static void
+sock_file_remove(struct sock *s)
+{
+	struct sock_file *f = s->file;
+	struct creds_saved saved;
+	struct stat st;
+
+	if (f == NULL)
+		return;
+	creds_enter(&f->creds, &saved);
+	if (fstatat(f->dirfd, f->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == f->dev && st.st_ino == f->ino &&
+	    unlinkat(f->dirfd, f->name, 0) == -1)
+		log_debug("handle %llu: unlink %s: %s", (unsigned long long)s->handle, f->name,
+		    strerror(errno));
+	creds_leave(&saved);
+	close(f->dirfd);
+	free(f);
+	s->file = NULL;
+}
+
+int
+sock_bind(struct sock *s, const struct s6_sockaddr *addr, const struct creds *who,
+    struct s6err *e)
+{
+	if (bind(s->fd, (const struct sockaddr *)&addr->ss, addr->len) == -1) {
+		err_sys(e, errno, "bind", "cannot bind to socket", false);
+		e->handle = s->handle;
+		return -1;
+	}
+	sock_file_remember(s, addr, who);
+	if (s->state == SS_OPEN)
+		s->state = SS_BOUND;
+	return 0;
 }
 
 int
@@ -205,7 +267,7 @@ sock_close(struct sock *s)
 		LIST_REMOVE(s, scope_entry);
 		s->scope_conn = NULL;
 	}
-	sock_unlink_path(s);
+	sock_file_remove(s);
 	rc = sock_close_fd(s->fd);
 	log_debug("handle %llu: closed", (unsigned long long)s->handle);
 	s->fd = -1;

@@ -12,7 +12,9 @@
 #include <ev.h>
 #include <json-c/json.h>
 
+#include "creds.h"
 #include "error.h"
+#include "sockaddr.h"
 
 struct sock6d;
 struct conn;
@@ -33,6 +35,18 @@ struct chunk {
 
 TAILQ_HEAD(waiter_list, waiter);
 
+/* The file a UNIX bind created, removed on close through the directory it
+ * was created in (held open since the bind, so a path swapped later leads
+ * nowhere else), with the rights of whoever bound it, and only while it is
+ * still that socket. */
+struct sock_file {
+	int		dirfd;
+	char		name[108];
+	dev_t		dev;
+	ino_t		ino;
+	struct creds	creds;
+};
+
 struct sock {
 	struct sock6d		*d;
 	uint64_t		 handle;
@@ -50,9 +64,7 @@ struct sock {
 	size_t			 held_bytes;
 	ev_io			 rio, wio;
 	struct waiter_list	 readers, writers;
-	char			 unix_path[108];	/* bound path to unlink on close */
-	dev_t			 unix_dev;
-	ino_t			 unix_ino;
+	struct sock_file	*file;		/* a bound UNIX path, or NULL */
 	struct sock		*next_dead;
 };
 
@@ -75,6 +87,10 @@ void		 sock_set_scope(struct sock *s, enum sock_scope scope, struct conn *c);
  * the memory is freed later by the reaper.  Returns close(2)'s result. */
 int		 sock_close(struct sock *s);
 void		 sock_free(struct sock *s);
+/* bind(2) as `who` (the calling client, whose credentials are in force);
+ * a UNIX path bound is remembered for removal on close.  0, or -1 with e. */
+int		 sock_bind(struct sock *s, const struct s6_sockaddr *addr,
+		    const struct creds *who, struct s6err *e);
 /* Whether `uid` may use s (its owner or root). */
 bool		 sock_usable_by(const struct sock *s, uid_t uid);
 json_object	*sock_info(const struct sock *s);
