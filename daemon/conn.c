@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -73,7 +74,7 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 static void
 conn_update_reading(struct conn *c)
 {
-	bool want = !c->closing && !c->dead && !c->throttled;
+	bool want = !c->closing && !c->dead && !c->throttled && !c->input_ended;
 
 	if (want && !c->reading)
 		ev_io_start(c->d->loop, &c->rio);
@@ -133,6 +134,14 @@ conn_write(struct conn *c, const char *p, size_t n)
 	conn_commit(c, n);
 }
 
+/* Whether a connection whose input has ended has nothing left to do. */
+static bool
+conn_finished(const struct conn *c)
+{
+	return c->input_ended && c->npending == 0 && buf_len(&c->in) == 0 &&
+	    buf_len(&c->out) == 0;
+}
+
 void
 conn_flush(struct conn *c)
 {
@@ -161,18 +170,84 @@ conn_flush(struct conn *c)
 	if (ev_is_active(&c->wio))
 		ev_io_stop(c->d->loop, &c->wio);
 	conn_update_throttle(c);
-	if (c->closing)
+	if (c->closing || conn_finished(c))
 		conn_close(c);
+}
+
+/* POLLHUP on a UNIX stream socket means both directions are shut: the
+ * client closed (or reset) its socket.  A shutdown of its sending side
+ * alone shows as POLLRDHUP, which is not asked for here. */
+static bool
+conn_hung_up(const struct conn *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = 0 };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR));
 }
 
 bool
 conn_peer_gone(struct conn *c)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLRDHUP };
-
 	if (c->dead || c->closing || c->close_requested)
 		return true;
-	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR));
+	return conn_hung_up(c);
+}
+
+/* Some connections of the hang-up set were closed by their clients. */
+static void
+conn_hangup_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct sock6d *d = w->data;
+	struct epoll_event ev[32];
+	int i, n;
+
+	n = epoll_wait(d->hangup_fd, ev, sizeof(ev) / sizeof(ev[0]), 0);
+	for (i = 0; i < n; i++)
+		conn_close(ev[i].data.ptr);
+}
+
+int
+conn_hangups_init(struct sock6d *d)
+{
+	if ((d->hangup_fd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return -1;
+	ev_io_init(&d->hangup_io, conn_hangup_cb, d->hangup_fd, EV_READ);
+	d->hangup_io.data = d;
+	ev_io_start(d->loop, &d->hangup_io);
+	return 0;
+}
+
+void
+conn_hangups_free(struct sock6d *d)
+{
+	if (d->hangup_fd < 0)
+		return;
+	ev_io_stop(d->loop, &d->hangup_io);
+	close(d->hangup_fd);
+	d->hangup_fd = -1;
+}
+
+/* The client shut down its sending side: nothing more will come, but the
+ * requests already received are answered and the pending calls run to
+ * their end before the connection closes (PROTOCOL §1).  Meanwhile the
+ * connection waits in the hang-up set: epoll reports POLLHUP and POLLERR
+ * even when no event is asked for, so a full close is seen at once and
+ * a half-closed socket never wakes the loop. */
+static void
+conn_input_end(struct conn *c)
+{
+	struct epoll_event ev = { .events = 0, .data.ptr = c };
+
+	c->input_ended = true;
+	conn_update_reading(c);
+	if (epoll_ctl(c->d->hangup_fd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
+		c->hangup_watched = true;
+	else
+		log_warn("conn %llu: cannot watch for hang-up", (unsigned long long)c->id);
+	/* A last request without its newline is still a request. */
+	if (buf_len(&c->in) > 0)
+		buf_append(&c->in, "\n", 1);
+	conn_process(c);
 }
 
 void
@@ -200,6 +275,8 @@ conn_close(struct conn *c)
 	ev_io_stop(c->d->loop, &c->rio);
 	ev_io_stop(c->d->loop, &c->wio);
 	ev_timer_stop(c->d->loop, &c->resume);
+	if (c->hangup_watched)
+		epoll_ctl(c->d->hangup_fd, EPOLL_CTL_DEL, c->fd, NULL);
 	while ((call = TAILQ_FIRST(&c->pending)) != NULL)
 		rpc_cancel(call);
 	while ((s = LIST_FIRST(&c->scoped)) != NULL)
@@ -271,7 +348,6 @@ static void
 conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct conn *c = w->data;
-	struct call *call;
 	ssize_t n;
 	char *p;
 
@@ -289,11 +365,12 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	if (n == 0) {
-		/* The client is gone (or half-closed): its waiting calls are
-		 * cancelled now, replies already queued still go out. */
-		while ((call = TAILQ_FIRST(&c->pending)) != NULL)
-			rpc_cancel(call);
-		conn_close_after_flush(c);
+		/* End of input: a hang-up cancels the waiting calls (bytes
+		 * already read stay on their handles); a half-close does not. */
+		if (conn_hung_up(c))
+			conn_close(c);
+		else
+			conn_input_end(c);
 		return;
 	}
 	buf_commit(&c->in, (size_t)n);

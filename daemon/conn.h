@@ -29,6 +29,8 @@ struct conn {
 	struct buf		 in, out;
 	bool			 reading;	/* rio started */
 	bool			 throttled;	/* output above the high mark */
+	bool			 input_ended;	/* the client shut down its sending side */
+	bool			 hangup_watched;	/* in the daemon's hang-up set */
 	bool			 closing;	/* close once the output is flushed */
 	bool			 dead;
 	bool			 close_requested;	/* closed once its dispatch ends */
@@ -53,9 +55,14 @@ void		 conn_commit(struct conn *c, size_t n);
 void		 conn_flush(struct conn *c);
 /* Stop taking requests, flush what is queued, then close. */
 void		 conn_close_after_flush(struct conn *c);
-/* Whether the client has hung up (or shut down its side), checked now
- * rather than when the loop gets to its read event. */
+/* Whether the client has hung up (closed or reset its socket), checked now
+ * rather than when the loop gets to its read event.  A client that only
+ * shut down its sending side has not. */
 bool		 conn_peer_gone(struct conn *c);
+/* The daemon's hang-up set: connections whose input has ended, watched for
+ * the full close that cancels their pending calls.  0 or -1. */
+int		 conn_hangups_init(struct sock6d *d);
+void		 conn_hangups_free(struct sock6d *d);
 /* Cancel pending calls, close scoped handles, close the fd; freed later.
  * While the connection's own requests are being dispatched, the close
  * waits until that dispatch ends, so no handler sees it vanish. */

@@ -41,9 +41,13 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	d->listen_fd = -1;
 	TAILQ_INIT(&d->conns);
 	handle_table_init(&d->handles);
-	if ((d->resolver = resolver_new(loop, (unsigned)l->resolver_threads,
-	    (unsigned)l->resolver_queue)) == NULL)
+	if (conn_hangups_init(d) == -1)
 		return -1;
+	if ((d->resolver = resolver_new(loop, (unsigned)l->resolver_threads,
+	    (unsigned)l->resolver_queue)) == NULL) {
+		conn_hangups_free(d);
+		return -1;
+	}
 	d->started = ev_time();
 	ev_check_init(&d->reaper, reaper_cb);
 	d->reaper.data = d;
@@ -69,5 +73,6 @@ sock6d_shutdown(struct sock6d *d)
 	ev_check_stop(d->loop, &d->reaper);
 	resolver_free(d->resolver);
 	d->resolver = NULL;
+	conn_hangups_free(d);
 	handle_table_free(&d->handles);
 }

@@ -34,6 +34,8 @@ struct sock6d {
 	ev_timer		 listen_pause;	/* accepts paused: out of descriptors */
 	ev_signal		 sigterm, sigint;
 	ev_check		 reaper;	/* frees dead objects after each turn */
+	int			 hangup_fd;	/* epoll set of half-closed connections */
+	ev_io			 hangup_io;
 	struct conn_list	 conns;
 	struct conn		*dispatching;	/* whose requests run right now */
 	unsigned		 nconns;

@@ -546,15 +546,17 @@ create_socket(const char *scope)
 	return (uint64_t)h;
 }
 
-/* Park a receive on handle h. */
+/* Park a receive on handle h, with a timeout in ms (-1: the session's). */
 static void
-park_receive(uint64_t h)
+park_receive_for(uint64_t h, int timeout)
 {
-	char req[256];
+	char req[256], extra[32] = "";
 	int i;
 
+	if (timeout >= 0)
+		snprintf(extra, sizeof(extra), ",\"timeout\":%d", timeout);
 	snprintf(req, sizeof(req), "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"socket.receive\","
-	    "\"params\":{\"handle\":%llu,\"length\":16}}\n", (unsigned long long)h);
+	    "\"params\":{\"handle\":%llu,\"length\":16%s}}\n", (unsigned long long)h, extra);
 	peer_str(req);
 	for (i = 0; i < 10; i++)
 		turn();
@@ -563,24 +565,89 @@ park_receive(uint64_t h)
 	ck_assert_uint_eq(conn->npending, 1);
 }
 
-START_TEST(test_eof_cancels_pending)
+static void
+park_receive(uint64_t h)
+{
+	park_receive_for(h, -1);
+}
+
+/* A half-close is not a hang-up: the pending call runs to its end and is
+ * answered, then the connection closes. */
+START_TEST(test_half_close_keeps_pending)
+{
+	uint64_t h = create_socket("daemon");
+	struct sock *s;
+	int i;
+
+	park_receive_for(h, 50);
+	ck_assert_ptr_nonnull(s = handle_lookup(&d.handles, h));
+	ck_assert_int_eq(shutdown(fds[1], SHUT_WR), 0);
+	for (i = 0; i < 3; i++)
+		turn();
+	ck_assert_uint_eq(d.nconns, 1);
+	ck_assert(!TAILQ_EMPTY(&s->readers));
+	wait_eof();	/* the timeout's reply, then the close */
+	ck_assert_ptr_nonnull(strstr(got, "\"id\":2,\"error\":{\"code\":1002"));
+	ck_assert_uint_eq(lines(), 1);
+	wait_closed();
+	ck_assert_ptr_eq(handle_lookup(&d.handles, h), s);
+	ck_assert(TAILQ_EMPTY(&s->readers));
+}
+END_TEST
+
+/* A full close after the half-close cancels what is still pending, at
+ * once: the hang-up set reports it without any read event. */
+START_TEST(test_half_close_then_close_cancels)
+{
+	uint64_t h = create_socket("daemon");
+	struct sock *s;
+	int i;
+
+	park_receive(h);
+	ck_assert_ptr_nonnull(s = handle_lookup(&d.handles, h));
+	ck_assert_int_eq(shutdown(fds[1], SHUT_WR), 0);
+	for (i = 0; i < 3; i++)
+		turn();
+	ck_assert(conn->input_ended);
+	ck_assert(!conn->reading);
+	ck_assert_uint_eq(conn->npending, 1);
+	ck_assert_int_eq(close(fds[1]), 0);
+	fds[1] = -1;
+	wait_closed();
+	ck_assert_ptr_eq(handle_lookup(&d.handles, h), s);
+	ck_assert(TAILQ_EMPTY(&s->readers));
+	ck_assert(!ev_is_active(&s->rio));
+	ck_assert_uint_eq(d.stats.errors, 0);
+}
+END_TEST
+
+/* A hang-up with a call pending cancels it: nothing is written, the
+ * socket stays. */
+START_TEST(test_close_cancels_pending)
 {
 	uint64_t h = create_socket("daemon");
 	struct sock *s;
 
 	park_receive(h);
 	ck_assert_ptr_nonnull(s = handle_lookup(&d.handles, h));
-	ck_assert(!TAILQ_EMPTY(&s->readers));
-	ck_assert_int_eq(shutdown(fds[1], SHUT_WR), 0);
+	ck_assert_int_eq(close(fds[1]), 0);
+	fds[1] = -1;
 	wait_closed();
-	/* Nothing was written for the cancelled call; the socket stays. */
-	peer_read();
-	ck_assert(got_eof);
-	ck_assert_uint_eq(gotlen, 0);
 	ck_assert_ptr_eq(handle_lookup(&d.handles, h), s);
 	ck_assert(TAILQ_EMPTY(&s->readers));
 	ck_assert(!ev_is_active(&s->rio));
 	ck_assert_uint_eq(d.stats.errors, 0);
+}
+END_TEST
+
+/* The last request of a client that half-closes needs no newline. */
+START_TEST(test_half_close_answers_last_line)
+{
+	peer_str(PING("1") "\n" PING("2"));
+	ck_assert_int_eq(shutdown(fds[1], SHUT_WR), 0);
+	wait_eof();
+	ck_assert_str_eq(got, PONG("1") PONG("2"));
+	wait_closed();
 }
 END_TEST
 
@@ -610,7 +677,15 @@ END_TEST
 
 START_TEST(test_peer_gone_shutdown_wr)
 {
+	/* A half-close is not a hang-up. */
 	ck_assert_int_eq(shutdown(fds[1], SHUT_WR), 0);
+	ck_assert(!conn_peer_gone(conn));
+}
+END_TEST
+
+START_TEST(test_peer_gone_shutdown_rdwr)
+{
+	ck_assert_int_eq(shutdown(fds[1], SHUT_RDWR), 0);
 	ck_assert(conn_peer_gone(conn));
 	ck_assert_uint_eq(d.nconns, 1);	/* checked now, not when the loop gets to it */
 }
@@ -702,10 +777,14 @@ conn_suite(void)
 	tcase_add_test(eof, test_eof_closes);
 	tcase_add_test(eof, test_close_closes);
 	tcase_add_test(eof, test_eof_after_request_still_answered);
-	tcase_add_test(eof, test_eof_cancels_pending);
+	tcase_add_test(eof, test_half_close_keeps_pending);
+	tcase_add_test(eof, test_half_close_then_close_cancels);
+	tcase_add_test(eof, test_close_cancels_pending);
+	tcase_add_test(eof, test_half_close_answers_last_line);
 	tcase_add_test(eof, test_close_cancels_pending_scoped);
 	tcase_add_test(eof, test_peer_gone_open);
 	tcase_add_test(eof, test_peer_gone_shutdown_wr);
+	tcase_add_test(eof, test_peer_gone_shutdown_rdwr);
 	tcase_add_test(eof, test_peer_gone_closed);
 	suite_add_tcase(s, eof);
 
