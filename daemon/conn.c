@@ -38,9 +38,10 @@ session_default(struct session *s)
 struct conn *
 conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 {
+	struct user *u;
 	struct conn *c;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
+	if ((u = user_get(&d->users, uid)) == NULL || (c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
 		return NULL;
 	}
@@ -50,6 +51,8 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 	c->uid = uid;
 	c->gid = gid;
 	c->pid = pid;
+	c->user = u;
+	u->conns++;
 	creds_init(&c->creds, fd, uid, gid);
 	/* One byte past the message cap so an over-long line is detected. */
 	buf_init(&c->in, (size_t)d->limits.max_message + READ_CHUNK + 2);
@@ -285,6 +288,7 @@ conn_close(struct conn *c)
 	c->fd = -1;
 	TAILQ_REMOVE(&c->d->conns, c, entry);
 	c->d->nconns--;
+	c->user->conns--;
 	c->next_dead = c->d->dead_conns;
 	c->d->dead_conns = c;
 }
@@ -319,7 +323,7 @@ conn_process(struct conn *c)
 			more = false;
 			break;
 		case NDJSON_TOOBIG:
-			c->d->stats.requests++;
+			conn_count_request(c);
 			err_set(&e, S6_INVALID_REQUEST,
 			    "Invalid Request: message longer than %ld bytes",
 			    c->d->limits.max_message);

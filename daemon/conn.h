@@ -23,6 +23,7 @@ struct conn {
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
+	struct user		*user;		/* its uid's entry */
 	struct creds		 creds;		/* the calls made for it run as these */
 	ev_io			 rio, wio;
 	ev_timer		 resume;	/* more buffered requests after the per-read cap */
@@ -41,6 +42,21 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	struct conn		*next_dead;
 };
+
+/* Count a request, or an error answered, for the daemon and the user. */
+static inline void
+conn_count_request(struct conn *c)
+{
+	c->d->stats.requests++;
+	c->user->stats.requests++;
+}
+
+static inline void
+conn_count_error(struct conn *c)
+{
+	c->d->stats.errors++;
+	c->user->stats.errors++;
+}
 
 /* Take over an accepted fd; NULL on failure (fd closed). */
 struct conn	*conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid);

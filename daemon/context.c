@@ -41,6 +41,7 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	d->listen_fd = -1;
 	TAILQ_INIT(&d->conns);
 	handle_table_init(&d->handles);
+	user_table_init(&d->users);
 	if (conn_hangups_init(d) == -1)
 		return -1;
 	if ((d->resolver = resolver_new(loop, (unsigned)l->resolver_threads,
@@ -48,6 +49,8 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 		conn_hangups_free(d);
 		return -1;
 	}
+	resolver_set_shares(d->resolver, (unsigned)l->resolver_queue_per_user,
+	    (unsigned)l->resolver_threads_per_user);
 	d->started = ev_time();
 	ev_check_init(&d->reaper, reaper_cb);
 	d->reaper.data = d;
@@ -75,4 +78,5 @@ sock6d_shutdown(struct sock6d *d)
 	d->resolver = NULL;
 	conn_hangups_free(d);
 	handle_table_free(&d->handles);
+	user_table_free(&d->users);
 }

@@ -40,6 +40,35 @@ control_in_use(const struct sockaddr_un *sun)
 }
 
 #define ACCEPT_PAUSE	0.1	/* seconds without accepting after EMFILE and the like */
+#define LOG_INTERVAL	10.0	/* seconds between two lines about refusals or pauses */
+
+/* "; N more like it since the last" for a rate-limited line, or "". */
+static const char *
+suppressed_note(unsigned long n, char *buf, size_t len)
+{
+	if (n == 0)
+		return "";
+	snprintf(buf, len, "; %lu more like it since the last", n);
+	return buf;
+}
+
+/* The limit a new connection is past, or NULL: max_connections less the
+ * reserve kept for root (root may use it all), and connections_per_user,
+ * which root is not held to.  The count includes the new connection. */
+static const char *
+control_refusal(const struct sock6d *d, const struct conn *c, long *value)
+{
+	const struct limits *l = &d->limits;
+
+	*value = l->max_connections;
+	if ((long)d->nconns > l->max_connections ||
+	    (c->uid != 0 && (long)d->nconns > l->max_connections - l->root_connections))
+		return "max_connections";
+	*value = l->connections_per_user;
+	if (c->uid != 0 && (long)c->user->conns > l->connections_per_user)
+		return "connections_per_user";
+	return NULL;
+}
 
 static void
 control_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -56,8 +85,12 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct sock6d *d = w->data;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	unsigned long suppressed;
+	const char *limit;
 	struct conn *c;
 	struct s6err e;
+	char note[64];
+	long value;
 	int fd;
 
 	fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -66,7 +99,13 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		/* Out of descriptors or memory: the listener stays readable, so
 		 * stop watching it for a moment instead of spinning. */
-		log_warn("control: accept (pausing accepts for %.1f s)", ACCEPT_PAUSE);
+		if (log_ratelimit(&d->pause_log, ev_now(loop), &suppressed)) {
+			int err = errno;
+			const char *more = suppressed_note(suppressed, note, sizeof(note));
+
+			errno = err;
+			log_warn("control: accept (pausing accepts for %.1f s%s)", ACCEPT_PAUSE, more);
+		}
 		ev_io_stop(loop, &d->listen_io);
 		ev_timer_set(&d->listen_pause, ACCEPT_PAUSE, 0.);
 		ev_timer_start(loop, &d->listen_pause);
@@ -81,11 +120,14 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		log_warnx("control: out of memory for a connection");
 		return;
 	}
-	if ((long)d->nconns > d->limits.max_connections) {
-		log_warnx("control: connection from uid %u refused: %ld connections",
-		    (unsigned)cred.uid, d->limits.max_connections);
-		err_limit(&e, "max_connections", d->limits.max_connections);
-		snprintf(e.message, sizeof(e.message), "too many connections");
+	if ((limit = control_refusal(d, c, &value)) != NULL) {
+		if (log_ratelimit(&d->refusal_log, ev_now(loop), &suppressed))
+			log_warnx("control: connection from uid %u refused: %s (%ld)%s",
+			    (unsigned)cred.uid, limit, value,
+			    suppressed_note(suppressed, note, sizeof(note)));
+		err_limit(&e, limit, value);
+		snprintf(e.message, sizeof(e.message), "too many connections%s",
+		    strcmp(limit, "connections_per_user") == 0 ? " for this user" : "");
 		rpc_send_error(c, &e);
 		conn_close_after_flush(c);
 	}
@@ -147,6 +189,7 @@ control_open(struct sock6d *d, const char *path, mode_t mode, char *err, size_t 
 	d->listen_io.data = d;
 	ev_timer_init(&d->listen_pause, control_resume_cb, ACCEPT_PAUSE, 0.);
 	d->listen_pause.data = d;
+	d->pause_log.interval = d->refusal_log.interval = LOG_INTERVAL;
 	ev_io_start(d->loop, &d->listen_io);
 	return 0;
 }

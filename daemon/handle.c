@@ -28,7 +28,6 @@ void
 handle_table_free(struct handle_table *t)
 {
 	free(t->slots);
-	free(t->uids);
 	handle_table_init(t);
 }
 
@@ -61,34 +60,14 @@ table_resize(struct handle_table *t, size_t size)
 	return 0;
 }
 
-static struct uid_count *
-uid_entry(const struct handle_table *t, uid_t uid)
-{
-	size_t i;
-
-	for (i = 0; i < t->nuids; i++)
-		if (t->uids[i].uid == uid)
-			return &t->uids[i];
-	return NULL;
-}
-
 int
-handle_insert(struct handle_table *t, uint64_t id, struct sock *s, uid_t owner)
+handle_insert(struct handle_table *t, uint64_t id, struct sock *s)
 {
-	struct uid_count *uc, *uids;
 	size_t j;
 
 	if ((t->used + t->tombs + 1) * 4 >= t->size * 3 &&
 	    table_resize(t, t->size ? (t->used * 2 >= t->size ? t->size * 2 : t->size) : 16) == -1)
 		return -1;
-	if ((uc = uid_entry(t, owner)) == NULL) {
-		if ((uids = realloc(t->uids, (t->nuids + 1) * sizeof(*uids))) == NULL)
-			return -1;
-		t->uids = uids;
-		uc = &t->uids[t->nuids++];
-		uc->uid = owner;
-		uc->count = 0;
-	}
 	for (j = slot_of(id, t->size); t->slots[j].id != 0 && t->slots[j].id != TOMB;
 	    j = (j + 1) & (t->size - 1))
 		;
@@ -97,7 +76,6 @@ handle_insert(struct handle_table *t, uint64_t id, struct sock *s, uid_t owner)
 	t->slots[j].id = id;
 	t->slots[j].sock = s;
 	t->used++;
-	uc->count++;
 	return 0;
 }
 
@@ -124,9 +102,8 @@ handle_lookup(const struct handle_table *t, uint64_t id)
 }
 
 struct sock *
-handle_remove(struct handle_table *t, uint64_t id, uid_t owner)
+handle_remove(struct handle_table *t, uint64_t id)
 {
-	struct uid_count *uc;
 	struct sock *s;
 	long j = slot_find(t, id);
 
@@ -137,17 +114,7 @@ handle_remove(struct handle_table *t, uint64_t id, uid_t owner)
 	t->slots[j].sock = NULL;
 	t->used--;
 	t->tombs++;
-	if ((uc = uid_entry(t, owner)) != NULL && uc->count > 0)
-		uc->count--;
 	return s;
-}
-
-unsigned long
-handle_count_uid(const struct handle_table *t, uid_t uid)
-{
-	struct uid_count *uc = uid_entry(t, uid);
-
-	return uc ? uc->count : 0;
 }
 
 size_t

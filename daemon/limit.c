@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,13 +22,21 @@ const struct limit_def limit_defs[] = {
 	L(max_batch, 64, 1, 100000, "entries in one batch"),
 	L(output_high, 1048576, 4096, 1L << 30, "output backlog above which a connection's requests are not read"),
 	L(output_low, 262144, 0, 1L << 30, "output backlog below which reading resumes"),
+	L(output_max, 4194304, 4096, 1L << 30, "output one connection may hold queued; a larger reply is error 1012"),
+	L(output_per_user, 67108864, 4096, 1L << 40, "output all of one user's connections may hold queued"),
 	L(requests_per_read, 64, 1, 1000000, "requests handled for one connection per loop turn"),
+	L(output_per_turn, 262144, 1024, 1L << 30, "reply bytes made for one connection per loop turn"),
 	L(max_connections, 1024, 1, 1000000, "control connections at once"),
+	L(connections_per_user, 128, 1, 1000000, "control connections of one user other than root"),
+	L(root_connections, 32, 0, 1000000, "of max_connections, kept for root alone"),
 	L(handles_per_user, 4096, 1, 10000000, "open handles held by one user"),
 	L(pending_per_connection, 1024, 1, 10000000, "operations waiting at once for one connection"),
+	L(pending_per_user, 4096, 1, 10000000, "operations waiting at once for one user"),
 	L(max_receive, 1048576, 1, 64L << 20, "largest length one receive may ask for"),
 	L(resolver_threads, 4, 1, 256, "threads running name lookups"),
 	L(resolver_queue, 256, 1, 1000000, "name lookups waiting or running at once"),
+	L(resolver_queue_per_user, 64, 1, 1000000, "name lookups of one user waiting or running at once"),
+	L(resolver_threads_per_user, 2, 1, 256, "resolver threads one user's lookups may hold at once"),
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -79,13 +88,38 @@ limits_set(struct limits *l, const char *assignment, char *err, size_t errlen)
 	return 0;
 }
 
+/* A limit that must stay below another (or not above it). */
+struct limit_order {
+	size_t		 lo, hi;
+	const char	*lo_name, *hi_name;
+	bool		 strict;
+};
+
+#define ORDER(lo, hi, strict) \
+	{ offsetof(struct limits, lo), offsetof(struct limits, hi), #lo, #hi, strict }
+
+static const struct limit_order limit_orders[] = {
+	ORDER(output_low, output_high, false),
+	ORDER(output_high, output_max, false),
+	ORDER(root_connections, max_connections, true),	/* others get at least one */
+};
+
 int
 limits_check(const struct limits *l, char *err, size_t errlen)
 {
-	if (l->output_low > l->output_high) {
-		snprintf(err, errlen, "limit output_low (%ld) is above output_high (%ld)",
-		    l->output_low, l->output_high);
-		return -1;
+	const struct limit_order *o;
+	long lo, hi;
+	size_t i;
+
+	for (i = 0; i < sizeof(limit_orders) / sizeof(limit_orders[0]); i++) {
+		o = &limit_orders[i];
+		lo = *(const long *)(const void *)((const char *)l + o->lo);
+		hi = *(const long *)(const void *)((const char *)l + o->hi);
+		if (lo > hi || (o->strict && lo == hi)) {
+			snprintf(err, errlen, "limit %s (%ld) is %s %s (%ld)", o->lo_name, lo,
+			    o->strict ? "not below" : "above", o->hi_name, hi);
+			return -1;
+		}
 	}
 	return 0;
 }

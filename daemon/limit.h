@@ -12,13 +12,21 @@ struct limits {
 	long	max_batch;		/* entries in one batch */
 	long	output_high;		/* stop reading requests above this output backlog */
 	long	output_low;		/* resume below this */
+	long	output_max;		/* most output one connection may hold queued */
+	long	output_per_user;	/* most output all of one uid's connections may hold */
 	long	requests_per_read;	/* requests handled per turn for one connection */
+	long	output_per_turn;	/* reply bytes made per turn for one connection */
 	long	max_connections;	/* control connections at once */
+	long	connections_per_user;	/* control connections of one uid (not root) */
+	long	root_connections;	/* of max_connections, kept for root */
 	long	handles_per_user;	/* open handles one uid may hold */
 	long	pending_per_connection;	/* parked operations per connection */
+	long	pending_per_user;	/* parked operations of one uid */
 	long	max_receive;		/* largest receive length */
 	long	resolver_threads;	/* name lookup workers */
 	long	resolver_queue;		/* name lookups at once */
+	long	resolver_queue_per_user;	/* name lookups of one uid at once */
+	long	resolver_threads_per_user;	/* workers one uid's lookups may occupy */
 };
 
 struct limit_def {
@@ -33,7 +41,8 @@ extern const struct limit_def limit_defs[];
 void	 limits_default(struct limits *l);
 /* Apply "name=value"; returns 0, or -1 with a sentence in err. */
 int	 limits_set(struct limits *l, const char *assignment, char *err, size_t errlen);
-/* Cross-field checks (output_low <= output_high); 0 or -1 with err. */
+/* Cross-field checks (output_low <= output_high <= output_max,
+ * root_connections < max_connections); 0 or -1 with err. */
 int	 limits_check(const struct limits *l, char *err, size_t errlen);
 void	 limits_usage(FILE *f);
 

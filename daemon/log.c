@@ -128,3 +128,16 @@ log_escape(const void *p, size_t n, char *out, size_t outlen)
 	out[o] = '\0';
 	return out;
 }
+
+int
+log_ratelimit(struct log_ratelimit *rl, double now, unsigned long *suppressed)
+{
+	if (now < rl->next) {
+		rl->suppressed++;
+		return 0;
+	}
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	rl->next = now + rl->interval;
+	return 1;
+}

@@ -17,6 +17,18 @@ void	 log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	 log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* At most one line per interval for a kind of event a client can repeat
+ * at will (refused connections, accepts paused): the lines in between are
+ * counted instead, and the next line logged says how many. */
+struct log_ratelimit {
+	double		 interval;	/* seconds */
+	double		 next;		/* when the next line may be logged */
+	unsigned long	 suppressed;	/* since the last line logged */
+};
+
+/* Whether to log now (time `now`, in seconds); *suppressed gets the count
+ * of lines dropped since the last one logged. */
+int	 log_ratelimit(struct log_ratelimit *rl, double now, unsigned long *suppressed);
 /* Copy untrusted bytes into out as printable ASCII with \xNN escapes. */
 const char *log_escape(const void *p, size_t n, char *out, size_t outlen);
 

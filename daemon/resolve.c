@@ -13,6 +13,13 @@
 #include "log.h"
 #include "resolve.h"
 
+/* One user's part of the pool: its jobs (waiting, running or finished)
+ * and the workers running them. */
+struct share {
+	uid_t		uid;
+	unsigned	jobs, running;
+};
+
 struct resolver {
 	struct ev_loop		*loop;
 	ev_async		 wake;
@@ -22,6 +29,9 @@ struct resolver {
 	struct resolve_job	*finished;		/* waiting for the loop */
 	unsigned		 jobs;			/* queued + running + finished */
 	unsigned		 max_jobs, max_threads;
+	unsigned		 user_jobs, user_threads;	/* one user's share */
+	struct share		*shares;		/* users with jobs: max_jobs slots */
+	unsigned		 nshares;
 	unsigned		 threads;
 	unsigned		 idle;
 	bool			 stopping;
@@ -63,7 +73,50 @@ resolver_destroy(struct resolver *r)
 	}
 	pthread_cond_destroy(&r->work);
 	pthread_mutex_destroy(&r->lock);
+	free(r->shares);
 	free(r);
+}
+
+/* The share of uid (under the lock); NULL when it has no job. */
+static struct share *
+share_find(struct resolver *r, uid_t uid)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nshares; i++)
+		if (r->shares[i].uid == uid)
+			return &r->shares[i];
+	return NULL;
+}
+
+/* A job of uid ended: drop it from the share (under the lock). */
+static void
+share_release(struct resolver *r, uid_t uid)
+{
+	struct share *sh = share_find(r, uid);
+
+	if (sh != NULL && --sh->jobs == 0)
+		*sh = r->shares[--r->nshares];
+}
+
+/* Take the oldest waiting job whose user holds fewer workers than its
+ * share (under the lock); NULL when there is none. */
+static struct resolve_job *
+queue_take(struct resolver *r)
+{
+	struct resolve_job **pp, *job;
+	struct share *sh;
+
+	for (pp = &r->queue; (job = *pp) != NULL; pp = &job->next) {
+		sh = share_find(r, job->uid);
+		if (sh->running >= r->user_threads)
+			continue;
+		sh->running++;
+		if ((*pp = job->next) == NULL)
+			r->queue_tail = pp;
+		return job;
+	}
+	return NULL;
 }
 
 static void *
@@ -75,19 +128,17 @@ worker(void *arg)
 
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
-		while (r->queue == NULL && !r->stopping) {
+		while (!r->stopping && (job = queue_take(r)) == NULL) {
 			r->idle++;
 			pthread_cond_wait(&r->work, &r->lock);
 			r->idle--;
 		}
 		if (r->stopping)
 			break;
-		job = r->queue;
-		if ((r->queue = job->next) == NULL)
-			r->queue_tail = &r->queue;
 		pthread_mutex_unlock(&r->lock);
 		job_run(job);
 		pthread_mutex_lock(&r->lock);
+		share_find(r, job->uid)->running--;
 		if (r->stopping) {
 			job_free(job);
 			break;
@@ -95,6 +146,9 @@ worker(void *arg)
 		job->next = r->finished;
 		r->finished = job;
 		ev_async_send(r->loop, &r->wake);
+		/* A job its user's share held back may run now. */
+		if (r->queue != NULL)
+			pthread_cond_broadcast(&r->work);
 	}
 	last = --r->alive == 0;
 	pthread_mutex_unlock(&r->lock);
@@ -127,6 +181,7 @@ wake_cb(struct ev_loop *loop, ev_async *w, int revents)
 
 		pthread_mutex_lock(&r->lock);
 		r->jobs--;
+		share_release(r, job->uid);
 		pthread_mutex_unlock(&r->lock);
 		if (!job->cancelled) {
 			struct creds_saved saved;
@@ -145,11 +200,14 @@ resolver_new(struct ev_loop *loop, unsigned max_threads, unsigned max_jobs)
 {
 	struct resolver *r;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL)
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->shares = calloc(max_jobs, sizeof(*r->shares))) == NULL) {
+		free(r);
 		return NULL;
+	}
 	r->loop = loop;
-	r->max_threads = max_threads;
-	r->max_jobs = max_jobs;
+	r->max_threads = r->user_threads = max_threads;
+	r->max_jobs = r->user_jobs = max_jobs;
 	r->queue_tail = &r->queue;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->work, NULL);
@@ -177,6 +235,15 @@ spawn_worker(struct resolver *r)
 	r->threads++;
 	r->alive++;
 	return 0;
+}
+
+void
+resolver_set_shares(struct resolver *r, unsigned user_jobs, unsigned user_threads)
+{
+	pthread_mutex_lock(&r->lock);
+	r->user_jobs = user_jobs;
+	r->user_threads = user_threads;
+	pthread_mutex_unlock(&r->lock);
 }
 
 void
@@ -268,16 +335,23 @@ job_run_numeric(struct resolve_job *job)
 int
 resolve_submit(struct resolver *r, struct resolve_job *job, struct s6err *e)
 {
+	struct share *sh;
+
 	if (job_run_numeric(job)) {
 		job->done(job);
 		job_free(job);
 		return 0;
 	}
+	job->uid = job->creds != NULL ? job->creds->uid : 0;
 	pthread_mutex_lock(&r->lock);
-	if (r->jobs >= r->max_jobs) {
+	sh = share_find(r, job->uid);
+	if (r->jobs >= r->max_jobs || (sh != NULL && sh->jobs >= r->user_jobs)) {
 		pthread_mutex_unlock(&r->lock);
 		job_free(job);
-		err_limit(e, "resolver_queue", (long)r->max_jobs);
+		if (r->jobs >= r->max_jobs)
+			err_limit(e, "resolver_queue", (long)r->max_jobs);
+		else
+			err_limit(e, "resolver_queue_per_user", (long)r->user_jobs);
 		return -1;
 	}
 	if (r->idle == 0 && r->threads < r->max_threads && spawn_worker(r) == -1 &&
@@ -288,6 +362,12 @@ resolve_submit(struct resolver *r, struct resolve_job *job, struct s6err *e)
 		return -1;
 	}
 	r->jobs++;
+	if (sh == NULL) {
+		sh = &r->shares[r->nshares++];	/* fewer users than jobs */
+		sh->uid = job->uid;
+		sh->jobs = sh->running = 0;
+	}
+	sh->jobs++;
 	job->next = NULL;
 	*r->queue_tail = job;
 	r->queue_tail = &job->next;

@@ -1,7 +1,10 @@
 /* resolve.h: name resolution off the event loop.  getaddrinfo and
  * getnameinfo run on a small pool of worker threads; results come back to
  * the loop through an ev_async.  Jobs carry plain C data only (no json-c
- * object crosses threads).  The pool and its queue are bounded. */
+ * object crosses threads).  The pool and its queue are bounded, and so is
+ * each user's share of them: the jobs it may have at once, and the workers
+ * its jobs may hold at once (a worker skips the jobs of a user at its
+ * share, so one user's hanging lookups never hold every worker). */
 #ifndef SOCK6D_RESOLVE_H
 #define SOCK6D_RESOLVE_H
 
@@ -39,19 +42,25 @@ struct resolve_job {
 	resolve_done_fn		 done;
 	void			*ctx;
 	const struct creds	*creds;		/* done() runs as these (NULL: the daemon) */
+	uid_t			 uid;		/* whose share it counts in: creds' uid */
 	bool			 cancelled;	/* done() is not called; the job is just freed */
 	struct resolve_job	*next;
 };
 
 /* A pool of at most max_threads workers (started on demand) and max_jobs
- * jobs waiting, running or finished at once. */
+ * jobs waiting, running or finished at once.  Each user may use all of it
+ * until resolver_set_shares says otherwise. */
 struct resolver	*resolver_new(struct ev_loop *loop, unsigned max_threads, unsigned max_jobs);
+/* Of the pool, one user may have user_jobs jobs and hold user_threads
+ * workers at once. */
+void		 resolver_set_shares(struct resolver *r, unsigned user_jobs, unsigned user_threads);
 /* Stop the workers; jobs still running finish on their own and are freed. */
 void		 resolver_free(struct resolver *r);
 /* A zeroed job with copies of node and service (either may be NULL). */
 struct resolve_job *resolve_job_new(enum resolve_kind kind, const char *node,
 		    const char *service);
-/* Queue a job; 1012 when the queue is full (the job is then freed).  A job
+/* Queue a job; 1012 when the queue or its user's share of it is full (the
+ * job is then freed).  A job
  * that needs no lookup (numeric host and service) is run and its done()
  * called before this returns. */
 int		 resolve_submit(struct resolver *r, struct resolve_job *job, struct s6err *e);

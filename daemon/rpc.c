@@ -191,7 +191,7 @@ call_fail(struct call *c, const struct s6err *e)
 	struct answer a = { CALL_DONE };
 
 	if (!c->notification && c->conn != NULL)
-		c->d->stats.errors++;
+		conn_count_error(c->conn);
 	if (e->code == S6_INTERNAL_ERROR)
 		log_warnx("internal error in %s: %s", c->method ? c->method->name : "?", e->message);
 	call_deliver(c, "error", err_to_json(e));
@@ -210,6 +210,10 @@ call_can_park(struct call *c, struct s6err *e)
 		err_limit(e, "pending_per_connection", c->d->limits.pending_per_connection);
 		return false;
 	}
+	if ((long)c->conn->user->pending >= c->d->limits.pending_per_user) {
+		err_limit(e, "pending_per_user", c->d->limits.pending_per_user);
+		return false;
+	}
 	return true;
 }
 
@@ -223,6 +227,7 @@ call_pending(struct call *c, call_cancel_fn cancel, void *op)
 	c->op = op;
 	TAILQ_INSERT_TAIL(&c->conn->pending, c, entry);
 	c->conn->npending++;
+	c->conn->user->pending++;
 	return a;
 }
 
@@ -233,6 +238,7 @@ call_unpark(struct call *c)
 	if (c->conn != NULL) {
 		TAILQ_REMOVE(&c->conn->pending, c, entry);
 		c->conn->npending--;
+		c->conn->user->pending--;
 	}
 }
 
@@ -277,7 +283,7 @@ rpc_send_error(struct conn *conn, const struct s6err *e)
 {
 	json_object *err = err_to_json(e);
 
-	conn->d->stats.errors++;
+	conn_count_error(conn);
 	respond(conn, NULL, 0, NULL, "error", err);
 	json_object_put(err);
 }
@@ -292,7 +298,7 @@ envelope_error(struct conn *conn, struct batch *b, size_t slot, const struct jv 
 	struct s6err e;
 
 	err_set(&e, code, "%s", message);
-	conn->d->stats.errors++;
+	conn_count_error(conn);
 	err = err_to_json(&e);
 	respond(conn, b, slot, id, "error", err);
 	json_object_put(err);
@@ -309,7 +315,7 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 	struct s6err e;
 	struct call *c;
 
-	conn->d->stats.requests++;
+	conn_count_request(conn);
 	if (req->type != JV_OBJECT) {
 		envelope_error(conn, b, slot, NULL, S6_INVALID_REQUEST, "Invalid Request");
 		return;
@@ -393,12 +399,12 @@ dispatch_batch(struct conn *conn, struct request *r, const struct jv *arr)
 	size_t i;
 
 	if (arr->len == 0) {
-		conn->d->stats.requests++;
+		conn_count_request(conn);
 		envelope_error(conn, NULL, 0, NULL, S6_INVALID_REQUEST, "Invalid Request: empty batch");
 		return;
 	}
 	if ((long)arr->len > conn->d->limits.max_batch) {
-		conn->d->stats.requests++;
+		conn_count_request(conn);
 		err_set(&e, S6_INVALID_REQUEST, "Invalid Request: batch of more than %ld entries",
 		    conn->d->limits.max_batch);
 		e.limit = "max_batch";
@@ -439,13 +445,13 @@ rpc_dispatch_line(struct conn *conn, const char *line, size_t len)
 	case JV_OK:
 		break;
 	case JV_SYNTAX:
-		conn->d->stats.requests++;
+		conn_count_request(conn);
 		err_set(&e, S6_PARSE_ERROR, "Parse error at byte %zu", r->doc.error_at);
 		rpc_send_error(conn, &e);
 		free(r);
 		return;
 	case JV_TOO_DEEP:
-		conn->d->stats.requests++;
+		conn_count_request(conn);
 		err_set(&e, S6_INVALID_REQUEST, "Invalid Request: nesting deeper than %ld",
 		    conn->d->limits.max_depth);
 		e.limit = "max_depth";

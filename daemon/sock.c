@@ -30,7 +30,9 @@ static void	sock_io_cb(struct ev_loop *, ev_io *, int);
 int
 sock_check_quota(struct sock6d *d, uid_t owner, struct s6err *e)
 {
-	if ((long)handle_count_uid(&d->handles, owner) >= d->limits.handles_per_user) {
+	struct user *u = user_find(&d->users, owner);
+
+	if (u != NULL && (long)u->handles >= d->limits.handles_per_user) {
 		err_limit(e, "handles_per_user", d->limits.handles_per_user);
 		return -1;
 	}
@@ -43,8 +45,9 @@ sock_wrap(struct sock6d *d, int fd, int family, int type, int protocol, uid_t ow
     struct s6err *e)
 {
 	struct sock *s;
+	struct user *u;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
+	if ((u = user_get(&d->users, owner)) == NULL || (s = calloc(1, sizeof(*s))) == NULL) {
 		err_set(e, S6_INTERNAL_ERROR, "out of memory");
 		close(fd);
 		return NULL;
@@ -55,6 +58,7 @@ sock_wrap(struct sock6d *d, int fd, int family, int type, int protocol, uid_t ow
 	s->type = type;
 	s->protocol = protocol;
 	s->owner = owner;
+	s->user = u;
 	s->held_tail = &s->held;
 	TAILQ_INIT(&s->readers);
 	TAILQ_INIT(&s->writers);
@@ -62,12 +66,13 @@ sock_wrap(struct sock6d *d, int fd, int family, int type, int protocol, uid_t ow
 	ev_io_init(&s->wio, sock_io_cb, fd, EV_WRITE);
 	s->rio.data = s->wio.data = s;
 	s->handle = handle_next_id(&d->handles);
-	if (handle_insert(&d->handles, s->handle, s, owner) == -1) {
+	if (handle_insert(&d->handles, s->handle, s) == -1) {
 		err_set(e, S6_INTERNAL_ERROR, "out of memory");
 		close(fd);
 		free(s);
 		return NULL;
 	}
+	u->handles++;
 	log_debug("handle %llu: fd %d family %d type %d for uid %u",
 	    (unsigned long long)s->handle, fd, family, type, (unsigned)owner);
 	return s;
@@ -277,7 +282,8 @@ sock_close(struct sock *s)
 	}
 	s->held_tail = &s->held;
 	s->held_bytes = 0;
-	handle_remove(&s->d->handles, s->handle, s->owner);
+	handle_remove(&s->d->handles, s->handle);
+	s->user->handles--;
 	s->next_dead = s->d->dead_socks;
 	s->d->dead_socks = s;
 	return rc;

@@ -18,6 +18,7 @@
 
 struct sock6d;
 struct conn;
+struct user;
 struct waiter;
 
 enum sock_scope { SCOPE_DAEMON, SCOPE_CONNECTION };
@@ -53,6 +54,7 @@ struct sock {
 	int			 fd;
 	int			 family, type, protocol;
 	uid_t			 owner;
+	struct user		*user;		/* the owner's entry */
 	enum sock_scope		 scope;
 	struct conn		*scope_conn;	/* SCOPE_CONNECTION: closes with it */
 	LIST_ENTRY(sock)	 scope_entry;

@@ -11,19 +11,14 @@
 #include <json-c/json.h>
 
 #include "limit.h"
+#include "log.h"
 #include "handle.h"
+#include "user.h"
 
 struct conn;
 struct sock;
 
 TAILQ_HEAD(conn_list, conn);
-
-struct stats {
-	uint64_t	requests;
-	uint64_t	errors;
-	uint64_t	bytes_in;	/* socket bytes received, every handle */
-	uint64_t	bytes_out;	/* socket bytes sent, every handle */
-};
 
 struct sock6d {
 	struct ev_loop		*loop;
@@ -32,6 +27,8 @@ struct sock6d {
 	int			 listen_fd;
 	ev_io			 listen_io;
 	ev_timer		 listen_pause;	/* accepts paused: out of descriptors */
+	struct log_ratelimit	 pause_log;	/* accepts paused */
+	struct log_ratelimit	 refusal_log;	/* connections refused */
 	ev_signal		 sigterm, sigint;
 	ev_check		 reaper;	/* frees dead objects after each turn */
 	int			 hangup_fd;	/* epoll set of half-closed connections */
@@ -41,9 +38,10 @@ struct sock6d {
 	unsigned		 nconns;
 	uint64_t		 next_conn_id;
 	struct handle_table	 handles;
+	struct user_table	 users;
 	struct resolver		*resolver;
 	ev_tstamp		 started;
-	struct stats		 stats;
+	struct stats		 stats;		/* every user's, together */
 	struct conn		*dead_conns;
 	struct sock		*dead_socks;
 };

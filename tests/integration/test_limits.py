@@ -205,7 +205,7 @@ class SmallLimitsTest(LimitTestBase):
 
 
 class MaxConnectionsTest(LimitTestBase):
-    DAEMON_ARGS = ("--limit", "max_connections=4")
+    DAEMON_ARGS = ("--limit", "max_connections=4", "--limit", "root_connections=0")
 
     def wait_connections(self, n):
         """Poll daemon.stats until the daemon counts n connections (closed

@@ -1,6 +1,6 @@
 /* test_handle.c: unit tests for the handle table: monotonic ids never
- * reused, lookups through resizes and tombstones, per-user counts and the
- * ascending collection (daemon/handle.c). */
+ * reused, lookups through resizes and tombstones, and the ascending
+ * collection (daemon/handle.c). */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -38,11 +38,11 @@ teardown(void)
 
 /* Insert a fresh id for socket i and return the id. */
 static uint64_t
-add(size_t i, uid_t owner)
+add(size_t i)
 {
 	uint64_t id = handle_next_id(&t);
 
-	ck_assert_int_eq(handle_insert(&t, id, S(i), owner), 0);
+	ck_assert_int_eq(handle_insert(&t, id, S(i)), 0);
 	return id;
 }
 
@@ -54,8 +54,7 @@ START_TEST(test_empty)
 	ck_assert_ptr_null(handle_lookup(&t, 1));
 	ck_assert_ptr_null(handle_lookup(&t, 0));
 	ck_assert_ptr_null(handle_lookup(&t, UINT64_MAX));
-	ck_assert_ptr_null(handle_remove(&t, 1, 0));
-	ck_assert_uint_eq(handle_count_uid(&t, 0), 0);
+	ck_assert_ptr_null(handle_remove(&t, 1));
 	ck_assert_uint_eq(handle_collect(&t, &out), 0);
 	ck_assert_ptr_null(out);
 }
@@ -73,14 +72,14 @@ START_TEST(test_ids_never_reused)
 {
 	uint64_t a, b, c;
 
-	a = add(0, 1000);
-	b = add(1, 1000);
+	a = add(0);
+	b = add(1);
 	ck_assert_uint_eq(a, 1);
 	ck_assert_uint_eq(b, 2);
-	ck_assert_ptr_eq(handle_remove(&t, b, 1000), S(1));
-	ck_assert_ptr_eq(handle_remove(&t, a, 1000), S(0));
+	ck_assert_ptr_eq(handle_remove(&t, b), S(1));
+	ck_assert_ptr_eq(handle_remove(&t, a), S(0));
 	ck_assert_uint_eq(handle_count(&t), 0);
-	c = add(2, 1000);
+	c = add(2);
 	ck_assert_uint_eq(c, 3);
 	ck_assert_ptr_null(handle_lookup(&t, a));
 	ck_assert_ptr_null(handle_lookup(&t, b));
@@ -90,18 +89,17 @@ END_TEST
 
 START_TEST(test_insert_lookup_remove)
 {
-	uint64_t id = add(5, 1000);
+	uint64_t id = add(5);
 
 	ck_assert_uint_eq(handle_count(&t), 1);
 	ck_assert_ptr_eq(handle_lookup(&t, id), S(5));
 	ck_assert_ptr_null(handle_lookup(&t, id + 1));
-	ck_assert_ptr_eq(handle_remove(&t, id, 1000), S(5));
+	ck_assert_ptr_eq(handle_remove(&t, id), S(5));
 	ck_assert_ptr_null(handle_lookup(&t, id));
 	ck_assert_uint_eq(handle_count(&t), 0);
 	/* A second remove finds nothing and changes nothing. */
-	ck_assert_ptr_null(handle_remove(&t, id, 1000));
+	ck_assert_ptr_null(handle_remove(&t, id));
 	ck_assert_uint_eq(handle_count(&t), 0);
-	ck_assert_uint_eq(handle_count_uid(&t, 1000), 0);
 }
 END_TEST
 
@@ -111,7 +109,7 @@ START_TEST(test_many)
 	size_t i;
 
 	for (i = 0; i < MANY; i++) {
-		ids[i] = add(i, 1000);
+		ids[i] = add(i);
 		ck_assert_uint_eq(ids[i], i + 1);
 	}
 	ck_assert_uint_eq(handle_count(&t), MANY);
@@ -122,7 +120,7 @@ START_TEST(test_many)
 
 	/* Remove the odd ones: tombstones among live entries. */
 	for (i = 1; i < MANY; i += 2)
-		ck_assert_ptr_eq(handle_remove(&t, ids[i], 1000), S(i));
+		ck_assert_ptr_eq(handle_remove(&t, ids[i]), S(i));
 	ck_assert_uint_eq(handle_count(&t), MANY / 2);
 	for (i = 0; i < MANY; i++) {
 		if (i % 2)
@@ -133,7 +131,7 @@ START_TEST(test_many)
 
 	/* Insert as many again, through the tombstones and more resizes. */
 	for (i = MANY; i < 2 * MANY; i++)
-		ck_assert_uint_eq(add(i, 1000), i + 1);
+		ck_assert_uint_eq(add(i), i + 1);
 	ck_assert_uint_eq(handle_count(&t), MANY / 2 + MANY);
 	for (i = 0; i < MANY; i++) {
 		if (i % 2)
@@ -143,14 +141,12 @@ START_TEST(test_many)
 	}
 	for (i = MANY; i < 2 * MANY; i++)
 		ck_assert_ptr_eq(handle_lookup(&t, i + 1), S(i));
-	ck_assert_uint_eq(handle_count_uid(&t, 1000), MANY / 2 + MANY);
 
 	/* Remove everything. */
 	for (i = 0; i < 2 * MANY; i++)
-		ck_assert_ptr_eq(handle_remove(&t, i + 1, 1000),
+		ck_assert_ptr_eq(handle_remove(&t, i + 1),
 		    (i < MANY && i % 2) ? NULL : S(i));
 	ck_assert_uint_eq(handle_count(&t), 0);
-	ck_assert_uint_eq(handle_count_uid(&t, 1000), 0);
 	for (i = 0; i < 2 * MANY; i++)
 		ck_assert_ptr_null(handle_lookup(&t, i + 1));
 }
@@ -164,8 +160,8 @@ START_TEST(test_tombstone_churn)
 	size_t i;
 
 	for (i = 0; i < 100000; i++) {
-		id = add(i % 16, 7);
-		ck_assert_ptr_eq(handle_remove(&t, id, 7), S(i % 16));
+		id = add(i % 16);
+		ck_assert_ptr_eq(handle_remove(&t, id), S(i % 16));
 	}
 	ck_assert_uint_eq(id, 100000);
 	ck_assert_uint_eq(handle_count(&t), 0);
@@ -173,7 +169,6 @@ START_TEST(test_tombstone_churn)
 	ck_assert_uint_lt(t.tombs, t.size);
 	ck_assert_ptr_null(handle_lookup(&t, 100001));
 	ck_assert_ptr_null(handle_lookup(&t, id));
-	ck_assert_uint_eq(handle_count_uid(&t, 7), 0);
 }
 END_TEST
 
@@ -184,69 +179,15 @@ START_TEST(test_churn_with_live)
 	size_t i, k;
 
 	for (k = 0; k < 8; k++)
-		keep[k] = add(100 + k, 1);
+		keep[k] = add(100 + k);
 	for (i = 0; i < 50000; i++) {
-		id = add(i % 64, 2);
-		ck_assert_ptr_eq(handle_remove(&t, id, 2), S(i % 64));
+		id = add(i % 64);
+		ck_assert_ptr_eq(handle_remove(&t, id), S(i % 64));
 	}
 	for (k = 0; k < 8; k++)
 		ck_assert_ptr_eq(handle_lookup(&t, keep[k]), S(100 + k));
 	ck_assert_uint_eq(handle_count(&t), 8);
-	ck_assert_uint_eq(handle_count_uid(&t, 1), 8);
-	ck_assert_uint_eq(handle_count_uid(&t, 2), 0);
 	ck_assert_uint_le(t.size, 32);
-}
-END_TEST
-
-START_TEST(test_uid_counts)
-{
-	uint64_t a1, a2, a3, r1, r2;
-
-	a1 = add(0, 1000);
-	a2 = add(1, 1000);
-	r1 = add(2, 0);
-	a3 = add(3, 1000);
-	r2 = add(4, 0);
-	ck_assert_uint_eq(handle_count(&t), 5);
-	ck_assert_uint_eq(handle_count_uid(&t, 1000), 3);
-	ck_assert_uint_eq(handle_count_uid(&t, 0), 2);
-	ck_assert_uint_eq(handle_count_uid(&t, 1001), 0);
-
-	ck_assert_ptr_eq(handle_remove(&t, a2, 1000), S(1));
-	ck_assert_uint_eq(handle_count_uid(&t, 1000), 2);
-	ck_assert_uint_eq(handle_count_uid(&t, 0), 2);
-	/* An unknown id changes no count. */
-	ck_assert_ptr_null(handle_remove(&t, 999, 1000));
-	ck_assert_ptr_null(handle_remove(&t, a2, 1000));
-	ck_assert_uint_eq(handle_count_uid(&t, 1000), 2);
-	ck_assert_uint_eq(handle_count(&t), 4);
-
-	ck_assert_ptr_eq(handle_remove(&t, r1, 0), S(2));
-	ck_assert_ptr_eq(handle_remove(&t, r2, 0), S(4));
-	ck_assert_uint_eq(handle_count_uid(&t, 0), 0);
-	ck_assert_ptr_eq(handle_remove(&t, a1, 1000), S(0));
-	ck_assert_ptr_eq(handle_remove(&t, a3, 1000), S(3));
-	ck_assert_uint_eq(handle_count_uid(&t, 1000), 0);
-	ck_assert_uint_eq(handle_count(&t), 0);
-}
-END_TEST
-
-START_TEST(test_uid_counts_many_users)
-{
-	uid_t u;
-	size_t i;
-
-	for (i = 0; i < 300; i++)
-		add(i, (uid_t)(i % 30));
-	for (u = 0; u < 30; u++)
-		ck_assert_uint_eq(handle_count_uid(&t, u), 10);
-	ck_assert_uint_eq(handle_count_uid(&t, 30), 0);
-	for (i = 0; i < 300; i += 3)
-		ck_assert_ptr_eq(handle_remove(&t, i + 1, (uid_t)(i % 30)), S(i));
-	ck_assert_uint_eq(handle_count(&t), 200);
-	/* Users 0, 3, 6, ... lost every one of theirs (i % 30 == u, i % 3 == 0). */
-	for (u = 0; u < 30; u++)
-		ck_assert_uint_eq(handle_count_uid(&t, u), u % 3 == 0 ? 0 : 10);
 }
 END_TEST
 
@@ -258,9 +199,9 @@ START_TEST(test_collect_ascending)
 
 	/* Ids 1..2000, socket pointers in the reverse order of the ids. */
 	for (i = 0; i < 2000; i++)
-		add(2000 - i, 1000);
+		add(2000 - i);
 	for (i = 0; i < 2000; i += 3)
-		ck_assert_ptr_nonnull(handle_remove(&t, i + 1, 1000));
+		ck_assert_ptr_nonnull(handle_remove(&t, i + 1));
 	n = handle_collect(&t, &out);
 	ck_assert_uint_eq(n, handle_count(&t));
 	ck_assert_uint_eq(n, 2000 - 667);
@@ -282,9 +223,9 @@ END_TEST
 START_TEST(test_collect_after_all_removed)
 {
 	struct sock **out = NULL;
-	uint64_t id = add(1, 5);
+	uint64_t id = add(1);
 
-	ck_assert_ptr_nonnull(handle_remove(&t, id, 5));
+	ck_assert_ptr_nonnull(handle_remove(&t, id));
 	ck_assert_uint_eq(handle_collect(&t, &out), 0);
 	ck_assert_ptr_null(out);
 }
@@ -292,12 +233,11 @@ END_TEST
 
 START_TEST(test_free_resets)
 {
-	add(0, 1);
-	add(1, 1);
+	add(0);
+	add(1);
 	handle_table_free(&t);
 	ck_assert_uint_eq(handle_count(&t), 0);
 	ck_assert_ptr_null(handle_lookup(&t, 1));
-	ck_assert_uint_eq(handle_count_uid(&t, 1), 0);
 	ck_assert_uint_eq(handle_next_id(&t), 1);
 }
 END_TEST
@@ -316,8 +256,6 @@ handle_suite(void)
 	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_tombstone_churn);
 	tcase_add_test(tc, test_churn_with_live);
-	tcase_add_test(tc, test_uid_counts);
-	tcase_add_test(tc, test_uid_counts_many_users);
 	tcase_add_test(tc, test_collect_ascending);
 	tcase_add_test(tc, test_collect_after_all_removed);
 	tcase_add_test(tc, test_free_resets);

@@ -62,6 +62,14 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(l.handles_per_user, 4096);
 	ck_assert_int_eq(l.pending_per_connection, 1024);
 	ck_assert_int_eq(l.max_receive, 1048576);
+	ck_assert_int_eq(l.output_max, 4194304);
+	ck_assert_int_eq(l.output_per_user, 67108864);
+	ck_assert_int_eq(l.output_per_turn, 262144);
+	ck_assert_int_eq(l.connections_per_user, 128);
+	ck_assert_int_eq(l.root_connections, 32);
+	ck_assert_int_eq(l.pending_per_user, 4096);
+	ck_assert_int_eq(l.resolver_queue_per_user, 64);
+	ck_assert_int_eq(l.resolver_threads_per_user, 2);
 }
 END_TEST
 
@@ -80,7 +88,7 @@ START_TEST(test_table_covers_struct)
 		ck_assert_uint_eq(def->offset, n * sizeof(long));
 		n++;
 	}
-	ck_assert_uint_eq(n, 12);
+	ck_assert_uint_eq(n, 20);
 	ck_assert_uint_eq(n * sizeof(long), sizeof(struct limits));
 }
 END_TEST
@@ -207,6 +215,30 @@ START_TEST(test_check)
 }
 END_TEST
 
+START_TEST(test_check_output_max)
+{
+	l.output_max = l.output_high;
+	ck_assert_int_eq(limits_check(&l, err, sizeof(err)), 0);
+	l.output_max = l.output_high - 1;
+	ck_assert_int_eq(limits_check(&l, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit output_high (1048576) is above output_max (1048575)");
+}
+END_TEST
+
+/* Root's reserve leaves others at least one connection. */
+START_TEST(test_check_root_reserve)
+{
+	l.max_connections = 10;
+	l.root_connections = 9;
+	ck_assert_int_eq(limits_check(&l, err, sizeof(err)), 0);
+	l.root_connections = 10;
+	ck_assert_int_eq(limits_check(&l, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit root_connections (10) is not below max_connections (10)");
+	l.root_connections = 0;
+	ck_assert_int_eq(limits_check(&l, err, sizeof(err)), 0);
+}
+END_TEST
+
 START_TEST(test_check_after_set)
 {
 	ck_assert_int_eq(limits_set(&l, "output_high=4096", err, sizeof(err)), 0);
@@ -254,6 +286,8 @@ limits_suite(void)
 	tcase_add_test(tc, test_empty_value);
 	tcase_add_test(tc, test_err_truncated);
 	tcase_add_test(tc, test_check);
+	tcase_add_test(tc, test_check_output_max);
+	tcase_add_test(tc, test_check_root_reserve);
 	tcase_add_test(tc, test_check_after_set);
 	tcase_add_test(tc, test_usage);
 	suite_add_tcase(s, tc);

@@ -422,6 +422,26 @@ START_TEST(test_escape_exact_fit)
 }
 END_TEST
 
+/* Rate limiting: one line per interval, the rest counted. */
+START_TEST(test_ratelimit)
+{
+	struct log_ratelimit rl = { .interval = 10.0 };
+	unsigned long n = 99;
+	int i;
+
+	ck_assert(log_ratelimit(&rl, 100.0, &n));
+	ck_assert_uint_eq(n, 0);
+	for (i = 0; i < 5; i++)
+		ck_assert(!log_ratelimit(&rl, 100.0 + i, &n));
+	ck_assert(!log_ratelimit(&rl, 109.9, &n));
+	ck_assert(log_ratelimit(&rl, 110.0, &n));
+	ck_assert_uint_eq(n, 6);
+	/* A quiet spell: the next line says nothing was dropped. */
+	ck_assert(log_ratelimit(&rl, 500.0, &n));
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -430,6 +450,7 @@ log_suite(void)
 	TCase	*format = tcase_create("format");
 	TCase	*journal = tcase_create("journal");
 	TCase	*escape = tcase_create("escape");
+	TCase	*ratelimit = tcase_create("ratelimit");
 
 	tcase_add_checked_fixture(level, setup, teardown);
 	tcase_add_test(level, test_level_parse);
@@ -463,6 +484,8 @@ log_suite(void)
 	tcase_add_test(escape, test_escape_cut_escapes_marked);
 	tcase_add_test(escape, test_escape_exact_fit);
 	suite_add_tcase(s, escape);
+	tcase_add_test(ratelimit, test_ratelimit);
+	suite_add_tcase(s, ratelimit);
 	return s;
 }
 

@@ -428,7 +428,7 @@ START_TEST(test_close)
 	ck_assert(!fd_open(fd));
 	ck_assert_ptr_null(handle_lookup(&d.handles, h));
 	ck_assert_uint_eq(handle_count(&d.handles), 0);
-	ck_assert_uint_eq(handle_count_uid(&d.handles, 0), 0);
+	ck_assert_uint_eq(user_find(&d.users, 0)->handles, 0);
 	ck_assert(s->held == NULL && s->held_bytes == 0);
 	ck_assert_ptr_eq(d.dead_socks, s);
 	/* Twice is harmless: still one dead entry. */

@@ -1,0 +1,228 @@
+"""test_shares.py: per-user shares of the daemon's limits (PROTOCOL §5): one
+user can never lock another out.  Connections are limited per uid
+(connections_per_user, root exempt) and globally with a reserve kept for
+root (root_connections); pending calls per uid (pending_per_user) as well as
+per connection.  Each limit is tested at limit-1, limit and limit+1, and
+every limit error names its limit in data.limit.
+
+The cases with several users need root and setpriv: the other users are
+`nobody` and `daemon`, each holding connections from a small Python client
+run through setpriv.
+"""
+
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import unittest
+
+import harness
+
+
+def other_users():
+    """Two unprivileged users to act as, or None with the reason."""
+    if os.geteuid() != 0:
+        return None, "needs root"
+    if shutil.which("setpriv") is None:
+        return None, "needs setpriv"
+    try:
+        return [pwd.getpwnam(n) for n in ("nobody", "daemon")], ""
+    except KeyError:
+        return None, "needs users nobody and daemon"
+
+
+_USERS, _WHY = other_users()
+
+# Run as another user: open argv[2] connections to the control socket
+# argv[1], one at a time, and send daemon.ping on each; print the first line
+# each got as JSON (or null when the daemon closed without a line); then
+# hold every connection open until stdin closes.
+HOLD = r"""
+import json, socket, sys
+path, n = sys.argv[1], int(sys.argv[2])
+conns, out = [], []
+for i in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    try:
+        s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"daemon.ping"}\n')
+    except OSError:
+        pass  # refused: the daemon may have closed after its error line
+    buf = b""
+    while b"\n" not in buf:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        buf += chunk
+    out.append(json.loads(buf.split(b"\n")[0]) if b"\n" in buf else None)
+    conns.append(s)
+print(json.dumps(out), flush=True)
+sys.stdin.read()
+"""
+
+
+class SharesTest(harness.DaemonTest):
+    """Connections: 4 per user, 8 in all, 2 of them kept for root."""
+
+    DAEMON_ARGS = ("--limit", "connections_per_user=4", "--limit", "max_connections=8",
+                   "--limit", "root_connections=2")
+
+    def setUp(self):
+        super().setUp()
+        self.procs = []
+
+    def tearDown(self):
+        self.close_held()
+        super().tearDown()
+
+    def hold(self, user, n):
+        """Open n connections as user; the first reply of each."""
+        p = subprocess.Popen(("setpriv", "--reuid=%d" % user.pw_uid, "--regid=%d" % user.pw_gid,
+                              "--clear-groups", sys.executable, "-c", HOLD,
+                              self.daemon.path, str(n)),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.procs.append(p)
+        return json.loads(p.stdout.readline())
+
+    def close_held(self):
+        """Close every held connection and wait until the daemon saw it."""
+        for p in self.procs:
+            p.stdin.close()
+            p.wait(timeout=10)
+            p.stdout.close()
+        self.procs = []
+        for _ in range(1000):
+            if self.c.call("daemon.stats")["connections"] == 1:
+                return
+        self.fail("the daemon still counts other connections")
+
+    def assertPong(self, reply):
+        self.assertEqual(reply, {"jsonrpc": "2.0", "id": 1, "result": {"pong": True}})
+
+    def assertRefused(self, reply, limit):
+        self.assertIsNotNone(reply, "closed without an error line")
+        self.assertEqual(reply["id"], None)
+        err = reply["error"]
+        self.assertEqual(err["code"], 1012, err)
+        self.assertEqual(err["data"]["limit"], limit, err)
+        self.assertIn("too many connections", err["message"])
+
+    @unittest.skipUnless(_USERS, _WHY)
+    def test_connections_per_user(self):
+        nobody, daemon_user = _USERS
+        # limit-1 and limit: every connection is served
+        replies = self.hold(nobody, 3)
+        for r in replies:
+            self.assertPong(r)
+        self.assertPong(self.hold(nobody, 1)[0])
+        # limit+1: refused, naming the limit
+        self.assertRefused(self.hold(nobody, 1)[0], "connections_per_user")
+        # another user and root still get in
+        self.assertPong(self.hold(daemon_user, 1)[0])
+        with self.daemon.client() as root:
+            self.assertEqual(root.call("daemon.ping"), {"pong": True})
+
+    @unittest.skipUnless(_USERS, _WHY)
+    def test_root_keeps_its_reserve(self):
+        nobody, daemon_user = _USERS
+        # this test's own connection is one of the 8: 1 + 4 + 1 = 6 = 8 - 2
+        for r in self.hold(nobody, 4):
+            self.assertPong(r)
+        self.assertPong(self.hold(daemon_user, 1)[0])
+        # past max_connections - root_connections: refused for others
+        self.assertRefused(self.hold(daemon_user, 1)[0], "max_connections")
+        # root gets in up to max_connections (limit-1, limit), then not (limit+1)
+        with self.daemon.client() as r7, self.daemon.client() as r8:
+            self.assertEqual(r7.call("daemon.ping"), {"pong": True})
+            self.assertEqual(r8.call("daemon.ping"), {"pong": True})
+            with self.daemon.client() as r9:
+                reply = r9.read_message()
+                self.assertRefused(reply, "max_connections")
+                self.assertIsNone(r9.read_message())
+        # once others leave, everyone is served again
+        self.close_held()
+        self.assertPong(self.hold(daemon_user, 1)[0])
+
+    def test_refusal_is_logged_once_per_interval(self):
+        args = ("--limit", "max_connections=2", "--limit", "root_connections=0")
+        d = harness.Daemon(args)
+        try:
+            with d.client() as a, d.client() as b:
+                a.call("daemon.ping")
+                b.call("daemon.ping")
+                for _ in range(20):
+                    with d.client() as extra:
+                        self.assertEqual(extra.read_message()["error"]["data"]["limit"],
+                                         "max_connections")
+            log = d.read_log()
+            self.assertEqual(log.count("refused"), 1, log)
+        finally:
+            d.cleanup()
+
+
+class PendingShareTest(harness.DaemonTest):
+    """Pending calls: 2 per connection, 3 per user."""
+
+    DAEMON_ARGS = ("--limit", "pending_per_connection=2", "--limit", "pending_per_user=3")
+
+    def park(self, client, handle):
+        return client.request("socket.accept", {"handle": handle, "timeout": 60000})
+
+    def assertLimit(self, client, rid, limit, value):
+        reply = client.wait(rid)
+        self.assertEqual(reply["error"]["code"], 1012, reply)
+        self.assertEqual(reply["error"]["data"]["limit"], limit, reply)
+        self.assertIn("(%d)" % value, reply["error"]["message"])
+
+    def test_pending_per_user(self):
+        h, _ = self.listener()
+        with self.daemon.client() as a, self.daemon.client() as b:
+            self.park(a, h)                       # 1 of 3: limit-1 for the user
+            self.park(a, h)                       # 2 of 2 on a
+            self.assertLimit(a, self.park(a, h), "pending_per_connection", 2)
+            self.park(b, h)                       # 3 of 3: the user's limit
+            self.assertEqual(b.call("daemon.ping"), {"pong": True})
+            self.assertLimit(b, self.park(b, h), "pending_per_user", 3)  # limit+1
+            # requests that need not wait are still served
+            self.assertEqual(b.call("socket.info", {"handle": h})["state"], "listening")
+        # the connections are gone: their calls no longer count
+        for _ in range(1000):
+            if self.c.call("daemon.stats")["connections"] == 1:
+                break
+        rid = self.park(self.c, h)
+        self.c.call("socket.close", {"handle": h})
+        self.assertEqual(self.c.wait(rid)["error"]["code"], 1010)
+
+    @unittest.skipUnless(_USERS, _WHY)
+    def test_another_user_still_parks(self):
+        nobody = _USERS[0]
+        h, _ = self.listener()
+        with self.daemon.client() as a, self.daemon.client() as b:
+            for client in (a, a, b):
+                self.park(client, h)
+            self.assertLimit(b, self.park(b, h), "pending_per_user", 3)
+            # nobody's own listener: its accept waits and times out (1002),
+            # it is not refused by root's share
+            script = ("import json,socket,sys\n"
+                      "s=socket.socket(socket.AF_UNIX);s.connect(sys.argv[1]);f=s.makefile('rwb')\n"
+                      "def call(i,m,p):\n"
+                      " f.write(json.dumps({'jsonrpc':'2.0','id':i,'method':m,'params':p}).encode()+b'\\n');f.flush()\n"
+                      " return json.loads(f.readline())\n"
+                      "h=call(1,'socket.create',{'family':'inet','type':'stream'})['result']['handle']\n"
+                      "call(2,'socket.bind',{'handle':h,'address':'127.0.0.1:0'})\n"
+                      "call(3,'socket.listen',{'handle':h})\n"
+                      "print(json.dumps(call(4,'socket.accept',{'handle':h,'timeout':200})))\n"
+                      "call(5,'socket.close',{'handle':h})\n")
+            out = subprocess.run(("setpriv", "--reuid=%d" % nobody.pw_uid,
+                                  "--regid=%d" % nobody.pw_gid, "--clear-groups",
+                                  sys.executable, "-c", script, self.daemon.path),
+                                 stdout=subprocess.PIPE, timeout=30, check=True).stdout
+            self.assertEqual(json.loads(out)["error"]["code"], 1002)
+        self.c.call("socket.close", {"handle": h})
+
+
+if __name__ == "__main__":
+    harness.main()
