@@ -392,8 +392,12 @@ cai_host_port(const char *host, const char *port, struct hostport *hp, const cha
 		*service = port;
 		return 0;
 	}
-	if (hostport_parse(host, hp) == -1) {
+	switch (hostport_parse(host, hp)) {
+	case HOSTPORT_TOO_LONG:
 		err_param(e, "host", "host is too long");
+		return -1;
+	case HOSTPORT_PORT_RANGE:
+		err_param(e, "host", "port in host must be 0..65535");
 		return -1;
 	}
 	if (!hp->has_port) {

@@ -52,6 +52,23 @@ err_param(struct s6err *e, const char *param, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* How much of name[0..len) data may quote: at most S6ERR_NAME_MAX bytes,
+ * ending on a whole UTF-8 character (and before any invalid byte). */
+static size_t
+err_name_len(const char *name, size_t len)
+{
+	return utf8_invalid_at(name, len < S6ERR_NAME_MAX ? len : S6ERR_NAME_MAX);
+}
+
+void
+err_method(struct s6err *e, const char *name, size_t len)
+{
+	err_set(e, S6_METHOD_NOT_FOUND, "Method not found");
+	e->has_method = true;
+	e->method_len = err_name_len(name, len);
+	memcpy(e->method, name, e->method_len);
+}
+
 void
 err_handle(struct s6err *e, uint64_t handle)
 {
@@ -96,8 +113,14 @@ err_to_json(const struct s6err *e)
 	if (e->syscall)
 		json_object_object_add(data, "syscall", json_object_new_string(e->syscall));
 	if (e->code == S6_INVALID_PARAMS)
-		json_object_object_add(data, "param",
-		    e->param ? json_object_new_string(e->param) : NULL);
+		json_object_object_add(data, "param", e->param ? json_object_new_string_len(
+		    e->param, (int)err_name_len(e->param, strlen(e->param))) : NULL);
+	if (e->has_method)
+		json_object_object_add(data, "method",
+		    json_object_new_string_len(e->method, (int)e->method_len));
+	if (e->did_you_mean)
+		json_object_object_add(data, "did_you_mean",
+		    json_object_new_string(e->did_you_mean));
 	if (e->handle)
 		json_object_object_add(data, "handle", json_object_new_int64((int64_t)e->handle));
 	if (e->limit)

@@ -10,10 +10,27 @@
 
 typedef struct answer (*method_fn)(struct call *c, void *args);
 
+/* What a result field holds: one of these or, for a field that can hold
+ * several, their union (RT_STRING | RT_INTEGER: a name, else the number).
+ * rpc.discover renders each as JSON Schema, a union as a oneOf in the
+ * order below. */
+enum result_type {
+	RT_STRING	= 1 << 0,
+	RT_INTEGER	= 1 << 1,
+	RT_BOOLEAN	= 1 << 2,
+	RT_BYTES	= 1 << 3,	/* a base64 string */
+	RT_SOCKADDR	= 1 << 4,	/* a sockaddr result object (PROTOCOL §3) */
+	RT_OBJECT	= 1 << 5,
+	RT_ARRAY	= 1 << 6,
+	RT_NULL		= 1 << 7,
+};
+
+#define RT_ALL	((RT_NULL << 1) - 1)
+
 struct result_field {
-	const char	*name;
-	const char	*type;		/* a JSON Schema type, or "sockaddr", "bytes", ... */
-	const char	*desc;
+	const char		*name;
+	enum result_type	 type;
+	const char		*desc;
 };
 
 struct method {
@@ -36,5 +53,13 @@ extern const size_t method_count;
 
 /* The method named `name` (NUL-terminated), or NULL. */
 const struct method *method_lookup(const char *name);
+/* The known method closest to the unknown name[0..len), or NULL when none
+ * is close: a typo, another case, the name without its area ("create"),
+ * or area and name swapped ("create.socket"). */
+const char	*method_suggest(const char *name, size_t len);
+/* Fill e with the -32601 error for the unknown method name[0..len):
+ * data.method (the name, cut to a bounded length) and, when one is close,
+ * data.did_you_mean. */
+void		 method_not_found(const char *name, size_t len, struct s6err *e);
 
 #endif

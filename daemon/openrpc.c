@@ -4,43 +4,89 @@
 #include "config.h"
 #endif
 
-#include <stdio.h>
-#include <string.h>
-
 #include "errors.h"
 #include "rpc-common.h"
 
 static json_object *discover_doc;	/* built once; the table is constant */
 
-/* The schema of one result type name: a JSON Schema type, "sockaddr",
- * "bytes", or several joined by '|' ("string|integer", "sockaddr|null"). */
 static json_object *
-schema_type(const char *type)
+schema_of(const char *type)
 {
-	json_object *s = json_object_new_object(), *any;
-	const char *bar;
-	char one[32];
+	json_object *s = json_object_new_object();
 
-	if ((bar = strchr(type, '|')) != NULL) {
-		any = json_object_new_array();
-		for (;;) {
-			snprintf(one, sizeof(one), "%.*s", (int)(bar ? bar - type : (long)strlen(type)), type);
-			json_object_array_add(any, schema_type(one));
-			if (bar == NULL)
-				break;
-			type = bar + 1;
-			bar = strchr(type, '|');
-		}
-		json_object_object_add(s, "oneOf", any);
-	} else if (strcmp(type, "sockaddr") == 0) {
-		json_object_object_add(s, "type", json_object_new_string("object"));
-		json_object_object_add(s, "x-type", json_object_new_string("sockaddr"));
-	} else if (strcmp(type, "bytes") == 0) {
-		json_object_object_add(s, "type", json_object_new_string("string"));
+	json_object_object_add(s, "type", json_object_new_string(type));
+	return s;
+}
+
+/* A sockaddr result (PROTOCOL §3): family, address and port, or path; and
+ * the egg's string. */
+static json_object *
+schema_sockaddr(void)
+{
+	json_object *s = schema_of("object"), *props, *v, *names, *req;
+
+	json_object_object_add(s, "x-type", json_object_new_string("sockaddr"));
+	props = json_object_new_object();
+	v = schema_of("string");
+	names = json_object_new_array();
+	json_object_array_add(names, json_object_new_string("inet"));
+	json_object_array_add(names, json_object_new_string("inet6"));
+	json_object_array_add(names, json_object_new_string("unix"));
+	json_object_object_add(v, "enum", names);
+	json_object_object_add(props, "family", v);
+	json_object_object_add(props, "address", schema_of("string"));
+	v = schema_of("integer");
+	json_object_object_add(v, "minimum", json_object_new_int(0));
+	json_object_object_add(v, "maximum", json_object_new_int(65535));
+	json_object_object_add(props, "port", v);
+	json_object_object_add(props, "path", schema_of("string"));
+	json_object_object_add(props, "string", schema_of("string"));
+	json_object_object_add(s, "properties", props);
+	req = json_object_new_array();
+	json_object_array_add(req, json_object_new_string("family"));
+	json_object_array_add(req, json_object_new_string("string"));
+	json_object_object_add(s, "required", req);
+	return s;
+}
+
+/* The schema of one result type. */
+static json_object *
+schema_one(enum result_type t)
+{
+	json_object *s;
+
+	switch (t) {
+	case RT_NULL:		return schema_of("null");
+	case RT_BOOLEAN:	return schema_of("boolean");
+	case RT_INTEGER:	return schema_of("integer");
+	case RT_STRING:		return schema_of("string");
+	case RT_ARRAY:		return schema_of("array");
+	case RT_OBJECT:		return schema_of("object");
+	case RT_SOCKADDR:	return schema_sockaddr();
+	case RT_BYTES:
+		s = schema_of("string");
 		json_object_object_add(s, "contentEncoding", json_object_new_string("base64"));
-	} else {
-		json_object_object_add(s, "type", json_object_new_string(type));
+		return s;
 	}
+	return json_object_new_object();
+}
+
+/* The schema of a result field's types: the one type, or a oneOf of each
+ * (the types are disjoint, so exactly one matches). */
+static json_object *
+schema_types(unsigned types)
+{
+	json_object *s, *any;
+	unsigned bit;
+
+	if ((types & (types - 1)) == 0)
+		return schema_one((enum result_type)types);
+	any = json_object_new_array();
+	for (bit = 1; bit <= types; bit <<= 1)
+		if (types & bit)
+			json_object_array_add(any, schema_one((enum result_type)bit));
+	s = json_object_new_object();
+	json_object_object_add(s, "oneOf", any);
 	return s;
 }
 
@@ -69,7 +115,7 @@ params_doc(const struct param *rows)
 			json_object_array_add(arr, param_doc(p, "data",
 			    "the bytes, base64 (or give text)", param_schema(p)));
 			json_object_array_add(arr, param_doc(p, "text",
-			    "the bytes as a UTF-8 string (or give data)", schema_type("string")));
+			    "the bytes as a UTF-8 string (or give data)", schema_of("string")));
 			continue;
 		}
 		json_object_array_add(arr, param_doc(p, p->name, p->desc, param_schema(p)));
@@ -87,7 +133,7 @@ result_doc(const struct result_field *fields)
 	props = json_object_new_object();
 	json_object_object_add(schema, "type", json_object_new_string("object"));
 	for (f = fields; f->name != NULL; f++) {
-		json_object *fs = schema_type(f->type);
+		json_object *fs = schema_types(f->type);
 
 		if (f->desc && *f->desc)
 			json_object_object_add(fs, "description", json_object_new_string(f->desc));
@@ -173,7 +219,7 @@ const struct method m_rpc_discover = {
 	"rpc.discover", rpc_discover, (const struct param[]){ END_PARAMS }, 0,
 	"This API as an OpenRPC document",
 	"Every method with its params, result and errors, generated from the method table.",
-	(const struct result_field[]){ { "openrpc", "string", "1.2.6" },
-	    { "info", "object", "" }, { "methods", "array", "" }, END_RESULT },
+	(const struct result_field[]){ { "openrpc", RT_STRING, "1.2.6" },
+	    { "info", RT_OBJECT, "" }, { "methods", RT_ARRAY, "" }, END_RESULT },
 	(const int[]){ 0 },
 };

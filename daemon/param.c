@@ -12,9 +12,11 @@
 
 #include "base64.h"
 #include "conn.h"
+#include "hostport.h"
 #include "param.h"
 #include "sock.h"
 #include "sock6d.h"
+#include "suggest.h"
 
 /* Short names first (results use the first name of a value), then the
  * egg's constant names as aliases. */
@@ -106,7 +108,7 @@ type_word(const struct param *p)
 	case PT_SOCKTYPE:	return "a socket type name or integer";
 	case PT_PROTOCOL:	return "a protocol name or integer";
 	case PT_PORT:		return "a port (0..65535)";
-	case PT_SERVICE:	return "a service name or a port number";
+	case PT_SERVICE:	return "a service name or a port number 0..65535";
 	case PT_ARRAY:		return "an array";
 	case PT_ANY:		return "a JSON value";
 	}
@@ -281,6 +283,38 @@ fill_bytes(struct call *c, const struct param *p, const struct jv *data, const s
 	return 0;
 }
 
+/* A service: a name, or a port as an integer or a numeric string, never
+ * one getaddrinfo would wrap (PROTOCOL §3).  The slot gets a string. */
+static int
+fill_service(struct call *c, const struct param *p, const struct jv *v, const char **slot,
+    struct s6err *e)
+{
+	const char *str;
+	char *num;
+	int port;
+
+	if (v->type == JV_INT) {
+		if (v->u.i < 0 || v->u.i > 65535)
+			goto bad;
+		if ((num = malloc(8)) == NULL || call_keep(c, num) == -1) {
+			free(num);
+			err_set(e, S6_INTERNAL_ERROR, "out of memory");
+			return -1;
+		}
+		snprintf(num, 8, "%d", (int)v->u.i);
+		*slot = num;
+		return 0;
+	}
+	if ((str = get_string(v)) == NULL || v->len > (uint32_t)p->max ||
+	    hostport_service(str, &port) == HOSTPORT_BAD_PORT)
+		goto bad;
+	*slot = str;
+	return 0;
+bad:
+	err_param(e, p->name, "%s must be %s", p->name, type_word(p));
+	return -1;
+}
+
 /* Fill one present, non-null value. */
 static int
 fill_value(struct call *c, const struct param *p, const struct jv *v, void *slot,
@@ -352,22 +386,7 @@ fill_value(struct call *c, const struct param *p, const struct jv *v, void *slot
 		*(int *)slot = (int)i;
 		return 0;
 	case PT_SERVICE:
-		if (get_int(v, 0, 65535, &i) == 0) {
-			char *num = malloc(8);
-
-			if (num == NULL || call_keep(c, num) == -1) {
-				free(num);
-				err_set(e, S6_INTERNAL_ERROR, "out of memory");
-				return -1;
-			}
-			snprintf(num, 8, "%d", (int)i);
-			*(const char **)slot = num;
-			return 0;
-		}
-		if ((str = get_string(v)) == NULL || v->len > (uint32_t)p->max)
-			break;
-		*(const char **)slot = str;
-		return 0;
+		return fill_service(c, p, v, slot, e);
 	case PT_ANY:
 		*(const struct jv **)slot = v;
 		return 0;
@@ -433,6 +452,22 @@ fill_absent(const struct param *p, void *slot, bool is_null, struct s6err *e)
 	return 0;
 }
 
+/* The param of rows closest to the unknown name[0..len), or NULL. */
+static const char *
+param_suggest(const struct param *rows, const char *name, size_t len)
+{
+	const struct param *p;
+	struct suggest s;
+
+	suggest_init(&s, name, len);
+	for (p = rows; p->name != NULL; p++) {
+		suggest_offer(&s, p->name);
+		if (p->type == PT_BYTES)
+			suggest_offer(&s, "text");
+	}
+	return suggest_best(&s);
+}
+
 static const struct param *
 row_named(const struct param *rows, const struct jv *member)
 {
@@ -459,6 +494,7 @@ check_keys(const struct param *rows, const struct jv *params, struct s6err *e)
 		if (row_named(rows, m) == NULL) {
 			err_param(e, NULL, "unknown param %.64s", m->key);
 			e->param = m->key;	/* lives in the request's arena */
+			e->did_you_mean = param_suggest(rows, m->key, m->keylen);
 			return -1;
 		}
 		for (j = 0; j < i; j++)

@@ -30,7 +30,8 @@ enum param_type {
 	PT_SOCKTYPE,	/* int */
 	PT_PROTOCOL,	/* int */
 	PT_PORT,	/* int: 0..65535, decimal string accepted; -1 for null */
-	PT_SERVICE,	/* const char *: a service name, or a port integer as decimal */
+	PT_SERVICE,	/* const char *: a service name, or a port 0..65535 (an integer,
+			 * given as decimal, or a string: hostport_service()) */
 	PT_ARRAY,	/* const struct jv *: an array, its elements checked by the handler;
 			 * NULL when absent */
 	PT_ANY,		/* const struct jv *: any JSON value, checked by the handler

@@ -18,7 +18,7 @@
 struct waiter;
 
 #define END_PARAMS	{ .name = NULL }
-#define END_RESULT	{ NULL, NULL, NULL }
+#define END_RESULT	{ .name = NULL }
 
 #define HANDLE_ROW(T, field) \
 	{ "handle", PT_HANDLE, P_REQUIRED, offsetof(T, field), .desc = "the socket's handle" }

@@ -122,7 +122,7 @@ const struct method m_socket_connect_ai = {
 	"fails the last error is reported unchanged; every socket but the winner is "
 	"closed. An empty list is 1000 \"no addresses to connect to\". With "
 	"happy_eyeballs the attempts overlap (RFC 8305).",
-	(const struct result_field[]){ { "handle", "integer", "the connected socket's handle" },
-	    { "peer", "sockaddr", "the address it connected to" }, END_RESULT },
+	(const struct result_field[]){ { "handle", RT_INTEGER, "the connected socket's handle" },
+	    { "peer", RT_SOCKADDR, "the address it connected to" }, END_RESULT },
 	(const int[]){ S6_NET, S6_TRANSIENT, S6_TIMEOUT, S6_LIMIT, 0 },
 };

@@ -137,7 +137,7 @@ const struct method m_socket_connect = {
 	"Connect a socket",
 	"connect(2), waiting inside the daemon up to the timeout. Refused, unreachable or "
 	"network-down errors are transient (1001). The handle stays valid whatever happens.",
-	(const struct result_field[]){ { "peer", "sockaddr", "the connected peer" }, END_RESULT },
+	(const struct result_field[]){ { "peer", RT_SOCKADDR, "the connected peer" }, END_RESULT },
 	(const int[]){ S6_NET, S6_TRANSIENT, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
 };
 
@@ -232,7 +232,7 @@ const struct method m_socket_accept = {
 	"Accept a connection",
 	"Waits inside the daemon, up to the timeout, for a connection on a listening socket. "
 	"The new handle belongs to the caller and has the listener's scope.",
-	(const struct result_field[]){ { "handle", "integer", "the connection's handle" },
-	    { "peer", "sockaddr", "the peer's address" }, END_RESULT },
+	(const struct result_field[]){ { "handle", RT_INTEGER, "the connection's handle" },
+	    { "peer", RT_SOCKADDR, "the peer's address" }, END_RESULT },
 	(const int[]){ S6_NET, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
 };

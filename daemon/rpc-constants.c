@@ -18,7 +18,7 @@ static const struct param constants_params[] = {
 };
 
 static const struct result_field constants_result[] = {
-	{ "constants", "object",
+	{ "constants", RT_OBJECT,
 	  "{\"af/inet\": 2, ...}: each constant's value here, null when undefined" },
 	END_RESULT
 };

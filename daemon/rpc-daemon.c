@@ -21,7 +21,7 @@ daemon_ping(struct call *c, void *argp)
 const struct method m_daemon_ping = {
 	"daemon.ping", daemon_ping, (const struct param[]){ END_PARAMS }, 0,
 	"Check that the daemon answers", "Always {\"pong\": true}.",
-	(const struct result_field[]){ { "pong", "boolean", "true" }, END_RESULT },
+	(const struct result_field[]){ { "pong", RT_BOOLEAN, "true" }, END_RESULT },
 	(const int[]){ 0 },
 };
 
@@ -42,9 +42,9 @@ daemon_version(struct call *c, void *argp)
 const struct method m_daemon_version = {
 	"daemon.version", daemon_version, (const struct param[]){ END_PARAMS }, 0,
 	"Versions of the daemon, protocol and libraries", "",
-	(const struct result_field[]){ { "version", "string", "sock6d's version" },
-	    { "protocol", "integer", "the wire protocol's version (1)" },
-	    { "libev", "string", "" }, { "json_c", "string", "" }, END_RESULT },
+	(const struct result_field[]){ { "version", RT_STRING, "sock6d's version" },
+	    { "protocol", RT_INTEGER, "the wire protocol's version (1)" },
+	    { "libev", RT_STRING, "" }, { "json_c", RT_STRING, "" }, END_RESULT },
 	(const int[]){ 0 },
 };
 
@@ -70,11 +70,11 @@ const struct method m_daemon_stats = {
 	"daemon.stats", daemon_stats, (const struct param[]){ END_PARAMS }, 0,
 	"Counters since the daemon started",
 	"requests counts every request and batch entry received; errors every error answered.",
-	(const struct result_field[]){ { "uptime_ms", "integer", "" },
-	    { "connections", "integer", "control connections now" },
-	    { "handles", "integer", "open handles now" },
-	    { "requests", "integer", "" }, { "errors", "integer", "" },
-	    { "bytes_in", "integer", "socket bytes received" },
-	    { "bytes_out", "integer", "socket bytes sent" }, END_RESULT },
+	(const struct result_field[]){ { "uptime_ms", RT_INTEGER, "" },
+	    { "connections", RT_INTEGER, "control connections now" },
+	    { "handles", RT_INTEGER, "open handles now" },
+	    { "requests", RT_INTEGER, "" }, { "errors", RT_INTEGER, "" },
+	    { "bytes_in", RT_INTEGER, "socket bytes received" },
+	    { "bytes_out", RT_INTEGER, "socket bytes sent" }, END_RESULT },
 	(const int[]){ 0 },
 };

@@ -214,9 +214,11 @@ const struct method m_socket_receive = {
 	"One recv(2) of at most length bytes, waiting inside the daemon up to the timeout "
 	"(waitall: until length bytes or end of stream). 0 bytes on a stream is eof: true. "
 	"A datagram longer than length is truncated.",
-	(const struct result_field[]){ { "data", "bytes", "base64 (or text with encoding text)" },
-	    { "bytes", "integer", "bytes received" }, { "eof", "boolean", "the peer shut down" },
-	    END_RESULT },
+	(const struct result_field[]){
+		{ "data", RT_BYTES, "the bytes, base64 (unless given as text)" },
+		{ "text", RT_STRING, "with encoding text: the bytes, when valid UTF-8" },
+		{ "bytes", RT_INTEGER, "bytes received" },
+		{ "eof", RT_BOOLEAN, "the peer shut down" }, END_RESULT },
 	io_errors,
 };
 
@@ -224,9 +226,11 @@ const struct method m_socket_receive_from = {
 	"socket.receive_from", socket_receive_from, receive_params, sizeof(struct receive_args),
 	"Receive bytes and the sender's address",
 	"As socket.receive, with the sender's address (null on a connected stream).",
-	(const struct result_field[]){ { "data", "bytes", "base64 (or text with encoding text)" },
-	    { "bytes", "integer", "bytes received" }, { "address", "sockaddr|null", "the sender, or null" },
-	    END_RESULT },
+	(const struct result_field[]){
+		{ "data", RT_BYTES, "the bytes, base64 (unless given as text)" },
+		{ "text", RT_STRING, "with encoding text: the bytes, when valid UTF-8" },
+		{ "bytes", RT_INTEGER, "bytes received" },
+		{ "address", RT_SOCKADDR | RT_NULL, "the sender, or null" }, END_RESULT },
 	io_errors,
 };
 
@@ -265,7 +269,7 @@ socket_ready(struct call *c, void *argp)
 const struct method m_socket_receive_ready = {
 	"socket.receive_ready", socket_ready, ready_params, sizeof(struct ready_args),
 	"Whether a receive would not wait", "A zero-timeout readiness check.",
-	(const struct result_field[]){ { "ready", "boolean", "" }, END_RESULT },
+	(const struct result_field[]){ { "ready", RT_BOOLEAN, "" }, END_RESULT },
 	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, 0 },
 };
 
@@ -273,7 +277,7 @@ const struct method m_socket_accept_ready = {
 	"socket.accept_ready", socket_ready, ready_params, sizeof(struct ready_args),
 	"Whether an accept would not wait",
 	"A zero-timeout readiness check; the accept may still wait if the peer resets meanwhile.",
-	(const struct result_field[]){ { "ready", "boolean", "" }, END_RESULT },
+	(const struct result_field[]){ { "ready", RT_BOOLEAN, "" }, END_RESULT },
 	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, 0 },
 };
 
@@ -455,7 +459,7 @@ socket_send_all(struct call *c, void *argp)
 }
 
 static const struct result_field send_result[] = {
-	{ "bytes", "integer", "bytes sent" }, END_RESULT
+	{ "bytes", RT_INTEGER, "bytes sent" }, END_RESULT
 };
 
 const struct method m_socket_send = {

@@ -9,11 +9,11 @@
 #include "sockaddr.h"
 
 static const struct result_field sockaddr_result[] = {
-	{ "family", "string", "inet, inet6 or unix" },
-	{ "address", "string", "numeric host (inet, inet6)" },
-	{ "port", "integer", "port (inet, inet6)" },
-	{ "path", "string", "path or @abstract name (unix)" },
-	{ "string", "string", "the egg's sockaddr->string" },
+	{ "family", RT_STRING, "inet, inet6 or unix" },
+	{ "address", RT_STRING, "numeric host (inet, inet6)" },
+	{ "port", RT_INTEGER, "port (inet, inet6)" },
+	{ "path", RT_STRING, "path or @abstract name (unix)" },
+	{ "string", RT_STRING, "the egg's sockaddr->string" },
 	END_RESULT
 };
 
@@ -112,8 +112,12 @@ net_parse_address(struct call *c, void *argp)
 	struct s6err e;
 	json_object *o;
 
-	if (hostport_parse(a->string, &hp) == -1) {
+	switch (hostport_parse(a->string, &hp)) {
+	case HOSTPORT_TOO_LONG:
 		err_param(&e, "string", "host or port part too long");
+		return call_fail(c, &e);
+	case HOSTPORT_PORT_RANGE:
+		err_param(&e, "string", "port in string must be 0..65535");
 		return call_fail(c, &e);
 	}
 	o = json_object_new_object();
@@ -126,8 +130,10 @@ const struct method m_net_parse_address = {
 	"net.parse_address", net_parse_address, parse_params, sizeof(struct parse_args),
 	"Split \"host:port\" by the egg's rules",
 	"The egg's parse-inet-address: host and port as strings, null where absent; two or "
-	"more colons without brackets are a bare IPv6 host with no port.",
-	(const struct result_field[]){ { "host", "string", "or null" },
-	    { "port", "string", "or null (kept a string: service names work)" }, END_RESULT },
+	"more colons without brackets are a bare IPv6 host with no port. A numeric port "
+	"outside 0..65535 is -32602.",
+	(const struct result_field[]){ { "host", RT_STRING | RT_NULL, "null when absent" },
+	    { "port", RT_STRING | RT_NULL, "null when absent (kept a string: service names work)" },
+	    END_RESULT },
 	(const int[]){ 0 },
 };

@@ -106,7 +106,7 @@ const struct method m_net_address_information = {
 	"The egg's address-information, run off the event loop. A node that is not found "
 	"gives an empty list; any other failure is 1004 with gai and gai_name. The type "
 	"defaults to stream; null gives every type. canonname is set only with the flag.",
-	(const struct result_field[]){ { "addresses", "array",
+	(const struct result_field[]){ { "addresses", RT_ARRAY,
 	    "[{family, type, protocol, address (sockaddr), canonname}] in getaddrinfo's order" },
 	    END_RESULT },
 	(const int[]){ S6_RESOLVE, S6_LIMIT, 0 },
@@ -170,7 +170,7 @@ const struct method m_net_name_information = {
 	"Look up the name of an address (getnameinfo)",
 	"The egg's name-information, run off the event loop: node and service, the service "
 	"an integer when it is numeric. A string address is a numeric host with port 0.",
-	(const struct result_field[]){ { "node", "string", "" },
-	    { "service", "string", "or an integer when numeric" }, END_RESULT },
+	(const struct result_field[]){ { "node", RT_STRING, "" },
+	    { "service", RT_STRING | RT_INTEGER, "an integer when numeric" }, END_RESULT },
 	(const int[]){ S6_NET, S6_RESOLVE, S6_LIMIT, 0 },
 };

@@ -7,12 +7,13 @@
 #include "rpc-common.h"
 
 static const struct result_field session_result[] = {
-	{ "connect_timeout", "integer", "ms or null (default null)" },
-	{ "accept_timeout", "integer", "ms or null (default null)" },
-	{ "receive_timeout", "integer", "ms or null (default 60000)" },
-	{ "send_timeout", "integer", "ms or null (default 60000)" },
-	{ "send_size", "integer", "send_all chunk, or null for unbounded (default 16384)" },
-	{ "bind_ipv6_only", "boolean", "tcp.listen on a null host (default false)" },
+	{ "connect_timeout", RT_INTEGER | RT_NULL, "ms or null (default null)" },
+	{ "accept_timeout", RT_INTEGER | RT_NULL, "ms or null (default null)" },
+	{ "receive_timeout", RT_INTEGER | RT_NULL, "ms or null (default 60000)" },
+	{ "send_timeout", RT_INTEGER | RT_NULL, "ms or null (default 60000)" },
+	{ "send_size", RT_INTEGER | RT_NULL,
+	  "send_all chunk, or null for unbounded (default 16384)" },
+	{ "bind_ipv6_only", RT_BOOLEAN, "tcp.listen on a null host (default false)" },
 	END_RESULT
 };
 

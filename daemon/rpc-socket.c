@@ -33,11 +33,11 @@ static const struct param create_params[] = {
 };
 
 static const struct result_field create_result[] = {
-	{ "handle", "integer", "the new socket's handle" },
-	{ "fileno", "integer", "its descriptor inside the daemon" },
-	{ "family", "string|integer", "address family" },
-	{ "type", "string|integer", "socket type" },
-	{ "protocol", "string|integer", "protocol (0: the default)" },
+	{ "handle", RT_INTEGER, "the new socket's handle" },
+	{ "fileno", RT_INTEGER, "its descriptor inside the daemon" },
+	{ "family", RT_STRING | RT_INTEGER, "address family" },
+	{ "type", RT_STRING | RT_INTEGER, "socket type" },
+	{ "protocol", RT_STRING | RT_INTEGER, "protocol (0: the default)" },
 	END_RESULT
 };
 
@@ -130,17 +130,17 @@ static const struct param handle_params[] = {
 };
 
 static const struct result_field info_result[] = {
-	{ "handle", "integer", "" }, { "fileno", "integer", "" },
-	{ "family", "string|integer", "" }, { "type", "string|integer", "" },
-	{ "protocol", "string|integer", "" },
-	{ "scope", "string", "daemon or connection" }, { "owner", "integer", "the owner's uid" },
-	{ "state", "string", "open, bound, listening, connecting or connected" },
-	{ "local", "sockaddr|null", "null when unbound" },
-	{ "peer", "sockaddr|null", "null when unconnected" },
-	{ "shut_rd", "boolean", "" }, { "shut_wr", "boolean", "" },
-	{ "subscribed", "boolean", "" }, { "attached", "boolean", "" },
-	{ "bytes_in", "integer", "bytes received" }, { "bytes_out", "integer", "bytes sent" },
-	{ "buffered", "integer", "bytes read from the socket and not yet delivered" },
+	{ "handle", RT_INTEGER, "" }, { "fileno", RT_INTEGER, "" },
+	{ "family", RT_STRING | RT_INTEGER, "" }, { "type", RT_STRING | RT_INTEGER, "" },
+	{ "protocol", RT_STRING | RT_INTEGER, "" },
+	{ "scope", RT_STRING, "daemon or connection" }, { "owner", RT_INTEGER, "the owner's uid" },
+	{ "state", RT_STRING, "open, bound, listening, connecting or connected" },
+	{ "local", RT_SOCKADDR | RT_NULL, "null when unbound" },
+	{ "peer", RT_SOCKADDR | RT_NULL, "null when unconnected" },
+	{ "shut_rd", RT_BOOLEAN, "" }, { "shut_wr", RT_BOOLEAN, "" },
+	{ "subscribed", RT_BOOLEAN, "" }, { "attached", RT_BOOLEAN, "" },
+	{ "bytes_in", RT_INTEGER, "bytes received" }, { "bytes_out", RT_INTEGER, "bytes sent" },
+	{ "buffered", RT_INTEGER, "bytes read from the socket and not yet delivered" },
 	END_RESULT
 };
 
@@ -177,7 +177,7 @@ const struct method m_socket_list = {
 	"socket.list", socket_list, (const struct param[]){ END_PARAMS }, 0,
 	"List the caller's sockets",
 	"socket.info for every handle the caller owns (root: every handle), by handle.",
-	(const struct result_field[]){ { "sockets", "array", "socket.info objects" }, END_RESULT },
+	(const struct result_field[]){ { "sockets", RT_ARRAY, "socket.info objects" }, END_RESULT },
 	(const int[]){ 0 },
 };
 
@@ -216,7 +216,7 @@ const struct method m_socket_bind = {
 	"Bind a socket to an address",
 	"Binds the socket (the egg's socket-bind). Port 0 lets the system choose; the result "
 	"is the address as bound, port filled in.",
-	(const struct result_field[]){ { "address", "sockaddr", "as bound" }, END_RESULT },
+	(const struct result_field[]){ { "address", RT_SOCKADDR, "as bound" }, END_RESULT },
 	net_errors,
 };
 
@@ -324,7 +324,8 @@ const struct method m_socket_name = {
 	"socket.name", socket_name, handle_params, sizeof(struct handle_args),
 	"The socket's own address",
 	"getsockname(2): null when unbound; a bound UNIX socket gives its path.",
-	(const struct result_field[]){ { "address", "sockaddr|null", "null when there is none" }, END_RESULT },
+	(const struct result_field[]){ { "address", RT_SOCKADDR | RT_NULL, "null when there is none" },
+	    END_RESULT },
 	net_errors,
 };
 
@@ -332,6 +333,7 @@ const struct method m_socket_peer_name = {
 	"socket.peer_name", socket_peer_name, handle_params, sizeof(struct handle_args),
 	"The connected peer's address",
 	"getpeername(2): null when not connected (ENOTCONN).",
-	(const struct result_field[]){ { "address", "sockaddr|null", "null when there is none" }, END_RESULT },
+	(const struct result_field[]){ { "address", RT_SOCKADDR | RT_NULL, "null when there is none" },
+	    END_RESULT },
 	net_errors,
 };

@@ -84,7 +84,9 @@ const struct method m_socket_getopt = {
 	"gid}, ip-multicast-interface as an address). An option this platform lacks, or one "
 	"the socket refuses (ENOPROTOOPT, EOPNOTSUPP, EINVAL), is 1003; a write-only one "
 	"(memberships) is 1000.",
-	(const struct result_field[]){ { "value", "any", "the option's value" }, END_RESULT },
+	(const struct result_field[]){ { "value", RT_BOOLEAN | RT_INTEGER | RT_STRING | RT_OBJECT,
+	    "the option's value: a boolean, an integer, a string or an object, by option" },
+	    END_RESULT },
 	opt_errors,
 };
 
@@ -167,7 +169,7 @@ const struct method m_socket_options = {
 	"socket.getopt of every option readable on this socket, by name; options the platform "
 	"lacks or the socket refuses (1003) and write-only ones are left out. Reading "
 	"so-error clears the socket's pending error, as getsockopt does.",
-	(const struct result_field[]){ { "options", "object", "{name: value}" }, END_RESULT },
+	(const struct result_field[]){ { "options", RT_OBJECT, "{name: value}" }, END_RESULT },
 	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, 0 },
 };
 
@@ -279,8 +281,8 @@ const struct method m_socket_get_option = {
 	"boolean); with length (1..256), data: exactly the bytes getsockopt returned. A level "
 	"or name constant this platform lacks is 1003.",
 	(const struct result_field[]){
-		{ "value", "integer", "the option as a C int (without length)" },
-		{ "data", "bytes", "the option's bytes, base64 (with length)" },
+		{ "value", RT_INTEGER, "the option as a C int (without length)" },
+		{ "data", RT_BYTES, "the option's bytes, base64 (with length)" },
 		END_RESULT },
 	opt_errors,
 };

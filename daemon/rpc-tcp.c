@@ -136,8 +136,8 @@ const struct method m_tcp_listen = {
 	"first address, sets IPV6_V6ONLY on an IPv6 listener to the session's "
 	"bind_ipv6_only, always sets SO_REUSEADDR, binds and listens. Nothing found is "
 	"1000 \"node or service lookup failed\".",
-	(const struct result_field[]){ { "handle", "integer", "the listener's handle" },
-	    { "address", "sockaddr", "the address listened on, port filled in" }, END_RESULT },
+	(const struct result_field[]){ { "handle", RT_INTEGER, "the listener's handle" },
+	    { "address", RT_SOCKADDR, "the address listened on, port filled in" }, END_RESULT },
 	(const int[]){ S6_NET, S6_RESOLVE, S6_LIMIT, 0 },
 };
 
@@ -168,9 +168,9 @@ const struct method m_tcp_accept = {
 	"The tcp6 egg's tcp-accept: waits inside the daemon up to the timeout (default: the "
 	"session's accept_timeout). The new handle belongs to the caller and has the "
 	"listener's scope.",
-	(const struct result_field[]){ { "handle", "integer", "the connection's handle" },
-	    { "local", "sockaddr", "its local address" },
-	    { "peer", "sockaddr", "the peer's address" }, END_RESULT },
+	(const struct result_field[]){ { "handle", RT_INTEGER, "the connection's handle" },
+	    { "local", RT_SOCKADDR, "its local address" },
+	    { "peer", RT_SOCKADDR, "the peer's address" }, END_RESULT },
 	(const int[]){ S6_NET, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
 };
 
@@ -186,7 +186,7 @@ const struct method m_tcp_accept_ready = {
 	"Whether a tcp.accept would not wait",
 	"The tcp6 egg's tcp-accept-ready?, a zero-timeout check; the accept may still wait "
 	"if the peer resets meanwhile.",
-	(const struct result_field[]){ { "ready", "boolean", "" }, END_RESULT },
+	(const struct result_field[]){ { "ready", RT_BOOLEAN, "" }, END_RESULT },
 	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, 0 },
 };
 
@@ -255,9 +255,9 @@ const struct method m_tcp_connect = {
 	"\"[v6]:port\" (no port is 1000 \"no port specified\"); an explicit port takes host "
 	"literally. The stream addresses found are tried in turn as by socket.connect_ai "
 	"(nothing found is 1000 \"node and/or service lookup failed\").",
-	(const struct result_field[]){ { "handle", "integer", "the connection's handle" },
-	    { "local", "sockaddr", "its local address" },
-	    { "peer", "sockaddr", "the address it connected to" }, END_RESULT },
+	(const struct result_field[]){ { "handle", RT_INTEGER, "the connection's handle" },
+	    { "local", RT_SOCKADDR, "its local address" },
+	    { "peer", RT_SOCKADDR, "the address it connected to" }, END_RESULT },
 	(const int[]){ S6_NET, S6_TRANSIENT, S6_TIMEOUT, S6_RESOLVE, S6_LIMIT, 0 },
 };
 
@@ -342,8 +342,8 @@ const struct method m_tcp_addresses = {
 	"The tcp6 egg's tcp-addresses: numeric host strings without brackets (an IPv4 "
 	"client of a dual-stack listener shows as \"::ffff:a.b.c.d\"); null for an end "
 	"without an address.",
-	(const struct result_field[]){ { "local", "string|null", "the local host" },
-	    { "remote", "string|null", "the peer's host" }, END_RESULT },
+	(const struct result_field[]){ { "local", RT_STRING | RT_NULL, "the local host" },
+	    { "remote", RT_STRING | RT_NULL, "the peer's host" }, END_RESULT },
 	tcp_end_errors,
 };
 
@@ -351,8 +351,8 @@ const struct method m_tcp_port_numbers = {
 	"tcp.port_numbers", tcp_port_numbers, handle_params, sizeof(struct handle_args),
 	"The port numbers of a TCP connection's two ends",
 	"The tcp6 egg's tcp-port-numbers; null for an end without an address.",
-	(const struct result_field[]){ { "local", "integer|null", "the local port" },
-	    { "remote", "integer|null", "the peer's port" }, END_RESULT },
+	(const struct result_field[]){ { "local", RT_INTEGER | RT_NULL, "the local port" },
+	    { "remote", RT_INTEGER | RT_NULL, "the peer's port" }, END_RESULT },
 	tcp_end_errors,
 };
 
@@ -361,6 +361,6 @@ const struct method m_tcp_listener_port = {
 	"The port a TCP listener listens on",
 	"The tcp6 egg's tcp-listener-port: the real port after tcp.listen with port 0 "
 	"(null when unbound).",
-	(const struct result_field[]){ { "port", "integer", "" }, END_RESULT },
+	(const struct result_field[]){ { "port", RT_INTEGER, "" }, END_RESULT },
 	tcp_end_errors,
 };

@@ -55,7 +55,7 @@ const struct method m_udp_open = {
 	"Open a UDP socket",
 	"The udp6 egg's udp-open-socket: a datagram socket of family inet or inet6; any "
 	"other family is 1000 \"invalid address family\".",
-	(const struct result_field[]){ { "handle", "integer", "the socket's handle" },
+	(const struct result_field[]){ { "handle", RT_INTEGER, "the socket's handle" },
 	    END_RESULT },
 	(const int[]){ S6_NET, S6_LIMIT, 0 },
 };
@@ -171,7 +171,7 @@ const struct method m_udp_bind = {
 	"The udp6 egg's udp-bind!: looks up host and port in the socket's family (passive, "
 	"datagram) and binds to the first address. Nothing found is 1000 \"node or service "
 	"lookup failed\"; an address of the other family fails the lookup (1004).",
-	(const struct result_field[]){ { "address", "sockaddr", "as bound, port filled in" },
+	(const struct result_field[]){ { "address", RT_SOCKADDR, "as bound, port filled in" },
 	    END_RESULT },
 	(const int[]){ S6_NET, S6_RESOLVE, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
 };
@@ -204,7 +204,7 @@ const struct method m_udp_connect = {
 	"The udp6 egg's udp-connect!: without port, host is split as \"host:port\" or "
 	"\"[v6]:port\" (no port is 1000 \"no port specified\"); looks up in the socket's "
 	"family and connects to the first address found.",
-	(const struct result_field[]){ { "peer", "sockaddr", "the peer" }, END_RESULT },
+	(const struct result_field[]){ { "peer", RT_SOCKADDR, "the peer" }, END_RESULT },
 	(const int[]){ S6_NET, S6_TRANSIENT, S6_RESOLVE, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
 };
 
@@ -264,7 +264,7 @@ const struct method m_udp_send_to = {
 	"The udp6 egg's udp-sendto: looks up host and port in the socket's family and "
 	"sends one datagram to the first address found, waiting up to the session's "
 	"send_timeout for the socket to take it.",
-	(const struct result_field[]){ { "bytes", "integer", "bytes sent" }, END_RESULT },
+	(const struct result_field[]){ { "bytes", RT_INTEGER, "bytes sent" }, END_RESULT },
 	(const int[]){ S6_NET, S6_RESOLVE, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
 };
 
@@ -303,8 +303,11 @@ const struct method m_udp_receive_from = {
 	"longer one is lost), waiting inside the daemon up to the timeout (default: the "
 	"session's receive_timeout). host is numeric, without brackets; null when the "
 	"socket reports no sender.",
-	(const struct result_field[]){ { "data", "bytes", "base64 (or text with encoding text)" },
-	    { "bytes", "integer", "bytes received" }, { "host", "string|null", "the sender's host" },
-	    { "port", "integer|null", "the sender's port" }, END_RESULT },
+	(const struct result_field[]){
+		{ "data", RT_BYTES, "the datagram, base64 (unless given as text)" },
+		{ "text", RT_STRING, "with encoding text: the datagram, when valid UTF-8" },
+		{ "bytes", RT_INTEGER, "bytes received" },
+		{ "host", RT_STRING | RT_NULL, "the sender's host" },
+		{ "port", RT_INTEGER | RT_NULL, "the sender's port" }, END_RESULT },
 	(const int[]){ S6_NET, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
 };

@@ -370,7 +370,7 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 			log_debug("conn %llu: unknown method \"%s\"", (unsigned long long)conn->id,
 			    log_escape(v->u.s, v->len, esc, sizeof(esc)));
 		}
-		err_set(&e, S6_METHOD_NOT_FOUND, "Method not found");
+		method_not_found(v->u.s, v->len, &e);
 		a = call_fail(c, &e);
 	} else if (params != NULL && params->type == JV_ARRAY) {
 		err_param(&e, "params", "params must be an object (by name)");

@@ -1,4 +1,5 @@
-/* hostport.c: the egg's parse-inet-address split of "host:port" strings. */
+/* hostport.c: the egg's parse-inet-address split of "host:port" strings,
+ * and which port strings are numbers. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "hostport.h"
+#include "sockaddr.h"
 
 /* Store s[0..n) into a fixed field; an empty part is the egg's #f. */
 static int
@@ -34,13 +36,29 @@ hostport_whole(const char *s, struct hostport *out)
 	return 0;
 }
 
-int
-hostport_parse(const char *s, struct hostport *out)
+enum hostport_service
+hostport_service(const char *s, int *port)
+{
+	const char	*p = s;
+
+	if ((*port = s6_port_parse(s)) >= 0)
+		return HOSTPORT_PORT;
+	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+		p++;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (*p != '\0' && strspn(p, "0123456789") == strlen(p))
+		return HOSTPORT_BAD_PORT;
+	return HOSTPORT_NAME;
+}
+
+/* Split s into out (zeroed); -1 when a part does not fit its field. */
+static int
+hostport_split(const char *s, struct hostport *out)
 {
 	const char	*close, *colon;
 	size_t		 n = strlen(s);
 
-	memset(out, 0, sizeof(*out));
 	if (n == 0 || s[0] != '[') {
 		if ((colon = strchr(s, ':')) == NULL ||
 		    strchr(colon + 1, ':') != NULL)
@@ -63,4 +81,17 @@ hostport_parse(const char *s, struct hostport *out)
 		return 0;
 	return hostport_set(close + 2, strlen(close + 2), out->port,
 	    sizeof(out->port), &out->has_port);
+}
+
+int
+hostport_parse(const char *s, struct hostport *out)
+{
+	int	 port;
+
+	memset(out, 0, sizeof(*out));
+	if (hostport_split(s, out) == -1)
+		return HOSTPORT_TOO_LONG;
+	if (out->has_port && hostport_service(out->port, &port) == HOSTPORT_BAD_PORT)
+		return HOSTPORT_PORT_RANGE;
+	return 0;
 }

@@ -4,7 +4,8 @@ real daemon.
 The page is proto/sock6d-rpc.7, found from this file (../../proto/) unless
 $SOCK6D_RPC_MAN names it.  Besides running the examples, the test checks that
 every method the daemon serves (rpc.discover) has a section of its own in
-METHODS (".Ss name") and at least one example.
+METHODS (".Ss name") and at least one example.  test_openrpc.py reads the
+page with the parser here (parse_page, example_replies).
 
 How the examples are read (these conventions are the runner's; the page only
 tells its readers that handles, ports and descriptors will differ):
@@ -266,6 +267,28 @@ def requests_of(text):
                 and isinstance(m.get("method"), str)
                 and json_type(m.get("id")) in ("null", "number", "string")):
             out.append((m.get("id"), "id" in m, m.get("method")))
+    return out
+
+
+def example_replies(ex):
+    """[(lineno, method, reply)] for every reply object of an example (batch
+    replies one by one, notifications left out), with the method of the
+    request it answers (None when no request of the example has its id),
+    parsed with its "..." turned into the markers above."""
+    methods, out = {}, []
+    for lineno, way, text in ex.lines:
+        if way == "-->":
+            for rid, has_id, method in requests_of(text):
+                if has_id:
+                    methods[json.dumps(rid)] = method
+            continue
+        try:
+            reply = json.loads(expand_ellipses(text, lineno))
+        except ValueError as e:
+            raise PageError("line %d: the reply is not JSON: %s" % (lineno, e))
+        for r in reply if isinstance(reply, list) else [reply]:
+            if isinstance(r, dict) and "method" not in r:
+                out.append((lineno, methods.get(json.dumps(r.get("id"))), r))
     return out
 
 

@@ -57,6 +57,9 @@ assert_only_code_message(void)
 	ck_assert_int_eq(e.gai, 0);
 	ck_assert(!e.has_bytes);
 	ck_assert_int_eq(e.bytes, 0);
+	ck_assert_ptr_null(e.did_you_mean);
+	ck_assert(!e.has_method);
+	ck_assert_uint_eq(e.method_len, 0);
 }
 
 /* Filling */
@@ -171,6 +174,20 @@ START_TEST(test_limit)
 	ck_assert_str_eq(e.message, "limit handles_per_user (4096) reached");
 	ck_assert_str_eq(e.limit, "handles_per_user");
 	ck_assert_uint_eq(e.handle, 0);
+	ck_assert_ptr_null(e.param);
+	ck_assert_int_eq(e.errnum, 0);
+}
+END_TEST
+
+START_TEST(test_method)
+{
+	err_method(&e, "socket.craete", 13);
+	ck_assert_int_eq(e.code, S6_METHOD_NOT_FOUND);
+	ck_assert_str_eq(e.message, "Method not found");
+	ck_assert(e.has_method);
+	ck_assert_uint_eq(e.method_len, 13);
+	ck_assert_int_eq(memcmp(e.method, "socket.craete", 13), 0);
+	ck_assert_ptr_null(e.did_you_mean);
 	ck_assert_ptr_null(e.param);
 	ck_assert_int_eq(e.errnum, 0);
 }
@@ -333,6 +350,65 @@ START_TEST(test_json_standard_no_data)
 }
 END_TEST
 
+/* -32601 names the method asked for and, when set, the one meant. */
+START_TEST(test_json_method_not_found)
+{
+	err_method(&e, "socket.craete", 13);
+	ck_assert_str_eq(render(), "{\"code\":-32601,\"message\":\"Method not found\","
+	    "\"data\":{\"method\":\"socket.craete\"}}");
+	e.did_you_mean = "socket.create";
+	ck_assert_str_eq(render(), "{\"code\":-32601,\"message\":\"Method not found\","
+	    "\"data\":{\"method\":\"socket.craete\",\"did_you_mean\":\"socket.create\"}}");
+	/* The name is the client's bytes: escaped, NULs and all. */
+	err_method(&e, "a\"b\0c\n", 6);
+	ck_assert_str_eq(render(), "{\"code\":-32601,\"message\":\"Method not found\","
+	    "\"data\":{\"method\":\"a\\\"b\\u0000c\\n\"}}");
+	err_method(&e, "", 0);
+	ck_assert_str_eq(render(), "{\"code\":-32601,\"message\":\"Method not found\","
+	    "\"data\":{\"method\":\"\"}}");
+}
+END_TEST
+
+/* A client cannot make data large: a name is cut to S6ERR_NAME_MAX bytes,
+ * on a whole UTF-8 character. */
+START_TEST(test_json_names_capped)
+{
+	static char name[4096];
+	json_object *data, *v;
+
+	memset(name, 'm', sizeof(name));
+	err_method(&e, name, sizeof(name));
+	render();
+	ck_assert(json_object_object_get_ex(rendered, "data", &data));
+	ck_assert(json_object_object_get_ex(data, "method", &v));
+	ck_assert_int_eq(json_object_get_string_len(v), S6ERR_NAME_MAX);
+	/* "é" (2 bytes) across the limit is left out whole. */
+	memcpy(name + S6ERR_NAME_MAX - 1, "\xc3\xa9", 2);
+	err_method(&e, name, sizeof(name));
+	render();
+	ck_assert(json_object_object_get_ex(rendered, "data", &data));
+	ck_assert(json_object_object_get_ex(data, "method", &v));
+	ck_assert_int_eq(json_object_get_string_len(v), S6ERR_NAME_MAX - 1);
+	/* The same holds for data.param (an unknown key is the client's too). */
+	name[sizeof(name) - 1] = '\0';
+	err_param(&e, name, "unknown param");
+	render();
+	ck_assert(json_object_object_get_ex(rendered, "data", &data));
+	ck_assert(json_object_object_get_ex(data, "param", &v));
+	ck_assert_int_eq(json_object_get_string_len(v), S6ERR_NAME_MAX - 1);
+}
+END_TEST
+
+START_TEST(test_json_param_did_you_mean)
+{
+	err_param(&e, "famliy", "unknown param famliy");
+	e.did_you_mean = "family";
+	ck_assert_str_eq(render(), "{\"code\":-32602,\"message\":\"unknown param famliy\","
+	    "\"data\":{\"kind\":[\"exn\",\"type\"],\"param\":\"famliy\","
+	    "\"did_you_mean\":\"family\"}}");
+}
+END_TEST
+
 /* ... but they may carry a limit. */
 START_TEST(test_json_standard_limit)
 {
@@ -459,6 +535,7 @@ error_suite(void)
 	tcase_add_test(fill, test_param);
 	tcase_add_test(fill, test_handle);
 	tcase_add_test(fill, test_limit);
+	tcase_add_test(fill, test_method);
 	suite_add_tcase(s, fill);
 
 	tcase_add_checked_fixture(json, setup, teardown);
@@ -478,6 +555,9 @@ error_suite(void)
 	tcase_add_test(json, test_json_busy);
 	tcase_add_test(json, test_json_standard_no_data);
 	tcase_add_test(json, test_json_standard_limit);
+	tcase_add_test(json, test_json_method_not_found);
+	tcase_add_test(json, test_json_names_capped);
+	tcase_add_test(json, test_json_param_did_you_mean);
 	tcase_add_test(json, test_json_default_messages);
 	tcase_add_test(json, test_json_unknown_code);
 	tcase_add_test(json, test_json_errno_unknown);

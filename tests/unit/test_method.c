@@ -133,9 +133,15 @@ START_TEST(test_method_described)
 	ck_assert_msg(m->description != NULL, "%s has no description", m->name);
 	ck_assert_msg(m->params != NULL, "%s has no params table", m->name);
 	ck_assert_msg(m->result != NULL, "%s has no result table", m->name);
-	for (r = m->result; r->name != NULL; r++)
-		ck_assert_msg(r->type != NULL && r->desc != NULL,
-		    "%s result %s undescribed", m->name, r->name);
+	for (r = m->result; r->name != NULL; r++) {
+		ck_assert_msg(r->desc != NULL, "%s result %s undescribed", m->name, r->name);
+		/* Types rpc.discover can render, and unions it can tell apart. */
+		ck_assert_msg(r->type != 0 && (r->type & ~RT_ALL) == 0,
+		    "%s result %s has type %#x", m->name, r->name, (unsigned)r->type);
+		ck_assert_msg((r->type & (RT_STRING | RT_BYTES)) != (RT_STRING | RT_BYTES) &&
+		    (r->type & (RT_OBJECT | RT_SOCKADDR)) != (RT_OBJECT | RT_SOCKADDR),
+		    "%s result %s: a union whose members overlap", m->name, r->name);
+	}
 	ck_assert_msg(m->errors != NULL, "%s has no errors list", m->name);
 	for (code = m->errors; *code != 0; code++)
 		ck_assert_msg(*code >= 1000 && s6_code_lookup(*code) != NULL,
@@ -199,6 +205,79 @@ START_TEST(test_params_sound)
 }
 END_TEST
 
+/* Unknown names and what they suggest (NULL: nothing close). */
+static const struct {
+	const char	*typed;
+	const char	*want;
+} suggestions[] = {
+	{ "socket.craete", "socket.create" },
+	{ "socket.crate", "socket.create" },
+	{ "Socket.Create", "socket.create" },
+	{ "SOCKET.CREATE", "socket.create" },
+	{ "create", "socket.create" },
+	{ "create.socket", "socket.create" },
+	{ "daemon.pign", "daemon.ping" },
+	{ "daemon.pingg", "daemon.ping" },
+	{ "ping", "daemon.ping" },
+	{ "tcp.lisen", "tcp.listen" },
+	{ "socket.receive-from", "socket.receive_from" },
+	{ "socket.connectai", "socket.connect_ai" },
+	{ "net.parse_adress", "net.parse_address" },
+	{ "rpc.discovery", "rpc.discover" },
+	{ "udp.recieve_from", "udp.receive_from" },
+	{ "zzz", NULL },
+	{ "", NULL },
+	{ "socket", NULL },
+	{ "socket.frobnicate", NULL },
+	{ "make.coffee", NULL },
+};
+
+START_TEST(test_suggest)
+{
+	const char *typed = suggestions[_i].typed, *got;
+
+	got = method_suggest(typed, strlen(typed));
+	if (suggestions[_i].want == NULL)
+		ck_assert_msg(got == NULL, "'%s' suggests %s", typed, got);
+	else
+		ck_assert_msg(got != NULL && strcmp(got, suggestions[_i].want) == 0,
+		    "'%s' suggests %s, not %s", typed, got ? got : "nothing",
+		    suggestions[_i].want);
+}
+END_TEST
+
+/* A known name suggests itself; a long one is no slower to refuse. */
+START_TEST(test_suggest_bounds)
+{
+	static char longname[1 << 20];
+	size_t i;
+
+	for (i = 0; i < method_count; i++)
+		ck_assert_str_eq(method_suggest(method_table[i]->name,
+		    strlen(method_table[i]->name)), method_table[i]->name);
+	memset(longname, 's', sizeof(longname));
+	ck_assert_ptr_null(method_suggest(longname, sizeof(longname)));
+}
+END_TEST
+
+START_TEST(test_not_found)
+{
+	struct s6err e;
+
+	memset(&e, 0xA5, sizeof(e));
+	method_not_found("socket.craete", 13, &e);
+	ck_assert_int_eq(e.code, S6_METHOD_NOT_FOUND);
+	ck_assert_str_eq(e.message, "Method not found");
+	ck_assert(e.has_method);
+	ck_assert_uint_eq(e.method_len, 13);
+	ck_assert_int_eq(memcmp(e.method, "socket.craete", 13), 0);
+	ck_assert_pstr_eq(e.did_you_mean, "socket.create");
+	method_not_found("zzz", 3, &e);
+	ck_assert_ptr_null(e.did_you_mean);
+	ck_assert_uint_eq(e.method_len, 3);
+}
+END_TEST
+
 /* Spot checks of rows the wire contract fixes. */
 START_TEST(test_known_rows)
 {
@@ -235,6 +314,10 @@ method_suite(void)
 	tcase_add_loop_test(tc, test_method_described, 0, (int)NLISTED);
 	tcase_add_loop_test(tc, test_params_sound, 0, (int)NLISTED);
 	tcase_add_test(tc, test_known_rows);
+	tcase_add_loop_test(tc, test_suggest, 0,
+	    (int)(sizeof(suggestions) / sizeof(suggestions[0])));
+	tcase_add_test(tc, test_suggest_bounds);
+	tcase_add_test(tc, test_not_found);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -186,6 +186,37 @@ START_TEST(test_unknown_key)
 }
 END_TEST
 
+/* An unknown param close to a known one suggests it (data.did_you_mean). */
+START_TEST(test_did_you_mean)
+{
+	static const struct param rows[] = {
+		{ "family", PT_FAMILY, 0, OFF(fam), .names = family_names },
+		{ "timeout", PT_TIMEOUT, 0, OFF(timeout), .desc = "test" },
+		{ "data", PT_BYTES, 0, OFF(data), .desc = "test" },
+		END
+	};
+
+	BAD(rows, "{\"famliy\":\"inet\"}", "famliy");
+	ck_assert_pstr_eq(e.did_you_mean, "family");
+	BAD(rows, "{\"Family\":\"inet\"}", "Family");
+	ck_assert_pstr_eq(e.did_you_mean, "family");
+	BAD(rows, "{\"timout\":1}", "timout");
+	ck_assert_pstr_eq(e.did_you_mean, "timeout");
+	BAD(rows, "{\"txet\":\"x\"}", "txet");
+	ck_assert_pstr_eq(e.did_you_mean, "text");
+	BAD(rows, "{\"dta\":\"\"}", "dta");
+	ck_assert_pstr_eq(e.did_you_mean, "data");
+	/* Nothing close: no suggestion. */
+	BAD(rows, "{\"handle\":1}", "handle");
+	ck_assert_ptr_null(e.did_you_mean);
+	BAD(rows, "{\"fmly\":1}", "fmly");
+	ck_assert_ptr_null(e.did_you_mean);
+	/* A name given twice is no typo. */
+	BAD(rows, "{\"family\":\"inet\",\"family\":\"inet\"}", "family");
+	ck_assert_ptr_null(e.did_you_mean);
+}
+END_TEST
+
 /* No coercion. */
 
 static const struct param int_rows[] = {
@@ -400,6 +431,41 @@ START_TEST(test_port)
 }
 END_TEST
 
+/* PT_SERVICE: a name, or a port that getaddrinfo cannot wrap */
+
+START_TEST(test_service)
+{
+	static const struct param rows[] = {
+		{ "port", PT_SERVICE, P_NULLABLE, OFF(str), .max = 32, .desc = "test" }, END };
+
+	OK(rows, "{\"port\":0}");
+	ck_assert_str_eq(a.str, "0");
+	OK(rows, "{\"port\":65535}");
+	ck_assert_str_eq(a.str, "65535");
+	OK(rows, "{\"port\":\"65535\"}");
+	ck_assert_str_eq(a.str, "65535");
+	OK(rows, "{\"port\":\"00080\"}");
+	ck_assert_str_eq(a.str, "00080");
+	/* Names, even those starting with a digit, go to getaddrinfo. */
+	OK(rows, "{\"port\":\"http\"}");
+	ck_assert_str_eq(a.str, "http");
+	OK(rows, "{\"port\":\"9pfs\"}");
+	ck_assert_str_eq(a.str, "9pfs");
+	OKPTR(rows, "{\"port\":null}", a.str, NULL);
+	/* 99999 was port 34463 and -1 port 65535 (getaddrinfo wraps). */
+	BAD(rows, "{\"port\":99999}", "port");
+	ck_assert_str_eq(e.message, "port must be a service name or a port number 0..65535");
+	BAD(rows, "{\"port\":\"99999\"}", "port");
+	ck_assert_str_eq(e.message, "port must be a service name or a port number 0..65535");
+	BAD_EACH(rows, "port",
+	    "{\"port\":65536}", "{\"port\":-1}", "{\"port\":4294967376}",
+	    "{\"port\":\"65536\"}", "{\"port\":\"-1\"}", "{\"port\":\"+80\"}",
+	    "{\"port\":\" 80\"}", "{\"port\":\"\\t80\"}", "{\"port\":\"000080\"}",
+	    "{\"port\":\"4294967376\"}", "{\"port\":80.0}", "{\"port\":true}",
+	    "{\"port\":\"123456789012345678901234567890123\"}");
+}
+END_TEST
+
 /* A string slot is a C string (and names and ports are read as one): a
  * value with a NUL in it cannot be used without cutting it, so it must be
  * refused, as sockaddr strings are. */
@@ -411,6 +477,7 @@ static const struct {
 	{ { { "v", PT_FAMILY, 0, OFF(fam), .names = family_names }, END },
 	  "{\"v\":\"inet\\u0000junk\"}" },
 	{ { { "v", PT_PORT, 0, OFF(port), .desc = "test" }, END }, "{\"v\":\"80\\u0000x\"}" },
+	{ { { "v", PT_SERVICE, 0, OFF(str), .max = 10 }, END }, "{\"v\":\"80\\u0000x\"}" },
 };
 
 START_TEST(test_nul_refused)
@@ -761,6 +828,7 @@ param_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_required_missing);
 	tcase_add_test(tc, test_unknown_key);
+	tcase_add_test(tc, test_did_you_mean);
 	tcase_add_test(tc, test_no_coercion);
 	tcase_add_test(tc, test_bool);
 	tcase_add_test(tc, test_int_range);
@@ -773,6 +841,7 @@ param_suite(void)
 	tcase_add_test(tc, test_flags);
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_port);
+	tcase_add_test(tc, test_service);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_nullable);
 	tcase_add_test(tc, test_sockaddr);

@@ -507,10 +507,10 @@ START_TEST(test_unknown_method)
 {
 	ck_assert_str_eq(send_str("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"nope\"}"),
 	    "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32601,"
-	    "\"message\":\"Method not found\"}}\n");
+	    "\"message\":\"Method not found\",\"data\":{\"method\":\"nope\"}}}\n");
 	ck_assert_str_eq(send_str("{\"jsonrpc\":\"2.0\",\"id\":\"q\",\"method\":\"socket\"}"),
 	    "{\"jsonrpc\":\"2.0\",\"id\":\"q\",\"error\":{\"code\":-32601,"
-	    "\"message\":\"Method not found\"}}\n");
+	    "\"message\":\"Method not found\",\"data\":{\"method\":\"socket\"}}}\n");
 }
 END_TEST
 
@@ -564,7 +564,7 @@ START_TEST(test_batch)
 	ck_assert(json_object_is_type(r, json_type_array));
 	assert_json(r, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"pong\":true}},"
 	    "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"error\":{\"code\":-32601,"
-	    "\"message\":\"Method not found\"}},"
+	    "\"message\":\"Method not found\",\"data\":{\"method\":\"nope\"}}},"
 	    "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
 	    "\"message\":\"Invalid Request\"}},"
 	    "{\"jsonrpc\":\"2.0\",\"id\":\"last\",\"result\":{\"pong\":true}}]");
