@@ -1,5 +1,6 @@
-/* conn.c: one control connection: reading request lines under the per-read
- * cap, the output queue and its watermarks, closing and the deferred free. */
+/* conn.c: one control connection: reading request lines under the per-turn
+ * share, the output queue, its watermarks and budget (its own and its
+ * user's), closing and the deferred free. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -56,9 +57,13 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 	creds_init(&c->creds, fd, uid, gid);
 	/* One byte past the message cap so an over-long line is detected. */
 	buf_init(&c->in, (size_t)d->limits.max_message + READ_CHUNK + 2);
-	buf_init(&c->out, (size_t)d->limits.output_high + (64u << 20));
+	/* Room-checked data stays within output_max; the rest is small replies
+	 * of calls already pending (each with an id from a line it holds). */
+	buf_init(&c->out, (size_t)d->limits.output_max + (size_t)d->limits.max_message +
+	    (size_t)d->limits.pending_per_connection * 1024);
 	session_default(&c->session);
 	TAILQ_INIT(&c->pending);
+	LIST_INIT(&c->room_waiters);
 	LIST_INIT(&c->scoped);
 	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
@@ -73,11 +78,32 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 	return c;
 }
 
+/* Whether the connection takes requests (those buffered included). */
+static bool
+conn_may_dispatch(const struct conn *c)
+{
+	return !c->closing && !c->dead && !c->throttled && !c->close_requested;
+}
+
+/* Whether requests wait to be dispatched: a batch under way, or input. */
+static bool
+conn_has_work(const struct conn *c)
+{
+	return c->batch != NULL || buf_len(&c->in) > 0;
+}
+
+bool
+conn_turn_left(const struct conn *c)
+{
+	return conn_may_dispatch(c) && c->turn_requests < c->d->limits.requests_per_read &&
+	    c->produced - c->turn_start < (uint64_t)c->d->limits.output_per_turn;
+}
+
 /* Start or stop the read watcher to match whether we want requests. */
 static void
 conn_update_reading(struct conn *c)
 {
-	bool want = !c->closing && !c->dead && !c->throttled && !c->input_ended;
+	bool want = conn_may_dispatch(c) && !c->input_ended;
 
 	if (want && !c->reading)
 		ev_io_start(c->d->loop, &c->rio);
@@ -86,22 +112,82 @@ conn_update_reading(struct conn *c)
 	c->reading = want;
 }
 
-/* Apply the watermarks after the output queue changed. */
+/* Apply the watermarks after the output queue (or the user's) changed. */
 static void
 conn_update_throttle(struct conn *c)
 {
 	size_t queued = buf_len(&c->out);
 
-	if (!c->throttled && (long)queued > c->d->limits.output_high) {
+	if (!c->throttled && ((long)queued > c->d->limits.output_high || c->user->throttled)) {
 		c->throttled = true;
-		log_debug("conn %llu: output %zu above high mark, pausing input",
-		    (unsigned long long)c->id, queued);
-	} else if (c->throttled && (long)queued <= c->d->limits.output_low) {
+		log_debug("conn %llu: output %zu (user %zu) above the mark, pausing input",
+		    (unsigned long long)c->id, queued, c->user->output);
+	} else if (c->throttled && (long)queued <= c->d->limits.output_low &&
+	    !c->user->throttled) {
 		c->throttled = false;
-		if (buf_len(&c->in) > 0)
+		if (conn_has_work(c))
 			ev_timer_start(c->d->loop, &c->resume);
 	}
 	conn_update_reading(c);
+}
+
+/* The user's queues crossed a mark: apply it to each of its connections,
+ * and give its calls waiting for room another chance. */
+static void
+conn_user_changed(struct sock6d *d, struct user *u)
+{
+	struct conn *c, *next;
+
+	/* A call resumed here may close connections: they are only freed
+	 * after this turn, so `next` stays readable even then. */
+	for (c = TAILQ_FIRST(&d->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->user != u || c->dead)
+			continue;
+		conn_update_throttle(c);
+		if (c->waiting_room > 0)
+			rpc_room_freed(c);
+	}
+}
+
+/* Count reply bytes entering (> 0) or leaving (< 0) the queue or a batch,
+ * for the connection and its user; the user's mark has hysteresis. */
+static void
+conn_account(struct conn *c, long queued, long held)
+{
+	struct user *u = c->user;
+	long high = c->d->limits.output_per_user;
+
+	if (queued + held > 0)
+		c->produced += (uint64_t)(queued + held);
+	c->held = (size_t)((long)c->held + held);
+	u->output = (size_t)((long)u->output + queued);
+	u->held = (size_t)((long)u->held + held);
+	if (!u->throttled && (long)u->output > high) {
+		u->throttled = 1;
+		conn_user_changed(c->d, u);
+	} else if (u->throttled && (long)u->output <= high / 2) {
+		u->throttled = 0;
+		conn_user_changed(c->d, u);
+	} else if (queued + held < 0 && u->waiting_room > 0) {
+		conn_user_changed(c->d, u);
+	}
+}
+
+void
+conn_hold(struct conn *c, long delta)
+{
+	if (!c->dead)
+		conn_account(c, 0, delta);
+}
+
+bool
+conn_room(const struct conn *c, size_t n)
+{
+	const struct limits *l = &c->d->limits;
+
+	return buf_len(&c->out) + c->held + n <= (size_t)l->output_max &&
+	    c->user->output + c->user->held + n <= (size_t)l->output_per_user;
 }
 
 char *
@@ -112,8 +198,8 @@ conn_reserve(struct conn *c, size_t n)
 	if (c->dead)
 		return NULL;
 	if ((p = buf_reserve(&c->out, n)) == NULL) {
-		log_warnx("conn %llu: output queue full (%zu bytes), closing",
-		    (unsigned long long)c->id, buf_len(&c->out));
+		log_warnx("conn %llu: no room for a reply of %zu bytes after %zu queued, closing",
+		    (unsigned long long)c->id, n, buf_len(&c->out));
 		conn_close(c);
 	}
 	return p;
@@ -122,7 +208,29 @@ conn_reserve(struct conn *c, size_t n)
 void
 conn_commit(struct conn *c, size_t n)
 {
+	conn_commit_held(c, n, 0);
+}
+
+bool
+conn_commit_buf(struct conn *c, struct buf *b, size_t released)
+{
+	struct buf old = c->out;
+
+	if (c->dead || buf_len(&c->out) > 0 || buf_len(b) > c->out.cap)
+		return false;
+	c->out = *b;
+	c->out.cap = old.cap;
+	*b = old;
+	conn_account(c, (long)buf_len(&c->out), -(long)released);
+	conn_update_throttle(c);
+	return true;
+}
+
+void
+conn_commit_held(struct conn *c, size_t n, size_t released)
+{
 	buf_commit(&c->out, n);
+	conn_account(c, (long)n, -(long)released);
 	conn_update_throttle(c);
 }
 
@@ -148,6 +256,7 @@ conn_finished(const struct conn *c)
 void
 conn_flush(struct conn *c)
 {
+	size_t written = 0;
 	ssize_t n;
 
 	if (c->dead)
@@ -156,24 +265,31 @@ conn_flush(struct conn *c)
 		n = write(c->fd, buf_head(&c->out), buf_len(&c->out));
 		if (n > 0) {
 			buf_consume(&c->out, (size_t)n);
+			written += (size_t)n;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (!ev_is_active(&c->wio))
-				ev_io_start(c->d->loop, &c->wio);
-			conn_update_throttle(c);
-			return;
-		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
 		log_debug("conn %llu: write: %s", (unsigned long long)c->id, strerror(errno));
 		conn_close(c);
 		return;
 	}
-	if (ev_is_active(&c->wio))
-		ev_io_stop(c->d->loop, &c->wio);
+	if (buf_len(&c->out) > 0) {
+		if (!ev_is_active(&c->wio))
+			ev_io_start(c->d->loop, &c->wio);
+	} else {
+		if (ev_is_active(&c->wio))
+			ev_io_stop(c->d->loop, &c->wio);
+		sock6d_freed(c->d, buf_shrink(&c->out));	/* a drained queue gives back */
+	}
+	/* Room freed: calls waiting for it may answer (and flush) from here. */
+	conn_account(c, -(long)written, 0);
+	if (c->dead)
+		return;
 	conn_update_throttle(c);
-	if (c->closing || conn_finished(c))
+	if (buf_len(&c->out) == 0 && (c->closing || conn_finished(c)))
 		conn_close(c);
 }
 
@@ -264,7 +380,6 @@ conn_close_after_flush(struct conn *c)
 void
 conn_close(struct conn *c)
 {
-	struct call *call;
 	struct sock *s;
 
 	if (c->dead)
@@ -280,8 +395,7 @@ conn_close(struct conn *c)
 	ev_timer_stop(c->d->loop, &c->resume);
 	if (c->hangup_watched)
 		epoll_ctl(c->d->hangup_fd, EPOLL_CTL_DEL, c->fd, NULL);
-	while ((call = TAILQ_FIRST(&c->pending)) != NULL)
-		rpc_cancel(call);
+	rpc_conn_gone(c);
 	while ((s = LIST_FIRST(&c->scoped)) != NULL)
 		sock_close(s);
 	close(c->fd);
@@ -289,6 +403,8 @@ conn_close(struct conn *c)
 	TAILQ_REMOVE(&c->d->conns, c, entry);
 	c->d->nconns--;
 	c->user->conns--;
+	/* Its queue and batches are dropped: the user has that much more room. */
+	conn_account(c, -(long)buf_len(&c->out), -(long)c->held);
 	c->next_dead = c->d->dead_conns;
 	c->d->dead_conns = c;
 }
@@ -296,27 +412,30 @@ conn_close(struct conn *c)
 void
 conn_free(struct conn *c)
 {
+	sock6d_freed(c->d, c->in.size + c->out.size);
 	buf_free(&c->in);
 	buf_free(&c->out);
 	free(c);
 }
 
-/* Handle buffered request lines, at most requests_per_read of them. */
+/* Dispatch buffered requests (a batch under way first, then request
+ * lines) for one turn: until the connection stops taking requests or has
+ * used its turn's share, when the other connections go first. */
 static void
 conn_process(struct conn *c)
 {
 	const char *line;
 	size_t len, used;
-	long handled = 0;
 	struct s6err e;
 	bool more = true;
 
 	c->d->dispatching = c;
-	while (more && !c->closing && !c->throttled && !c->close_requested) {
-		if (handled == c->d->limits.requests_per_read) {
-			/* Let the other connections have a turn first. */
-			ev_timer_start(c->d->loop, &c->resume);
-			break;
+	c->turn_requests = 0;
+	c->turn_start = c->produced;
+	while (more && conn_turn_left(c)) {
+		if (c->batch != NULL) {
+			rpc_batch_continue(c);
+			continue;
 		}
 		switch (ndjson_next(&c->in, (size_t)c->d->limits.max_message, &line, &len, &used)) {
 		case NDJSON_NEED:
@@ -335,11 +454,14 @@ conn_process(struct conn *c)
 		case NDJSON_FRAME:
 			rpc_dispatch_line(c, line, len);
 			ndjson_done(&c->in, used);
-			handled++;
 			break;
 		}
 	}
 	c->d->dispatching = NULL;
+	if (more && conn_may_dispatch(c) && conn_has_work(c))
+		ev_timer_start(c->d->loop, &c->resume);	/* the turn's share is used */
+	if (buf_len(&c->in) == 0)
+		sock6d_freed(c->d, buf_shrink(&c->in));
 	if (c->close_requested)
 		conn_close(c);
 	else if (c->closing)
@@ -387,7 +509,7 @@ conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct conn *c = w->data;
 
 	conn_flush(c);
-	if (!c->dead && !c->throttled && buf_len(&c->in) > 0)
+	if (!c->dead && conn_may_dispatch(c) && conn_has_work(c))
 		conn_process(c);
 }
 

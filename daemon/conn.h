@@ -1,6 +1,16 @@
 /* conn.h: one control connection: the peer's credentials, the capped input
- * buffer, the output queue with its watermarks, the session values, the
- * calls waiting on its behalf and the handles scoped to it. */
+ * buffer, the output queue with its watermarks and budget, the work done
+ * for it per loop turn, the session values, the calls waiting on its
+ * behalf and the handles scoped to it.
+ *
+ * Memory follows reading.  Bytes of replies count against the connection
+ * and its user in two parts: what sits in the output queue, which drains as
+ * the client reads, and what is held in batches not yet complete.  Above
+ * output_high in the queue (or above output_per_user for the user) no
+ * request is taken, batch members included, until the queue falls below
+ * output_low (output_per_user / 2).  Replies that carry socket data ask
+ * for room first (conn_room): all of a connection's bytes stay within
+ * output_max, and all of a user's within output_per_user. */
 #ifndef SOCK6D_CONN_H
 #define SOCK6D_CONN_H
 
@@ -29,15 +39,22 @@ struct conn {
 	ev_timer		 resume;	/* more buffered requests after the per-read cap */
 	struct buf		 in, out;
 	bool			 reading;	/* rio started */
-	bool			 throttled;	/* output above the high mark */
+	bool			 throttled;	/* output above the high mark (its own or its user's) */
 	bool			 input_ended;	/* the client shut down its sending side */
 	bool			 hangup_watched;	/* in the daemon's hang-up set */
 	bool			 closing;	/* close once the output is flushed */
 	bool			 dead;
 	bool			 close_requested;	/* closed once its dispatch ends */
+	size_t			 held;		/* reply bytes in unfinished batches */
+	uint64_t		 produced;	/* reply bytes made, ever */
+	uint64_t		 turn_start;	/* produced when this turn began */
+	long			 turn_requests;	/* requests dispatched this turn */
+	struct batch		*batch;		/* a batch whose members are being dispatched */
+	unsigned		 waiting_room;	/* pending calls waiting for output room */
 	struct session		 session;
 	struct call_list	 pending;
 	size_t			 npending;
+	struct call_room_list	 room_waiters;	/* pending calls waiting for output room */
 	struct sock_list	 scoped;	/* handles with scope "connection" */
 	TAILQ_ENTRY(conn)	 entry;
 	struct conn		*next_dead;
@@ -67,6 +84,21 @@ void		 conn_write(struct conn *c, const char *p, size_t n);
  * not reading). */
 char		*conn_reserve(struct conn *c, size_t n);
 void		 conn_commit(struct conn *c, size_t n);
+/* The same for a message that was held elsewhere until now (a batch's
+ * text, `released` bytes of it): it moves into the queue. */
+void		 conn_commit_held(struct conn *c, size_t n, size_t released);
+/* The same, taking over the whole of *b as the message when the queue is
+ * empty (b then gets the queue's old allocation); false otherwise. */
+bool		 conn_commit_buf(struct conn *c, struct buf *b, size_t released);
+/* Bytes of replies held outside the queue (a batch's) grew or shrank. */
+void		 conn_hold(struct conn *c, long delta);
+/* Whether a reply of n more bytes fits within output_max for c and within
+ * output_per_user for its user, now. */
+bool		 conn_room(const struct conn *c, size_t n);
+/* Whether another request (or batch member) may be dispatched in this
+ * turn: the connection takes requests and has not used up its turn's
+ * share (requests_per_read requests, output_per_turn bytes of replies). */
+bool		 conn_turn_left(const struct conn *c);
 /* Write what is queued now; start the write watcher only after EAGAIN. */
 void		 conn_flush(struct conn *c);
 /* Stop taking requests, flush what is queued, then close. */

@@ -5,6 +5,7 @@
 #include "config.h"
 #endif
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,51 @@ reaper_cb(struct ev_loop *loop, ev_check *w, int revents)
 	}
 }
 
+/* Memory policy.  Large blocks (replies, queues) come from the heap and,
+ * once freed, stay there for the next reply to reuse: fresh pages cost a
+ * page fault each, which makes up most of the price of a large reply.
+ * The daemon gives the heap's free memory back itself once TRIM_AFTER
+ * bytes of queues were freed: after a quiet moment (TRIM_QUIET without
+ * more being freed), and at the latest TRIM_LATEST after the first of
+ * them.  A burst leaves nothing behind for long; steady work keeps
+ * reusing its pages. */
+#define TRIM_AFTER	(1u << 20)
+#define TRIM_QUIET	1.0
+#define TRIM_LATEST	10.0
+#define HEAP_BLOCKS_UP_TO	(32u << 20)	/* glibc's largest mmap threshold */
+
+void
+sock6d_memory_policy(void)
+{
+	mallopt(M_MMAP_THRESHOLD, (int)HEAP_BLOCKS_UP_TO);
+	mallopt(M_TRIM_THRESHOLD, (int)(2 * HEAP_BLOCKS_UP_TO));
+}
+
+static void
+trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sock6d *d = w->data;
+
+	malloc_trim(0);
+	d->freed = 0;
+}
+
+void
+sock6d_freed(struct sock6d *d, size_t n)
+{
+	ev_tstamp now = ev_now(d->loop), wait;
+
+	d->freed += n;
+	if (n == 0 || d->freed < TRIM_AFTER)
+		return;
+	if (!ev_is_active(&d->trim))
+		d->trim_by = now + TRIM_LATEST;
+	wait = d->trim_by - now < TRIM_QUIET ? d->trim_by - now : TRIM_QUIET;
+	ev_timer_stop(d->loop, &d->trim);
+	ev_timer_set(&d->trim, wait > 0 ? wait : 0., 0.);
+	ev_timer_start(d->loop, &d->trim);
+}
+
 int
 sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 {
@@ -55,6 +101,8 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	ev_check_init(&d->reaper, reaper_cb);
 	d->reaper.data = d;
 	ev_check_start(loop, &d->reaper);
+	ev_timer_init(&d->trim, trim_cb, TRIM_QUIET, 0.);
+	d->trim.data = d;
 	return 0;
 }
 
@@ -74,6 +122,7 @@ sock6d_shutdown(struct sock6d *d)
 	free(socks);
 	reaper_cb(d->loop, &d->reaper, 0);
 	ev_check_stop(d->loop, &d->reaper);
+	ev_timer_stop(d->loop, &d->trim);
 	resolver_free(d->resolver);
 	d->resolver = NULL;
 	conn_hangups_free(d);

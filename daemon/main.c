@@ -152,6 +152,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	raise_fd_limit();
+	sock6d_memory_policy();
 	signal(SIGPIPE, SIG_IGN);
 	if ((loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD)) == NULL) {
 		log_error("cannot initialise the event loop");

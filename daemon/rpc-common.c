@@ -3,6 +3,7 @@
 #include "config.h"
 #endif
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -53,23 +54,93 @@ result_one(const char *key, json_object *value)
 	return o;
 }
 
+/* Bytes shown as base64: encoded once, straight into json-c's output,
+ * when the result is written (a base64 string never needs escaping). */
+struct base64_ref {
+	const char	*p;
+	size_t		 n;
+};
+
+static int
+base64_to_json(json_object *jso, struct printbuf *pb, int level, int flags)
+{
+	const struct base64_ref *ref = json_object_get_userdata(jso);
+	size_t len = base64_encoded_len(ref->n);
+	int start;
+
+	printbuf_memappend(pb, "\"", 1);
+	start = pb->bpos;
+	/* Room for the text and its NUL, in one step. */
+	if (len > INT_MAX - 2 - (size_t)start ||
+	    printbuf_memset(pb, start + (int)len, 0, 1) < 0)
+		return -1;
+	base64_encode(ref->p, ref->n, pb->buf + start);
+	pb->bpos = start + (int)len;
+	printbuf_memappend(pb, "\"", 1);
+	return 0;
+}
+
+static void
+base64_ref_free(json_object *jso, void *userdata)
+{
+	free(userdata);
+}
+
+/* A JSON string of p[0..n) in base64; p must live until the result is
+ * written. */
+static json_object *
+base64_string(const char *p, size_t n)
+{
+	struct base64_ref *ref;
+	json_object *s;
+
+	if ((ref = malloc(sizeof(*ref))) == NULL || (s = json_object_new_string("")) == NULL) {
+		free(ref);
+		return NULL;
+	}
+	ref->p = p;
+	ref->n = n;
+	json_object_set_serializer(s, base64_to_json, ref, base64_ref_free);
+	return s;
+}
+
+/* The length of n bytes of text as the content of a JSON string, as
+ * json-c writes it: control characters as \u00XX, the short escapes,
+ * and '/' left alone. */
+static size_t
+json_text_len(const char *p, size_t n)
+{
+	size_t i, len = n;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if (ch == '"' || ch == '\\' || ch == '\b' || ch == '\f' || ch == '\n' ||
+		    ch == '\r' || ch == '\t')
+			len += 1;
+		else if (ch < 0x20)
+			len += 5;
+	}
+	return len;
+}
+
 void
 result_bytes(json_object *o, const char *p, size_t n, bool as_text)
 {
-	char *enc;
 
-	if (as_text && utf8_valid(p, n)) {
+	/* Text only when it is valid UTF-8 and no longer than base64 would be:
+	 * the room a reply was given is counted in base64. */
+	if (as_text && utf8_valid(p, n) && json_text_len(p, n) <= base64_encoded_len(n)) {
 		json_object_object_add(o, "text", json_object_new_string_len(p, (int)n));
 		return;
 	}
-	if ((enc = malloc(base64_encoded_len(n) + 1)) == NULL) {
-		json_object_object_add(o, "data", NULL);
-		return;
-	}
-	base64_encode(p, n, enc);
-	json_object_object_add(o, "data", json_object_new_string_len(enc,
-	    (int)base64_encoded_len(n)));
-	free(enc);
+	json_object_object_add(o, "data", base64_string(p, n));
+}
+
+size_t
+result_bytes_max(size_t n)
+{
+	return sizeof(",\"data\":\"\"") + base64_encoded_len(n);
 }
 
 int64_t

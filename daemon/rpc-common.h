@@ -42,8 +42,12 @@ extern const struct enum_name send_flag_names[];
 json_object	*result_empty(void);
 /* {key: value} */
 json_object	*result_one(const char *key, json_object *value);
-/* Put received bytes into a result as "data" (base64) or "text". */
+/* Put received bytes into a result as "data" (base64) or, when as_text and
+ * they are valid UTF-8 that JSON writes no longer than base64, "text".
+ * p must stay valid until the result is answered (it is encoded then). */
 void		 result_bytes(json_object *o, const char *p, size_t n, bool as_text);
+/* The most text result_bytes adds to a result for n bytes. */
+size_t		 result_bytes_max(size_t n);
 /* The session timeout when the call gave none. */
 int64_t		 timeout_or(int64_t given, int64_t session_default);
 

@@ -37,6 +37,10 @@ static const struct param receive_params[] = {
 	END_PARAMS
 };
 
+/* Room for a receive's result besides its bytes: "bytes", "eof", and the
+ * sender's address (a UNIX path of 108 bytes may take 6 each in JSON). */
+#define RECEIVE_RESULT_ROOM	1024
+
 struct receive_op {
 	struct waiter		w;
 	enum receive_shape	shape;
@@ -109,7 +113,11 @@ receive_attempt(struct waiter *w)
 	struct s6err e;
 	ssize_t n;
 	int flags = (op->flags & ~MSG_WAITALL) | MSG_DONTWAIT;
+	enum attempt r;
 
+	/* Take no byte that its reply would have no room for. */
+	if (!waiter_room(w, result_bytes_max(op->len) + RECEIVE_RESULT_ROOM, &r))
+		return r;
 	if (receive_from_held(op, s))
 		return receive_result(op);
 	for (;;) {
@@ -174,12 +182,15 @@ receive_start(struct call *c, struct sock *s, int64_t length, int flags, int64_t
 	if (length > c->d->limits.max_receive) {
 		err_param(&e, "length", "length must be at most %ld (max_receive)",
 		    c->d->limits.max_receive);
+		e.limit = "max_receive";
 		return call_fail(c, &e);
 	}
-	if ((op = calloc(1, sizeof(*op) + (size_t)length)) == NULL) {
+	/* The bytes need no zeroing: only what recv fills is ever read. */
+	if ((op = malloc(sizeof(*op) + (size_t)length)) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		return call_fail(c, &e);
 	}
+	memset(op, 0, sizeof(*op));
 	op->shape = shape;
 	op->as_text = as_text;
 	op->flags = flags;

@@ -18,20 +18,31 @@
 /* One parsed request line, shared by the calls of a batch. */
 struct request {
 	struct jv_doc	doc;
+	size_t		len;		/* of the line: what a parked call holds */
 	unsigned	refs;
 };
 
-/* A batch in progress: one response text per entry, answered as one array
- * once every member is done. */
+/* A batch: its members are dispatched one at a time, as the connection
+ * takes requests (a member that parks does not hold up the next), and
+ * their responses are gathered in completion order into one array, sent
+ * once every member has answered.  That array is one reply: the responses
+ * that would take it past output_max are answered with error 1012, which
+ * the text's slack always has room for. */
 struct batch {
-	struct conn	*conn;		/* NULL once the connection is gone */
-	char		**slots;	/* NULL: a notification's (no response) */
-	size_t		*lens;
-	size_t		 n;
-	size_t		 outstanding;
+	struct sock6d		*d;
+	struct conn		*conn;		/* NULL once the connection is gone */
+	struct request		*request;
+	size_t			 next;		/* the next member to dispatch */
+	size_t			 outstanding;	/* members not answered, +1 while dispatching */
+	size_t			 answered;	/* responses in text */
+	struct buf		 text;		/* "[r1,r2" */
 };
 
 static const char RESPONSE_HEAD[] = "{\"jsonrpc\":\"2.0\",\"id\":";
+
+/* Room in a batch's text beyond output_max: for the ids and error replies
+ * of its members. */
+#define BATCH_SLACK(l)	((size_t)(l)->max_message + (size_t)(l)->max_batch * 1024)
 
 /* Length of {"jsonrpc":"2.0","id":ID,"MEMBER":VALUE}. */
 static size_t
@@ -67,32 +78,84 @@ id_text(const struct jv *id, const char **text, size_t *len)
 	*len = id ? id->rawlen : 4;
 }
 
-/* Deliver a response: straight into the output queue, or into its batch slot. */
-static void
-respond(struct conn *conn, struct batch *b, size_t slot, const struct jv *id,
-    const char *member, json_object *value)
+void
+err_too_large(struct s6err *e, const struct limits *l)
 {
-	const char *idt, *val;
-	size_t idlen, vallen, mlen = strlen(member), n;
+	err_limit(e, "output_max", l->output_max);
+	snprintf(e->message, sizeof(e->message),
+	    "the reply would be larger than output_max (%ld)", l->output_max);
+}
+
+enum room
+call_room(const struct call *c, size_t n)
+{
+	size_t max = (size_t)c->d->limits.output_max, idlen;
+	const char *idt;
+
+	if (c->conn == NULL || c->notification)
+		return ROOM_NOW;	/* nothing will be written */
+	id_text(c->id, &idt, &idlen);
+	n += response_len(idlen, sizeof("result") - 1, 0) + 2;	/* "," or "[", "\n" */
+	if (n > max || (c->batch != NULL && buf_len(&c->batch->text) + n > max))
+		return ROOM_NEVER;
+	return conn_room(c->conn, n) ? ROOM_NOW : ROOM_LATER;
+}
+
+/* Write one response into its batch's text (after a comma) or, ended by a
+ * newline, into the connection's queue.  Whether it fit: the batch's text
+ * takes results only up to output_max. */
+static bool
+respond_text(struct conn *conn, struct batch *b, const char *idt, size_t idlen,
+    const char *member, const char *val, size_t vallen)
+{
+	size_t mlen = strlen(member), n = response_len(idlen, mlen, vallen);
+	const struct limits *l = &conn->d->limits;
 	char *p;
+
+	if (b == NULL) {
+		if ((p = conn_reserve(conn, n + 1)) == NULL)
+			return true;	/* the connection is closed */
+		response_format(p, idt, idlen, member, mlen, val, vallen);
+		p[n] = '\n';
+		conn_commit(conn, n + 1);
+		return true;
+	}
+	if (strcmp(member, "result") == 0 && buf_len(&b->text) + 1 + n > (size_t)l->output_max)
+		return false;
+	if ((p = buf_reserve(&b->text, n + 1)) == NULL)
+		return true;	/* past the slack: cannot happen for one line's members */
+	*p = b->answered++ > 0 ? ',' : '[';
+	response_format(p + 1, idt, idlen, member, mlen, val, vallen);
+	buf_commit(&b->text, n + 1);
+	conn_hold(conn, (long)n + 1);
+	return true;
+}
+
+/* Deliver a response; one too large for output_max (alone, or in its
+ * batch's array) becomes error 1012 naming that limit. */
+static void
+respond(struct conn *conn, struct batch *b, const struct jv *id, const char *member,
+    json_object *value)
+{
+	const struct limits *l = &conn->d->limits;
+	const char *idt, *val;
+	json_object *err;
+	struct s6err e;
+	size_t idlen, vallen;
 
 	id_text(id, &idt, &idlen);
 	val = json_object_to_json_string_length(value,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &vallen);
-	n = response_len(idlen, mlen, vallen);
-	if (b != NULL) {
-		if ((p = malloc(n)) == NULL)
-			return;
-		response_format(p, idt, idlen, member, mlen, val, vallen);
-		b->slots[slot] = p;
-		b->lens[slot] = n;
+	if (response_len(idlen, strlen(member), vallen) + 1 <= (size_t)l->output_max &&
+	    respond_text(conn, b, idt, idlen, member, val, vallen))
 		return;
-	}
-	if ((p = conn_reserve(conn, n + 1)) == NULL)
-		return;
-	response_format(p, idt, idlen, member, mlen, val, vallen);
-	p[n] = '\n';
-	conn_commit(conn, n + 1);
+	err_too_large(&e, l);
+	conn_count_error(conn);
+	err = err_to_json(&e);
+	val = json_object_to_json_string_length(err,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &vallen);
+	respond_text(conn, b, idt, idlen, "error", val, vallen);
+	json_object_put(err);
 }
 
 static void
@@ -104,38 +167,36 @@ request_unref(struct request *r)
 	}
 }
 
+/* Queue a batch's array: its text as it is when the queue is empty (most
+ * often), else a copy. */
+static void
+batch_send(struct batch *b)
+{
+	size_t len = buf_len(&b->text);
+	char *p;
+
+	if (buf_append(&b->text, "]\n", 2) == 0 && conn_commit_buf(b->conn, &b->text, len))
+		return;
+	if ((p = conn_reserve(b->conn, len + 2)) != NULL) {
+		memcpy(p, buf_head(&b->text), len);
+		p[len] = ']';
+		p[len + 1] = '\n';
+		conn_commit_held(b->conn, len + 2, len);
+	}
+}
+
+/* A member answered (or the dispatching stopped): once every member has,
+ * the array goes out, leaving out notifications (nothing if all were). */
 static void
 batch_member_done(struct batch *b)
 {
-	size_t i, total = 1, count = 0;
-	char *line, *p;
-
 	if (--b->outstanding > 0)
 		return;
-	for (i = 0; i < b->n; i++)
-		if (b->slots[i] != NULL) {
-			total += b->lens[i] + 1;
-			count++;
-		}
-	/* [r1,r2,...]\n, leaving out the notifications; nothing if all were. */
-	if (b->conn != NULL && count > 0 && (line = conn_reserve(b->conn, total + 1)) != NULL) {
-		p = line;
-		*p++ = '[';
-		for (i = 0; i < b->n; i++) {
-			if (b->slots[i] == NULL)
-				continue;
-			memcpy(p, b->slots[i], b->lens[i]);
-			p += b->lens[i];
-			*p++ = ',';
-		}
-		p[-1] = ']';
-		*p++ = '\n';
-		conn_commit(b->conn, (size_t)(p - line));
-	}
-	for (i = 0; i < b->n; i++)
-		free(b->slots[i]);
-	free(b->slots);
-	free(b->lens);
+	if (b->conn != NULL && b->answered > 0)
+		batch_send(b);
+	sock6d_freed(b->d, b->text.size);
+	buf_free(&b->text);
+	request_unref(b->request);
 	free(b);
 }
 
@@ -144,7 +205,7 @@ static void
 call_deliver(struct call *c, const char *member, json_object *value)
 {
 	if (c->conn != NULL && !c->notification)
-		respond(c->conn, c->batch, c->slot, c->id, member, value);
+		respond(c->conn, c->batch, c->id, member, value);
 	json_object_put(value);
 }
 
@@ -199,6 +260,14 @@ call_fail(struct call *c, const struct s6err *e)
 	return a;
 }
 
+/* The bytes a parked call holds: its request line (its id, the bytes it
+ * sends). */
+static size_t
+call_held_bytes(const struct call *c)
+{
+	return c->request != NULL ? c->request->len : 0;
+}
+
 bool
 call_can_park(struct call *c, struct s6err *e)
 {
@@ -212,6 +281,12 @@ call_can_park(struct call *c, struct s6err *e)
 	}
 	if ((long)c->conn->user->pending >= c->d->limits.pending_per_user) {
 		err_limit(e, "pending_per_user", c->d->limits.pending_per_user);
+		return false;
+	}
+	/* A parked call holds its request line (its id, the bytes to send). */
+	if ((long)(c->conn->user->pinned + call_held_bytes(c)) >
+	    c->d->limits.pending_bytes_per_user) {
+		err_limit(e, "pending_bytes_per_user", c->d->limits.pending_bytes_per_user);
 		return false;
 	}
 	return true;
@@ -228,17 +303,64 @@ call_pending(struct call *c, call_cancel_fn cancel, void *op)
 	TAILQ_INSERT_TAIL(&c->conn->pending, c, entry);
 	c->conn->npending++;
 	c->conn->user->pending++;
+	c->conn->user->pinned += call_held_bytes(c);
 	return a;
+}
+
+void
+call_wait_room(struct call *c, call_resume_fn resume)
+{
+	if (c->waiting_room || c->conn == NULL)
+		return;
+	c->resume = resume;
+	c->waiting_room = true;
+	LIST_INSERT_HEAD(&c->conn->room_waiters, c, room_entry);
+	c->conn->waiting_room++;
+	c->conn->user->waiting_room++;
+}
+
+void
+call_stop_waiting_room(struct call *c)
+{
+	if (!c->waiting_room)
+		return;
+	c->waiting_room = false;
+	LIST_REMOVE(c, room_entry);
+	if (c->conn != NULL) {
+		c->conn->waiting_room--;
+		c->conn->user->waiting_room--;
+	}
+}
+
+void
+rpc_room_freed(struct conn *conn)
+{
+	struct call_room_list ready;
+	struct call *c;
+
+	/* Those waiting now each get one chance: one that still finds no
+	 * room waits again, on the connection's list, not on this one. */
+	LIST_INIT(&ready);
+	while ((c = LIST_FIRST(&conn->room_waiters)) != NULL) {
+		LIST_REMOVE(c, room_entry);
+		LIST_INSERT_HEAD(&ready, c, room_entry);
+	}
+	while ((c = LIST_FIRST(&ready)) != NULL) {
+		call_stop_waiting_room(c);	/* off this list: a cancel may unlink others */
+		c->resume(c, c->op);
+	}
 }
 
 /* Unlink a parked call from its connection. */
 static void
 call_unpark(struct call *c)
 {
+	call_stop_waiting_room(c);
 	if (c->conn != NULL) {
 		TAILQ_REMOVE(&c->conn->pending, c, entry);
 		c->conn->npending--;
 		c->conn->user->pending--;
+		c->conn->user->pinned -= call_held_bytes(c);
 	}
 }
 
@@ -284,15 +406,15 @@ rpc_send_error(struct conn *conn, const struct s6err *e)
 	json_object *err = err_to_json(e);
 
 	conn_count_error(conn);
-	respond(conn, NULL, 0, NULL, "error", err);
+	respond(conn, NULL, NULL, "error", err);
 	json_object_put(err);
 }
 
-/* An envelope error for one request, to its batch slot or the connection,
- * with its id when that could be read (else null). */
+/* An envelope error for one request, to its batch or the connection, with
+ * its id when that could be read (else null). */
 static void
-envelope_error(struct conn *conn, struct batch *b, size_t slot, const struct jv *id,
-    int code, const char *message)
+envelope_error(struct conn *conn, struct batch *b, const struct jv *id, int code,
+    const char *message)
 {
 	json_object *err;
 	struct s6err e;
@@ -300,14 +422,14 @@ envelope_error(struct conn *conn, struct batch *b, size_t slot, const struct jv 
 	err_set(&e, code, "%s", message);
 	conn_count_error(conn);
 	err = err_to_json(&e);
-	respond(conn, b, slot, id, "error", err);
+	respond(conn, b, id, "error", err);
 	json_object_put(err);
 }
 
 /* Validate one request object and run its method. */
 static void
 dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
-    struct batch *b, size_t slot)
+    struct batch *b)
 {
 	const struct jv *v, *id, *params;
 	const struct method *m;
@@ -317,36 +439,36 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 
 	conn_count_request(conn);
 	if (req->type != JV_OBJECT) {
-		envelope_error(conn, b, slot, NULL, S6_INVALID_REQUEST, "Invalid Request");
+		envelope_error(conn, b, NULL, S6_INVALID_REQUEST, "Invalid Request");
 		return;
 	}
 	id = jv_get(req, "id");
 	if (id != NULL && id->type != JV_STRING && id->type != JV_INT &&
 	    id->type != JV_NUMBER && id->type != JV_NULL) {
-		envelope_error(conn, b, slot, NULL, S6_INVALID_REQUEST,
+		envelope_error(conn, b, NULL, S6_INVALID_REQUEST,
 		    "Invalid Request: id must be a string, number or null");
 		return;
 	}
 	if ((v = jv_get(req, "jsonrpc")) == NULL || v->type != JV_STRING ||
 	    v->len != 3 || memcmp(v->u.s, "2.0", 3) != 0) {
-		envelope_error(conn, b, slot, id, S6_INVALID_REQUEST,
+		envelope_error(conn, b, id, S6_INVALID_REQUEST,
 		    "Invalid Request: jsonrpc must be \"2.0\"");
 		return;
 	}
 	if ((v = jv_get(req, "method")) == NULL || !jv_plain_string(v)) {
-		envelope_error(conn, b, slot, id, S6_INVALID_REQUEST,
+		envelope_error(conn, b, id, S6_INVALID_REQUEST,
 		    "Invalid Request: method must be a string");
 		return;
 	}
 	params = jv_get(req, "params");
 	if (params != NULL && params->type != JV_OBJECT && params->type != JV_ARRAY) {
-		envelope_error(conn, b, slot, id, S6_INVALID_REQUEST,
+		envelope_error(conn, b, id, S6_INVALID_REQUEST,
 		    "Invalid Request: params must be an object");
 		return;
 	}
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		envelope_error(conn, b, slot, id, S6_INTERNAL_ERROR, "out of memory");
+		envelope_error(conn, b, id, S6_INTERNAL_ERROR, "out of memory");
 		return;
 	}
 	c->d = conn->d;
@@ -357,7 +479,6 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 	c->params = params;
 	c->notification = id == NULL;
 	c->batch = b;
-	c->slot = slot;
 	if (b != NULL)
 		b->outstanding++;
 
@@ -391,43 +512,71 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 		call_free(c);
 }
 
-static void
-dispatch_batch(struct conn *conn, struct request *r, const struct jv *arr)
+void
+rpc_batch_continue(struct conn *conn)
 {
+	struct batch *b = conn->batch;
+	const struct jv *arr = b->request->doc.root;
+
+	while (b->next < arr->len && conn_turn_left(conn)) {
+		conn->turn_requests++;
+		dispatch_request(conn, b->request, &arr->u.kids[b->next++], b);
+	}
+	/* A client found gone mid-batch gets nothing more done on its behalf. */
+	if (b->next == arr->len || conn->close_requested) {
+		conn->batch = NULL;
+		batch_member_done(b);	/* lets go of the dispatching hold */
+	}
+}
+
+static void
+batch_start(struct conn *conn, struct request *r, const struct jv *arr)
+{
+	const struct limits *l = &conn->d->limits;
 	struct batch *b;
 	struct s6err e;
-	size_t i;
 
 	if (arr->len == 0) {
 		conn_count_request(conn);
-		envelope_error(conn, NULL, 0, NULL, S6_INVALID_REQUEST, "Invalid Request: empty batch");
+		envelope_error(conn, NULL, NULL, S6_INVALID_REQUEST, "Invalid Request: empty batch");
 		return;
 	}
-	if ((long)arr->len > conn->d->limits.max_batch) {
+	if ((long)arr->len > l->max_batch) {
 		conn_count_request(conn);
 		err_set(&e, S6_INVALID_REQUEST, "Invalid Request: batch of more than %ld entries",
-		    conn->d->limits.max_batch);
+		    l->max_batch);
 		e.limit = "max_batch";
 		rpc_send_error(conn, &e);
 		return;
 	}
-	if ((b = calloc(1, sizeof(*b))) == NULL ||
-	    (b->slots = calloc(arr->len, sizeof(*b->slots))) == NULL ||
-	    (b->lens = calloc(arr->len, sizeof(*b->lens))) == NULL) {
-		if (b != NULL)
-			free(b->slots);
-		free(b);
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		rpc_send_error(conn, &e);
 		return;
 	}
+	b->d = conn->d;
 	b->conn = conn;
-	b->n = arr->len;
+	b->request = r;
+	r->refs++;
 	b->outstanding = 1;		/* held until every member is dispatched */
-	/* A client found gone mid-batch gets nothing more done on its behalf. */
-	for (i = 0; i < arr->len && !conn->close_requested; i++)
-		dispatch_request(conn, r, &arr->u.kids[i], b, i);
-	batch_member_done(b);
+	buf_init(&b->text, (size_t)l->output_max + BATCH_SLACK(l));
+	conn->batch = b;
+	rpc_batch_continue(conn);
+}
+
+void
+rpc_conn_gone(struct conn *conn)
+{
+	struct batch *b;
+	struct call *c;
+
+	while ((c = TAILQ_FIRST(&conn->pending)) != NULL)
+		rpc_cancel(c);
+	if ((b = conn->batch) != NULL) {
+		conn->batch = NULL;
+		b->conn = NULL;
+		batch_member_done(b);
+	}
 }
 
 void
@@ -436,11 +585,15 @@ rpc_dispatch_line(struct conn *conn, const char *line, size_t len)
 	struct request *r;
 	struct s6err e;
 
+	/* The line counts as one request of the turn; a batch's members count
+	 * one each instead. */
+	conn->turn_requests++;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		rpc_send_error(conn, &e);
 		return;
 	}
+	r->len = len;
 	switch (jv_parse(line, len, conn->d->limits.max_depth, &r->doc)) {
 	case JV_OK:
 		break;
@@ -465,9 +618,10 @@ rpc_dispatch_line(struct conn *conn, const char *line, size_t len)
 		return;
 	}
 	r->refs = 1;
-	if (r->doc.root->type == JV_ARRAY)
-		dispatch_batch(conn, r, r->doc.root);
-	else
-		dispatch_request(conn, r, r->doc.root, NULL, 0);
+	if (r->doc.root->type == JV_ARRAY) {
+		conn->turn_requests--;
+		batch_start(conn, r, r->doc.root);
+	} else
+		dispatch_request(conn, r, r->doc.root, NULL);
 	request_unref(r);
 }

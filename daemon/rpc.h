@@ -15,6 +15,7 @@
 #include "error.h"
 
 struct conn;
+struct limits;
 struct sock6d;
 struct method;
 struct batch;
@@ -30,6 +31,7 @@ struct answer {
 };
 
 typedef void (*call_cancel_fn)(struct call *c, void *op);
+typedef void (*call_resume_fn)(struct call *c, void *op);
 
 struct call {
 	struct sock6d		*d;
@@ -39,17 +41,20 @@ struct call {
 	const struct jv		*params;	/* NULL: none */
 	bool			 notification;
 	struct batch		*batch;
-	size_t			 slot;
 	const struct method	*method;
 	void			*args;
 	void			*allocs[4];	/* freed with the call (decoded bytes) */
 	enum call_state		 state;
 	call_cancel_fn		 cancel;
 	void			*op;
+	call_resume_fn		 resume;	/* when output room may be free again */
+	bool			 waiting_room;
 	TAILQ_ENTRY(call)	 entry;		/* conn->pending */
+	LIST_ENTRY(call)	 room_entry;	/* conn->room_waiters */
 };
 
 TAILQ_HEAD(call_list, call);
+LIST_HEAD(call_room_list, call);
 
 struct answer	 call_ok(struct call *c, json_object *result);
 struct answer	 call_fail(struct call *c, const struct s6err *e);
@@ -59,11 +64,31 @@ void		 call_complete_ok(struct call *c, json_object *result);
 void		 call_complete_fail(struct call *c, const struct s6err *e);
 /* Keep a heap block alive as long as the call; -1 if there is no room. */
 int		 call_keep(struct call *c, void *p);
-/* Whether the connection can take one more parked call (pending_per_connection). */
+/* Whether the connection can take one more parked call (pending_per_connection,
+ * and the user's pending_per_user and pending_bytes_per_user). */
 bool		 call_can_park(struct call *c, struct s6err *e);
+/* Whether c's response, with a result object of up to n bytes of text,
+ * fits in its connection's output now, later (once the client reads), or
+ * never (larger than output_max, alone or in its batch's array). */
+enum room { ROOM_NOW, ROOM_LATER, ROOM_NEVER };
+enum room	 call_room(const struct call *c, size_t n);
+/* Error 1012 for a reply larger than output_max. */
+void		 err_too_large(struct s6err *e, const struct limits *l);
+/* The parked call found no room for its reply in its connection's output:
+ * `resume` runs once some was freed (the call may then try again, or wait
+ * again).  A call waits at most once at a time. */
+void		 call_wait_room(struct call *c, call_resume_fn resume);
+void		 call_stop_waiting_room(struct call *c);
 
 /* Handle one request line from `conn`.  Replies are queued on the connection. */
 void		 rpc_dispatch_line(struct conn *conn, const char *line, size_t len);
+/* Dispatch more members of the connection's batch under way, as far as its
+ * turn allows; the batch is done with once every member is dispatched. */
+void		 rpc_batch_continue(struct conn *conn);
+/* Output room was freed on the connection: its calls waiting for room resume. */
+void		 rpc_room_freed(struct conn *conn);
+/* The connection is going away: cancel its pending calls, drop its batch. */
+void		 rpc_conn_gone(struct conn *conn);
 /* Cancel a call whose connection is going away (runs its cancel hook). */
 void		 rpc_cancel(struct call *c);
 /* Queue a standalone error response with id null (limits, parse errors). */

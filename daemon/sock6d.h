@@ -31,6 +31,9 @@ struct sock6d {
 	struct log_ratelimit	 refusal_log;	/* connections refused */
 	ev_signal		 sigterm, sigint;
 	ev_check		 reaper;	/* frees dead objects after each turn */
+	ev_timer		 trim;		/* gives freed memory back to the system */
+	size_t			 freed;		/* bytes of queues freed since the last trim */
+	ev_tstamp		 trim_by;	/* the latest the next trim may come */
 	int			 hangup_fd;	/* epoll set of half-closed connections */
 	ev_io			 hangup_io;
 	struct conn_list	 conns;
@@ -60,6 +63,11 @@ void	 session_default(struct session *s);
 
 /* Set up the context (loop, tables); 0 or -1. */
 int	 sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l);
+/* Set the allocator's policy (see context.c); before anything is allocated. */
+void	 sock6d_memory_policy(void);
+/* Bytes of queues were freed: once enough were, the allocator's free
+ * memory goes back to the system a moment later. */
+void	 sock6d_freed(struct sock6d *d, size_t n);
 /* Close every connection and handle, free everything. */
 void	 sock6d_shutdown(struct sock6d *d);
 

@@ -22,7 +22,11 @@ struct user {
 	unsigned long	conns;		/* control connections open */
 	unsigned long	handles;	/* handles open */
 	unsigned long	pending;	/* calls parked */
-	size_t		output;		/* reply bytes queued on its connections */
+	unsigned long	waiting_room;	/* of those, waiting for output room */
+	size_t		pinned;		/* bytes of request lines they hold */
+	size_t		output;		/* reply bytes in its connections' queues */
+	size_t		held;		/* reply bytes in their unfinished batches */
+	int		throttled;	/* output above output_per_user: no requests taken */
 	struct stats	stats;
 };
 

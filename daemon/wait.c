@@ -41,20 +41,30 @@ waiter_queue(struct waiter *w)
 	return w->events == EV_READ ? &w->sock->readers : &w->sock->writers;
 }
 
-/* Keep the socket's io watchers running exactly while someone waits. */
+/* Whether the head of a queue waits for the socket (not for room). */
+static bool
+waiter_queue_watched(const struct sock *s, const struct waiter_list *q)
+{
+	const struct waiter *w = TAILQ_FIRST(q);
+
+	return !s->closed && w != NULL && !w->blocked;
+}
+
+/* Keep the socket's io watchers running exactly while someone waits for
+ * the socket itself. */
 static void
 waiter_watch(struct sock *s)
 {
 	struct ev_loop *loop = s->d->loop;
 
-	if (s->closed || TAILQ_EMPTY(&s->readers))
-		ev_io_stop(loop, &s->rio);
-	else
+	if (waiter_queue_watched(s, &s->readers))
 		ev_io_start(loop, &s->rio);
-	if (s->closed || TAILQ_EMPTY(&s->writers))
-		ev_io_stop(loop, &s->wio);
 	else
+		ev_io_stop(loop, &s->rio);
+	if (waiter_queue_watched(s, &s->writers))
 		ev_io_start(loop, &s->wio);
+	else
+		ev_io_stop(loop, &s->wio);
 }
 
 void
@@ -73,6 +83,25 @@ waiter_init(struct waiter *w, const struct waiter_ops *ops, struct call *c,
 	err_clear(&w->err);
 	ev_timer_init(&w->timer, waiter_timer_cb, 0., 0.);
 	w->timer.data = w;
+}
+
+bool
+waiter_room(struct waiter *w, size_t n, enum attempt *r)
+{
+	struct s6err e;
+
+	switch (call_room(w->call, n)) {
+	case ROOM_NOW:
+		return true;
+	case ROOM_LATER:
+		*r = ATTEMPT_BLOCKED;
+		return false;
+	case ROOM_NEVER:
+		break;
+	}
+	err_too_large(&e, &w->sock->d->limits);
+	*r = waiter_error(w, &e);
+	return false;
 }
 
 enum attempt
@@ -139,6 +168,30 @@ waiter_rearm(struct waiter *w)
 	}
 }
 
+/* Output room was freed for the blocked waiter's caller: watch the socket
+ * again, and try at once (the bytes may be held ones, with nothing for the
+ * watcher to report). */
+static void
+waiter_resume(struct call *c, void *op)
+{
+	struct waiter *w = op;
+
+	w->blocked = false;
+	waiter_watch(w->sock);
+	if (w == TAILQ_FIRST(waiter_queue(w)))
+		waiter_ready(w->sock, w->events);
+}
+
+/* The attempt found no room for its reply: wait for the caller's output
+ * to drain, not for the socket. */
+static void
+waiter_block(struct waiter *w)
+{
+	w->blocked = true;
+	call_wait_room(w->call, waiter_resume);
+	waiter_watch(w->sock);
+}
+
 /* The connection went away: drop the waiter without an answer. */
 static void
 waiter_cancel(struct call *c, void *op)
@@ -151,7 +204,8 @@ waiter_cancel(struct call *c, void *op)
 
 /* Attempt at once, unless others are queued ahead (FIFO) or the client
  * already hung up (its end of file will cancel the call); a zero timeout
- * makes "not yet" a timeout.  Whether the outcome is now known. */
+ * makes "not yet" a timeout, and so does "no room yet".  Whether the
+ * outcome is now known. */
 static bool
 waiter_try_now(struct waiter *w)
 {
@@ -160,8 +214,10 @@ waiter_try_now(struct waiter *w)
 
 	if (TAILQ_EMPTY(waiter_queue(w)) && !waiter_orphaned(w))
 		r = waiter_attempt(w);
-	else if (w->nowait) {
-		/* Others are waiting first: dontwait means not joining them. */
+	if (r == ATTEMPT_BLOCKED)
+		w->blocked = true;	/* its waiting for room starts once parked */
+	if (r != ATTEMPT_DONE && w->nowait) {
+		/* dontwait never waits: not behind others, not for room. */
 		err_sys(&e, EAGAIN, w->events == EV_READ ? "recv" : "send",
 		    w->events == EV_READ ? "cannot receive data" : "cannot send data", false);
 		waiter_error(w, &e);
@@ -206,7 +262,10 @@ waiter_start(struct waiter *w)
 		return a;
 	}
 	waiter_park(w);
-	return call_pending(c, waiter_cancel, w);
+	a = call_pending(c, waiter_cancel, w);
+	if (w->blocked)
+		waiter_block(w);
+	return a;
 }
 
 void
@@ -222,6 +281,8 @@ waiter_continue(struct waiter *w)
 	c->cancel = waiter_cancel;
 	c->op = w;
 	waiter_park(w);
+	if (w->blocked)
+		waiter_block(w);
 }
 
 void
@@ -243,6 +304,8 @@ waiter_ready(struct sock *s, int events)
 		}
 		if (r == ATTEMPT_PROGRESS)
 			waiter_rearm(w);
+		if (r == ATTEMPT_BLOCKED)
+			waiter_block(w);
 		break;
 	}
 }

@@ -4,7 +4,10 @@
  * timer are armed together; readiness retries the head of the queue; when
  * the timer fires the syscall is retried once more before a timeout is
  * reported (the egg's lost-wakeup lesson).  Timeouts bound inactivity: an
- * attempt that makes progress restarts the timer. */
+ * attempt that makes progress restarts the timer.  An attempt that would
+ * take bytes into a reply its caller's output has no room for is blocked:
+ * it takes nothing, and the socket is not watched for it until the
+ * caller's output drains (memory follows reading). */
 #ifndef SOCK6D_WAIT_H
 #define SOCK6D_WAIT_H
 
@@ -20,7 +23,7 @@
 struct sock;
 struct waiter;
 
-enum attempt { ATTEMPT_DONE, ATTEMPT_AGAIN, ATTEMPT_PROGRESS };
+enum attempt { ATTEMPT_DONE, ATTEMPT_AGAIN, ATTEMPT_PROGRESS, ATTEMPT_BLOCKED };
 
 struct waiter_ops {
 	/* Try the syscall; on DONE the outcome is in w->result or w->err. */
@@ -44,6 +47,7 @@ struct waiter {
 	bool			 parked;
 	bool			 nowait;	/* dontwait: never queue, EAGAIN instead */
 	bool			 failed;
+	bool			 blocked;	/* waits for room in its caller's output */
 	json_object		*result;
 	struct s6err		 err;
 	TAILQ_ENTRY(waiter)	 entry;
@@ -60,6 +64,11 @@ void		 waiter_continue(struct waiter *w);
 void		 waiter_ready(struct sock *s, int events);
 /* Fail every waiter of s with e (the socket is closing). */
 void		 waiter_fail_all(struct sock *s, const struct s6err *e);
+/* From inside attempt(), before taking bytes: whether a reply whose result
+ * object has up to n bytes of text may be made now.  If not, *r is what
+ * attempt() returns: ATTEMPT_BLOCKED when it may later, ATTEMPT_DONE with
+ * error 1012 when it never may (larger than output_max). */
+bool		 waiter_room(struct waiter *w, size_t n, enum attempt *r);
 /* Record outcomes from inside attempt(). */
 enum attempt	 waiter_done(struct waiter *w, json_object *result);
 enum attempt	 waiter_error(struct waiter *w, const struct s6err *e);

@@ -118,6 +118,17 @@ buf_reset(struct buf *b)
 }
 
 size_t
+buf_shrink(struct buf *b)
+{
+	size_t size = b->size;
+
+	if (b->len > 0 || size <= BUF_KEEP)
+		return 0;
+	buf_free(b);
+	return size;
+}
+
+size_t
 buf_room(const struct buf *b)
 {
 	return b->cap - b->len;

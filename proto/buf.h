@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#define BUF_KEEP	16384
+
 struct buf {
 	char	*data;
 	size_t	 off;	/* start of unread bytes */
@@ -27,6 +29,9 @@ int	 buf_append(struct buf *b, const void *p, size_t n);
 /* Drop `n` bytes from the front. */
 void	 buf_consume(struct buf *b, size_t n);
 void	 buf_reset(struct buf *b);
+/* Give the allocation back when the buffer is empty and has grown past
+ * BUF_KEEP: an idle queue holds no more than that.  The bytes freed. */
+size_t	 buf_shrink(struct buf *b);
 /* Bytes of spare space available without passing the cap. */
 size_t	 buf_room(const struct buf *b);
 

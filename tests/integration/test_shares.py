@@ -203,6 +203,7 @@ class PendingShareTest(harness.DaemonTest):
         with self.daemon.client() as a, self.daemon.client() as b:
             for client in (a, a, b):
                 self.park(client, h)
+                client.call("daemon.ping")  # in this order: the daemon took it
             self.assertLimit(b, self.park(b, h), "pending_per_user", 3)
             # nobody's own listener: its accept waits and times out (1002),
             # it is not refused by root's share

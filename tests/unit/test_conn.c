@@ -26,7 +26,8 @@
 #include "wait.h"
 
 #define PING(id)	"{\"jsonrpc\":\"2.0\",\"id\":" id ",\"method\":\"daemon.ping\"}"
-#define PONG(id)	"{\"jsonrpc\":\"2.0\",\"id\":" id ",\"result\":{\"pong\":true}}\n"
+#define PONG_OBJ(id)	"{\"jsonrpc\":\"2.0\",\"id\":" id ",\"result\":{\"pong\":true}}"
+#define PONG(id)	PONG_OBJ(id) "\n"
 #define MAX_TURNS	20000
 
 static struct ev_loop	*loop;
@@ -70,6 +71,14 @@ setup_cap(void)
 }
 
 static void
+setup_turn_bytes(void)
+{
+	limits_default(&lim);
+	lim.output_per_turn = 1024;
+	setup_with(&lim);
+}
+
+static void
 setup_water(void)
 {
 	int size = 4096;
@@ -79,6 +88,20 @@ setup_water(void)
 	lim.output_low = 1024;
 	setup_with(&lim);
 	/* A small socket buffer, so that replies back up into the queue. */
+	ck_assert_int_eq(setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)), 0);
+}
+
+/* Both: two requests a turn, and a small queue with watermarks. */
+static void
+setup_cap_water(void)
+{
+	int size = 4096;
+
+	limits_default(&lim);
+	lim.requests_per_read = 2;
+	lim.output_high = 4096;
+	lim.output_low = 1024;
+	setup_with(&lim);
 	ck_assert_int_eq(setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)), 0);
 }
 
@@ -345,6 +368,59 @@ START_TEST(test_requests_per_read)
 }
 END_TEST
 
+/* A batch's members share the turn: two per turn here, the array sent
+ * once all five are answered. */
+START_TEST(test_batch_members_per_turn)
+{
+	int turns = 0;
+
+	peer_str("[" PING("1") "," PING("2") "," PING("3") "," PING("4") "," PING("5") "]\n");
+	turn();
+	ck_assert_uint_eq(d.stats.requests, 2);
+	ck_assert_ptr_nonnull(conn->batch);
+	ck_assert(ev_is_active(&conn->resume));
+	peer_read();
+	ck_assert_uint_eq(gotlen, 0);
+	while (conn->batch != NULL) {
+		ck_assert_int_lt(turns++, MAX_TURNS);
+		turn();
+	}
+	ck_assert_uint_eq(d.stats.requests, 5);
+	ck_assert_int_eq(turns, 2);
+	peer_read();
+	ck_assert_str_eq(got, "[" PONG_OBJ("1") "," PONG_OBJ("2") "," PONG_OBJ("3") ","
+	    PONG_OBJ("4") "," PONG_OBJ("5") "]\n");
+	ck_assert_uint_eq(conn->held, 0);
+}
+END_TEST
+
+static char	*ping_of_length(size_t n, char **reply);
+
+/* Replies count too: past output_per_turn bytes, the rest waits a turn. */
+START_TEST(test_output_per_turn)
+{
+	char *line = ping_of_length(600, NULL), *five;
+	size_t before;
+	int turns = 0;
+
+	ck_assert_int_ge(asprintf(&five, "%s\n%s\n%s\n%s\n%s\n", line, line, line, line, line), 0);
+	peer_str(five);
+	turn();
+	peer_read();
+	ck_assert_uint_eq(lines(), 2);	/* 600 + 600 bytes: past 1024 */
+	ck_assert(ev_is_active(&conn->resume));
+	while (lines() < 5) {
+		ck_assert_int_lt(turns++, MAX_TURNS);
+		before = lines();
+		turn();
+		peer_read();
+		ck_assert_uint_le(lines() - before, 2);
+	}
+	free(five);
+	free(line);
+}
+END_TEST
+
 /* Output watermarks */
 
 START_TEST(test_watermarks)
@@ -401,9 +477,51 @@ START_TEST(test_watermarks)
 	ck_assert(conn->reading);
 	ck_assert_uint_eq(buf_len(&conn->out), 0);
 	ck_assert_uint_eq(d.stats.requests, (uint64_t)(n1 + n2));
+	/* Drained: the queue's memory is given back, the user owes nothing. */
+	ck_assert_uint_le(conn->out.size, BUF_KEEP);
+	ck_assert_uint_eq(conn->user->output, 0);
+	ck_assert_uint_eq(conn->user->held, 0);
 	free(req1);
 	free(req2);
 	free(want);
+}
+END_TEST
+
+/* A batch under way pauses, between members, while the queue is above
+ * output_high, and goes on once it falls below output_low. */
+START_TEST(test_batch_pauses_above_high)
+{
+	static char filler[65536];
+	uint64_t handled;
+	int i, turns = 0;
+
+	peer_str("[" PING("1") "," PING("2") "," PING("3") "," PING("4") "," PING("5") "]\n");
+	turn();
+	ck_assert_uint_eq(d.stats.requests, 2);
+	ck_assert_ptr_nonnull(conn->batch);
+	/* Output from elsewhere (a pending call completing) fills the queue. */
+	memset(filler, ' ', sizeof(filler) - 1);
+	filler[sizeof(filler) - 1] = '\n';
+	conn_write(conn, filler, sizeof(filler));
+	conn_flush(conn);
+	ck_assert(conn->throttled);
+	for (i = 0; i < 20; i++)
+		turn();
+	ck_assert_uint_eq(d.stats.requests, 2);
+	handled = d.stats.requests;
+	/* The client reads: the batch goes on and is answered. */
+	while (conn->batch != NULL || lines() < 2) {
+		ck_assert_int_lt(turns++, MAX_TURNS);
+		peer_read();
+		turn();
+		if (conn->throttled)
+			ck_assert_uint_eq(d.stats.requests, handled);
+		handled = d.stats.requests;
+	}
+	peer_read();
+	ck_assert_uint_eq(d.stats.requests, 5);
+	ck_assert_ptr_nonnull(strstr(got, "[" PONG_OBJ("1") "," PONG_OBJ("2") "," PONG_OBJ("3") ","
+	    PONG_OBJ("4") "," PONG_OBJ("5") "]\n"));
 }
 END_TEST
 
@@ -745,7 +863,9 @@ conn_suite(void)
 	Suite	*s = suite_create("conn");
 	TCase	*lines_tc = tcase_create("lines");
 	TCase	*cap = tcase_create("requests_per_read");
+	TCase	*turn_bytes = tcase_create("output_per_turn");
 	TCase	*water = tcase_create("watermarks");
+	TCase	*water_cap = tcase_create("batch_watermarks");
 	TCase	*big = tcase_create("max_message");
 	TCase	*eof = tcase_create("eof");
 	TCase	*sess = tcase_create("session");
@@ -760,11 +880,20 @@ conn_suite(void)
 
 	tcase_add_checked_fixture(cap, setup_cap, teardown);
 	tcase_add_test(cap, test_requests_per_read);
+	tcase_add_test(cap, test_batch_members_per_turn);
 	suite_add_tcase(s, cap);
+
+	tcase_add_checked_fixture(turn_bytes, setup_turn_bytes, teardown);
+	tcase_add_test(turn_bytes, test_output_per_turn);
+	suite_add_tcase(s, turn_bytes);
 
 	tcase_add_checked_fixture(water, setup_water, teardown);
 	tcase_add_test(water, test_watermarks);
 	suite_add_tcase(s, water);
+
+	tcase_add_checked_fixture(water_cap, setup_cap_water, teardown);
+	tcase_add_test(water_cap, test_batch_pauses_above_high);
+	suite_add_tcase(s, water_cap);
 
 	tcase_add_checked_fixture(big, setup_small, teardown);
 	tcase_add_test(big, test_max_message_exact_fits);

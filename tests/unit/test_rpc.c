@@ -70,6 +70,12 @@ send_line(const char *line, size_t n)
 	memcpy(frame, line, n);
 	frame[n] = '\n';
 	rpc_dispatch_line(conn, frame, n);
+	/* A batch larger than a turn's share goes on in later turns. */
+	while (conn->batch != NULL) {
+		conn->turn_requests = 0;
+		conn->turn_start = conn->produced;
+		rpc_batch_continue(conn);
+	}
 	free(frame);
 	conn_flush(conn);
 	for (;;) {
