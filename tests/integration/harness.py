@@ -4,6 +4,13 @@ Every integration test imports this.  The daemon is started with --socket in a
 fresh temporary directory and socket mode 0666; readiness is detected by
 polling daemon.ping until a deadline, never by sleeping.  On failure the
 daemon's log is printed so the cause is visible in the test log.
+
+main() runs the test file under the DNS tripwire of dnstrap.py when it can
+(root, unshare, mount): the test process and everything it starts resolve
+through a loopback nameserver that fails the test which sent a query.  A
+DaemonTest class may declare names with DNS_EXPECTED: the loopback resolver
+answers those with NXDOMAIN, and the class is skipped where there is no
+tripwire (its lookups would otherwise reach the machine's resolver).
 """
 
 import base64
@@ -18,6 +25,8 @@ import sys
 import tempfile
 import time
 import unittest
+
+import dnstrap
 
 SOCK6D = os.environ.get("SOCK6D", "sock6d")
 SOCK6CTL = os.environ.get("SOCK6CTL", "sock6ctl")
@@ -207,15 +216,46 @@ class Daemon:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def dns_queries():
+    """Every DNS query the tripwire received in this process (dnstrap.Query:
+    name, qtype, transport, expected), or None without a tripwire."""
+    trap = dnstrap.trap()
+    return None if trap is None else trap.log()
+
+
+def check_dns():
+    """Raise AssertionError for the undeclared DNS queries received since the
+    last check."""
+    trap = dnstrap.trap()
+    strays = [] if trap is None else trap.strays()
+    if strays:
+        raise AssertionError(trap.report(strays))
+
+
 class DaemonTest(unittest.TestCase):
     """A test case with one daemon for the whole class and a fresh client per test.
-    Subclasses may set DAEMON_ARGS."""
+    Subclasses may set DAEMON_ARGS, and DNS_EXPECTED: the names (shell
+    patterns, "*.test") its tests look up on purpose, answered NXDOMAIN by
+    the loopback resolver; such a class is skipped without one."""
 
     DAEMON_ARGS = ()
+    DNS_EXPECTED = ()
 
     @classmethod
     def setUpClass(cls):
-        cls.daemon = Daemon(cls.DAEMON_ARGS)
+        trap = dnstrap.trap()
+        if cls.DNS_EXPECTED and trap is None:
+            raise unittest.SkipTest("needs the loopback resolver of dnstrap.py "
+                                    "(root, unshare and mount)")
+        if trap is not None:
+            trap.label("in %s.setUpClass" % cls.__qualname__)
+            trap.expect(cls.DNS_EXPECTED)
+        try:
+            cls.daemon = Daemon(cls.DAEMON_ARGS)
+        except BaseException:
+            if trap is not None:
+                trap.expect(())
+            raise
 
     @classmethod
     def tearDownClass(cls):
@@ -223,6 +263,14 @@ class DaemonTest(unittest.TestCase):
         if code not in (0, None):
             sys.stderr.write(cls.daemon.read_log())
         shutil.rmtree(cls.daemon.dir, ignore_errors=True)
+        # The daemon is gone: every query it made has arrived.
+        trap = dnstrap.trap()
+        if trap is not None:
+            trap.label("in %s.tearDownClass" % cls.__qualname__)
+            try:
+                check_dns()
+            finally:
+                trap.expect(())
 
     def setUp(self):
         self.c = self.daemon.client()
@@ -268,5 +316,64 @@ class DaemonTest(unittest.TestCase):
         return h, addr["string"]
 
 
+class GuardedResult(unittest.TextTestResult):
+    """A test result that fails each test during which the DNS tripwire
+    received an undeclared query (and labels the queries with the test)."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.between = []       # undeclared queries made outside any test
+
+    def dns_failure(self):
+        """exc_info for the undeclared queries since the last look, or None."""
+        trap = dnstrap.trap()
+        strays = [] if trap is None else trap.strays()
+        if not strays:
+            return None
+        return (AssertionError, AssertionError(trap.report(strays)), None)
+
+    def startTest(self, test):
+        trap = dnstrap.trap()
+        if trap is not None:
+            self.between += trap.strays()
+            trap.label("in " + test.id())
+        super().startTest(test)
+
+    def addSuccess(self, test):
+        failure = self.dns_failure()
+        if failure is None:
+            super().addSuccess(test)
+        else:
+            self.addFailure(test, failure)
+
+    def stopTest(self, test):
+        failure = self.dns_failure()
+        if failure is not None:         # the test failed already
+            self.addFailure(test, failure)
+        super().stopTest(test)
+        if dnstrap.trap() is not None:
+            dnstrap.trap().label("after " + test.id())
+
+
+class GuardedRunner(unittest.TextTestRunner):
+    """unittest's text runner with GuardedResult."""
+
+    resultclass = GuardedResult
+
+
 def main():
-    unittest.main(verbosity=2)
+    """Run the test file's tests, under the DNS tripwire when possible
+    (dnstrap.py): a test during which an undeclared query arrived fails, and
+    a query made outside any test fails the run."""
+    dnstrap.guard_this_process()
+    if dnstrap.trap() is not None:
+        dnstrap.trap().label("before the first test")
+    result = unittest.main(testRunner=GuardedRunner, verbosity=2, exit=False).result
+    ok = result.wasSuccessful()
+    trap = dnstrap.trap()
+    if trap is not None:
+        strays = result.between + trap.strays()
+        if strays:
+            sys.stderr.write("FAIL: DNS queries outside any test: %s\n" % trap.report(strays))
+            ok = False
+    sys.exit(0 if ok else 1)

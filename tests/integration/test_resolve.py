@@ -1,7 +1,9 @@
 """test_resolve.py: name resolution off the event loop: net.address_information
 and net.name_information with the egg's semantics (inventory §2 cases 11-26,
-numeric hosts only, since hosts files differ), and a resolver that hangs for
-seconds delaying nobody (a silent DNS server in a network namespace)."""
+numeric hosts only, since hosts files differ), names nobody has (answered
+NXDOMAIN by the harness's loopback resolver, never the machine's), and a
+resolver that hangs for seconds delaying nobody (a silent DNS server in a
+network namespace)."""
 
 import os
 import shutil
@@ -142,16 +144,6 @@ class NameInformationTest(harness.DaemonTest):
         self.assertEqual(self.ni({"family": "inet6", "address": "::1", "port": 80},
                                  ["numerichost", "numericserv"]), {"node": "::1", "service": 80})
 
-    def test_namereqd_without_a_name_is_1004(self):
-        # 127.0.0.2 has no name here unless the hosts file says so.
-        r = self.c.wait(self.c.request("net.name_information",
-                                       {"address": "127.0.0.2", "flags": ["namereqd"]}))
-        if "result" in r:
-            self.skipTest("127.0.0.2 has a name on this machine: %r" % r["result"])
-        self.assertError(r["error"], 1004)
-        self.assertEqual(r["error"]["data"]["syscall"], "getnameinfo")
-        self.assertIn("gai_name", r["error"]["data"])
-
     def test_host_name_is_invalid_internet_address(self):
         err = self.c.error("net.name_information", {"address": "localhost"})
         self.assertError(err, 1000)
@@ -165,6 +157,46 @@ class NameInformationTest(harness.DaemonTest):
                          -32602, param="flags")
         self.assertError(self.c.error("net.name_information", {"address": 5}), -32602, param="address")
         self.assertAlive()
+
+
+class UnknownNameTest(harness.DaemonTest):
+    """Lookups that go past /etc/hosts to DNS, where the harness's loopback
+    resolver (dnstrap.py) answers NXDOMAIN: a name nobody has is not found,
+    which is an empty list, and an address nobody named has no name to
+    require.  Skipped without that resolver, so that these lookups never
+    reach the machine's configured one."""
+
+    DNS_EXPECTED = ("*.test", "2.0.0.127.in-addr.arpa")
+
+    def asked(self, name):
+        """The query types the loopback resolver was asked for name."""
+        return {q.qtype for q in harness.dns_queries() if q.name == name}
+
+    def test_unknown_host_is_an_empty_list(self):
+        self.assertEqual(self.c.call("net.address_information",
+                                     {"node": "nosuch-ai.test", "service": 80}),
+                         {"addresses": []})
+        self.assertEqual(self.c.call("net.address_information",
+                                     {"node": "nosuch-ai4.test", "service": 80,
+                                      "family": "inet", "flags": ["canonname"]}),
+                         {"addresses": []})
+        # the answer came from DNS (not a shortcut before the lookup)
+        self.assertIn("A", self.asked("nosuch-ai.test"))
+        self.assertEqual(self.asked("nosuch-ai4.test"), {"A"})
+
+    def test_namereqd_without_a_name_is_1004(self):
+        # 127.0.0.2 has no name here unless the hosts file says so.
+        r = self.c.wait(self.c.request("net.name_information",
+                                       {"address": "127.0.0.2", "flags": ["namereqd"]}))
+        if "result" in r:
+            self.skipTest("127.0.0.2 has a name on this machine: %r" % r["result"])
+        self.assertError(r["error"], 1004)
+        self.assertEqual(r["error"]["data"]["syscall"], "getnameinfo")
+        self.assertIn("gai_name", r["error"]["data"])
+        self.assertIn("PTR", self.asked("2.0.0.127.in-addr.arpa"))
+        # without namereqd the address itself is the node
+        self.assertEqual(self.c.call("net.name_information", {"address": "127.0.0.2"}),
+                         {"node": "127.0.0.2", "service": 0})
 
 
 SILENT_DNS = r"""

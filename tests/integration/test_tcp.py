@@ -4,8 +4,10 @@ tcp.listen (the null host's IPv4 listener, dual stack and bind_ipv6_only,
 SO_REUSEADDR, EADDRINUSE), tcp.accept and accept_ready with timeouts,
 tcp.connect (host:port parsing, an explicit port taken literally, service
 names, refusals and timeouts, a caller that hangs up during the connect or
-the lookup), tcp.addresses, tcp.port_numbers, tcp.listener_port, and the
-egg's client/server hello demo.  Numeric loopback addresses only.
+the lookup, a name nobody has), tcp.addresses, tcp.port_numbers,
+tcp.listener_port, and the egg's client/server hello demo.  Numeric loopback
+addresses only, but for names in *.test, which only a loopback resolver of
+the tests is ever asked.
 """
 
 import os
@@ -227,6 +229,8 @@ class TcpTest(cai.NetCase):
                 self.assertEqual(err["message"], "no port specified")
 
     def test_explicit_port_takes_host_literally(self):
+        # Brackets make no valid host name: glibc answers EAI_NONAME after
+        # /etc/hosts without sending a DNS query (the tripwire would say).
         L, P = self.listen()
         for host in ("[::1]", "[127.0.0.1]", "[::1]:%d" % P):
             with self.subTest(host=host):
@@ -340,6 +344,23 @@ class TcpTest(cai.NetCase):
         self.assertEqual(self.handles(), before)
         self.close_all(h)
         self.assertAlive()
+
+
+class UnknownHostTest(harness.DaemonTest):
+    """tcp.connect to a name nobody has (NXDOMAIN from the harness's loopback
+    resolver; skipped without it): the egg's lookup failure, no handle left."""
+
+    DNS_EXPECTED = ("*.test",)
+
+    def test_unknown_host(self):
+        for params in ({"host": "nosuch.test:80"},
+                       {"host": "nosuch.test", "port": 80, "happy_eyeballs": True}):
+            with self.subTest(params=params):
+                err = self.c.error("tcp.connect", params)
+                self.assertError(err, 1000)
+                self.assertEqual(err["message"], "node and/or service lookup failed")
+        self.assertIn("nosuch.test", {q.name for q in harness.dns_queries()})
+        self.assertEqual(self.c.call("socket.list"), {"sockets": []})
 
 
 @unittest.skipUnless(test_resolve.can_make_netns(), "needs root and ip netns")
