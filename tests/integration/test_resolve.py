@@ -5,6 +5,7 @@ NXDOMAIN by the harness's loopback resolver, never the machine's), and a
 resolver that hangs for seconds delaying nobody (a silent DNS server in a
 network namespace)."""
 
+import json
 import os
 import shutil
 import signal
@@ -214,13 +215,14 @@ def can_make_netns():
             subprocess.run(["ip", "netns", "list"], capture_output=True).returncode == 0)
 
 
-@unittest.skipUnless(can_make_netns(), "needs root and ip netns")
-class HangingResolverTest(unittest.TestCase):
-    """A DNS server that never answers: lookups hang for seconds while every
-    other request is answered at once; the pool and queue stay bounded."""
+class SilentResolverBase(unittest.TestCase):
+    """A daemon in a network namespace whose DNS server never answers:
+    lookups of names hang for LOOKUP_TIMEOUT seconds.  Subclasses set
+    DAEMON_ARGS."""
 
     NS = "sock6d-test-%d" % os.getpid()
     LOOKUP_TIMEOUT = 3       # resolv.conf timeout per query, seconds
+    DAEMON_ARGS = ()
 
     @classmethod
     def setUpClass(cls):
@@ -239,7 +241,7 @@ class HangingResolverTest(unittest.TestCase):
         cls.log = open(os.path.join(cls.dir, "daemon.log"), "wb")
         cls.proc = subprocess.Popen(
             ["ip", "netns", "exec", cls.NS, harness.SOCK6D, "--socket", cls.path,
-             "--log-level", "debug", "--limit", "resolver_threads=2", "--limit", "resolver_queue=6"],
+             "--socket-mode", "0666", "--log-level", "debug"] + list(cls.DAEMON_ARGS),
             stdout=cls.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + harness.READY_DEADLINE
         while True:
@@ -267,6 +269,14 @@ class HangingResolverTest(unittest.TestCase):
 
     def client(self):
         return harness.Client(self.path, timeout=3 * self.LOOKUP_TIMEOUT + 5)
+
+
+@unittest.skipUnless(can_make_netns(), "needs root and ip netns")
+class HangingResolverTest(SilentResolverBase):
+    """Lookups hang for seconds while every other request is answered at
+    once; the pool and queue stay bounded."""
+
+    DAEMON_ARGS = ("--limit", "resolver_threads=2", "--limit", "resolver_queue=6")
 
     def test_hanging_lookups_delay_nobody(self):
         with self.client() as slow, self.client() as other:
@@ -315,6 +325,54 @@ class HangingResolverTest(unittest.TestCase):
                 self.assertEqual(other.call("daemon.ping"), {"pong": True})
                 time.sleep(0.1)  # the test is about time passing
             self.assertEqual(other.call("daemon.stats")["connections"], 1)
+
+
+# Run as nobody: one lookup of localhost (from /etc/hosts, IPv4 only: no
+# DNS) on the control socket argv[1]; prints the reply and the seconds it took.
+LOOKUP_AS_NOBODY = r"""
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(30)
+s.connect(sys.argv[1])
+start = time.monotonic()
+s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"net.address_information",'
+          b'"params":{"node":"localhost","service":"80","family":"inet"}}\n')
+buf = b""
+while b"\n" not in buf:
+    buf += s.recv(65536)
+print(json.dumps({"reply": json.loads(buf), "seconds": time.monotonic() - start}))
+"""
+
+
+@unittest.skipUnless(can_make_netns() and shutil.which("setpriv"), "needs root, ip netns and setpriv")
+class ResolverShareTest(SilentResolverBase):
+    """One user's share of the resolver: 3 lookups at once, and one of the
+    two workers; another user's lookup still runs at once."""
+
+    DAEMON_ARGS = ("--limit", "resolver_threads=2", "--limit", "resolver_threads_per_user=1",
+                   "--limit", "resolver_queue=8", "--limit", "resolver_queue_per_user=3")
+
+    def test_one_user_cannot_hold_the_resolver(self):
+        with self.client() as root:
+            # limit-1 and limit: taken (they hang); limit+1: refused
+            ids = [root.request("net.address_information", {"node": "share%d.test" % i,
+                                                            "service": 80})
+                   for i in range(3)]
+            over = root.wait(root.request("net.address_information",
+                                          {"node": "share3.test", "service": 80}))
+            self.assertEqual(over["error"]["code"], 1012, over)
+            self.assertEqual(over["error"]["data"]["limit"], "resolver_queue_per_user")
+            # root's lookups hold one worker: nobody's runs on the other, now
+            out = subprocess.run(("setpriv", "--reuid=nobody", "--regid=nogroup",
+                                  "--clear-groups", sys.executable, "-c", LOOKUP_AS_NOBODY,
+                                  self.path), stdout=subprocess.PIPE, timeout=60,
+                                 check=True).stdout
+            got = json.loads(out)
+            self.assertEqual([a["address"]["string"] for a in got["reply"]["result"]["addresses"]],
+                             ["127.0.0.1:80"])
+            self.assertLess(got["seconds"], self.LOOKUP_TIMEOUT - 1)
+            for i in ids:
+                root.wait(i)
 
 
 if __name__ == "__main__":
