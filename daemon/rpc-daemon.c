@@ -48,28 +48,34 @@ const struct method m_daemon_version = {
 	(const int[]){ 0 },
 };
 
+/* Root sees the daemon's totals; another user its own: its connections,
+ * its handles, and what it has done. */
 static struct answer
 daemon_stats(struct call *c, void *argp)
 {
 	struct sock6d *d = c->d;
+	const struct user *u = c->conn->user;
+	const struct stats *st = c->conn->uid == 0 ? &d->stats : &u->stats;
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "uptime_ms",
 	    json_object_new_int64((int64_t)((ev_now(d->loop) - d->started) * 1000.)));
-	json_object_object_add(o, "connections", json_object_new_int64(d->nconns));
+	json_object_object_add(o, "connections", json_object_new_int64(
+	    c->conn->uid == 0 ? (int64_t)d->nconns : (int64_t)u->conns));
 	json_object_object_add(o, "handles", json_object_new_int64(
-	    (int64_t)handle_count(&d->handles)));
-	json_object_object_add(o, "requests", json_object_new_int64((int64_t)d->stats.requests));
-	json_object_object_add(o, "errors", json_object_new_int64((int64_t)d->stats.errors));
-	json_object_object_add(o, "bytes_in", json_object_new_int64((int64_t)d->stats.bytes_in));
-	json_object_object_add(o, "bytes_out", json_object_new_int64((int64_t)d->stats.bytes_out));
+	    c->conn->uid == 0 ? (int64_t)handle_count(&d->handles) : (int64_t)u->handles));
+	json_object_object_add(o, "requests", json_object_new_int64((int64_t)st->requests));
+	json_object_object_add(o, "errors", json_object_new_int64((int64_t)st->errors));
+	json_object_object_add(o, "bytes_in", json_object_new_int64((int64_t)st->bytes_in));
+	json_object_object_add(o, "bytes_out", json_object_new_int64((int64_t)st->bytes_out));
 	return call_ok(c, o);
 }
 
 const struct method m_daemon_stats = {
 	"daemon.stats", daemon_stats, (const struct param[]){ END_PARAMS }, 0,
 	"Counters since the daemon started",
-	"requests counts every request and batch entry received; errors every error answered.",
+	"requests counts every request and batch entry received; errors every error answered. "
+	"Root sees the daemon's totals; any other user its own connections, handles and counts.",
 	(const struct result_field[]){ { "uptime_ms", RT_INTEGER, "" },
 	    { "connections", RT_INTEGER, "control connections now" },
 	    { "handles", RT_INTEGER, "open handles now" },

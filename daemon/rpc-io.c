@@ -125,8 +125,7 @@ receive_attempt(struct waiter *w)
 		n = recvfrom(s->fd, op->buf + op->got, op->len - op->got, flags,
 		    (struct sockaddr *)&op->ss, &op->sslen);
 		if (n > 0) {
-			s->bytes_in += (size_t)n;
-			s->d->stats.bytes_in += (size_t)n;
+			sock_count(s, (size_t)n, 0);
 			if (!sock_is_stream(s)) {
 				op->full = (size_t)n;
 				op->got = (size_t)n < op->len ? (size_t)n : op->len;
@@ -359,8 +358,7 @@ send_attempt(struct waiter *w)
 			r = send(s->fd, op->p + op->sent, n, flags);
 		if (r >= 0) {
 			op->sent += (size_t)r;
-			s->bytes_out += (size_t)r;
-			s->d->stats.bytes_out += (size_t)r;
+			sock_count(s, 0, (size_t)r);
 			if (!op->all || op->sent == op->len)
 				return waiter_done(w, result_one("bytes",
 				    json_object_new_int64(op->all ? (int64_t)op->sent : r)));

@@ -139,6 +139,17 @@ sock_is_stream(const struct sock *s)
 	return s->type == SOCK_STREAM;
 }
 
+void
+sock_count(struct sock *s, size_t in, size_t out)
+{
+	s->bytes_in += in;
+	s->bytes_out += out;
+	s->user->stats.bytes_in += in;
+	s->user->stats.bytes_out += out;
+	s->d->stats.bytes_in += in;
+	s->d->stats.bytes_out += out;
+}
+
 /* close(2) of a socket with SO_LINGER on waits up to its linger time, even
  * when non-blocking: that wait happens on a thread of its own. */
 static void *

@@ -112,5 +112,8 @@ int		 sock_hold(struct sock *s, const void *p, size_t n,
 size_t		 sock_take(struct sock *s, char *out, size_t len, bool peek,
 		    struct sockaddr_storage *from, socklen_t *fromlen, size_t *full);
 bool		 sock_is_stream(const struct sock *s);
+/* Count bytes received and sent on s: its own counters, its owner's and
+ * the daemon's. */
+void		 sock_count(struct sock *s, size_t in, size_t out);
 
 #endif

@@ -14,8 +14,11 @@ import json
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 import unittest
 
 import harness
@@ -163,6 +166,47 @@ class SharesTest(harness.DaemonTest):
             d.cleanup()
 
 
+@unittest.skipUnless(shutil.which("prlimit"), "needs prlimit")
+class AcceptPauseLogTest(unittest.TestCase):
+    """Out of descriptors, accepts pause; the warning is logged once per
+    interval, not ten times a second."""
+
+    def test_pauses_logged_once(self):
+        tmp = tempfile.mkdtemp(prefix="sock6d-emfile-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        path = os.path.join(tmp, "ctl.sock")
+        log = open(os.path.join(tmp, "log"), "wb")
+        self.addCleanup(log.close)
+        proc = subprocess.Popen(["prlimit", "--nofile=32:32", harness.SOCK6D, "--socket", path],
+                                stdout=log, stderr=subprocess.STDOUT)
+        self.addCleanup(proc.wait, 10)
+        self.addCleanup(proc.terminate)
+        first = None
+        for _ in range(1000):
+            try:
+                first = harness.Client(path, timeout=5)
+                break
+            except OSError:
+                time.sleep(0.01)  # poll interval while it starts
+        self.addCleanup(first.close)
+        self.assertEqual(first.call("daemon.ping"), {"pong": True})
+        extra = []
+        for _ in range(60):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            extra.append(s)
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:
+            self.assertEqual(first.call("daemon.ping"), {"pong": True})
+            time.sleep(0.05)  # the test is about time passing
+        for s in extra:
+            s.close()
+        self.assertEqual(first.call("daemon.ping"), {"pong": True})
+        with open(os.path.join(tmp, "log"), "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+        self.assertEqual(text.count("pausing accepts"), 1, text)
+
+
 class PendingShareTest(harness.DaemonTest):
     """Pending calls: 2 per connection, 3 per user."""
 
@@ -223,6 +267,67 @@ class PendingShareTest(harness.DaemonTest):
                                  stdout=subprocess.PIPE, timeout=30, check=True).stdout
             self.assertEqual(json.loads(out)["error"]["code"], 1002)
         self.c.call("socket.close", {"handle": h})
+
+
+# Run as another user: argv[2] is a JSON list of [method, params] sent on one
+# connection to argv[1] ("handle": 0 stands for the handle the last call
+# made); prints the replies as a JSON list.
+CALLS = r"""
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+f = s.makefile("rwb")
+out, last = [], None
+for n, (method, params) in enumerate(json.loads(sys.argv[2]), 1):
+    if params.get("handle") == 0:
+        params = dict(params, handle=last)
+    f.write(json.dumps({"jsonrpc": "2.0", "id": n, "method": method,
+                        "params": params}).encode() + b"\n")
+    f.flush()
+    out.append(json.loads(f.readline()))
+    last = out[-1].get("result", {}).get("handle", last)
+print(json.dumps(out))
+"""
+
+
+@unittest.skipUnless(_USERS, _WHY)
+class StatsTest(harness.DaemonTest):
+    """daemon.stats: root sees the daemon's totals, another user its own."""
+
+    def as_user(self, user, calls):
+        out = subprocess.run(("setpriv", "--reuid=%d" % user.pw_uid, "--regid=%d" % user.pw_gid,
+                              "--clear-groups", sys.executable, "-c", CALLS, self.daemon.path,
+                              json.dumps(calls)),
+                             stdout=subprocess.PIPE, timeout=30, check=True).stdout
+        return json.loads(out)
+
+    def test_another_user_sees_its_own(self):
+        for _ in range(5):
+            self.create()
+        rx = self.create("inet", "dgram")
+        addr = self.c.call("socket.bind", {"handle": rx, "address": "127.0.0.1:0"})["address"]
+        nobody = _USERS[0]
+        replies = self.as_user(nobody, [
+            ["socket.create", {"family": "inet", "type": "dgram"}],
+            ["socket.create", {"family": "inet", "type": "dgram"}],
+            ["socket.send_to", {"handle": 0, "text": "hello", "address": addr["string"]}],
+            ["socket.craete", {}],
+            ["daemon.stats", {}]])
+        stats = replies[-1]["result"]
+        self.assertEqual(stats["connections"], 1)
+        self.assertEqual(stats["handles"], 2)
+        self.assertEqual(stats["errors"], 1)
+        self.assertEqual(stats["bytes_in"], 0)
+        self.assertEqual(stats["bytes_out"], 5)
+        # its requests since it first came: these five (the stats call counts)
+        self.assertEqual(stats["requests"], 5)
+        self.assertEqual(self.c.call("socket.receive", {"handle": rx, "length": 10})["bytes"], 5)
+        total = self.c.call("daemon.stats")
+        self.assertGreaterEqual(total["handles"], 6 + 2)
+        self.assertGreater(total["requests"], 4)
+        for r in replies[:2]:
+            self.c.call("socket.close", {"handle": r["result"]["handle"]})
 
 
 if __name__ == "__main__":
