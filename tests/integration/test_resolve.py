@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -311,6 +312,30 @@ class HangingResolverTest(SilentResolverBase):
             self.assertEqual(other.call("daemon.ping"), {"pong": True})
             for i in ids[:6]:
                 slow.wait(i)
+
+    def test_half_close_keeps_the_lookup(self):
+        # a client that shuts down its sending side still gets its answer
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(3 * self.LOOKUP_TIMEOUT + 5)
+        self.addCleanup(s.close)
+        s.connect(self.path)
+        start = time.monotonic()
+        s.sendall(b'{"jsonrpc":"2.0","id":7,"method":"net.address_information",'
+                  b'"params":{"node":"half.test","service":80}}\n')
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        replies = [json.loads(line) for line in data.splitlines()]
+        self.assertEqual([r["id"] for r in replies], [7])
+        if "error" in replies[0]:
+            self.assertEqual(replies[0]["error"]["code"], 1004, replies)
+        else:
+            self.assertEqual(replies[0]["result"], {"addresses": []})
+        self.assertGreaterEqual(time.monotonic() - start, self.LOOKUP_TIMEOUT - 0.5)
 
     def test_caller_gone_before_the_answer(self):
         slow = self.client()
