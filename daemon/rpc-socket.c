@@ -114,7 +114,8 @@ const struct method m_socket_close = {
 	"socket.close", socket_close, close_params, sizeof(struct close_args),
 	"Close a socket",
 	"Closes the socket and retires its handle for good; operations waiting on it fail "
-	"with 1010. A bound UNIX socket's file is removed if it is still that socket.",
+	"with 1010. A bound UNIX socket's file is removed if it is still that socket: through "
+	"the directory it was made in, with the rights of the client that bound it.",
 	(const struct result_field[]){ END_RESULT }, net_errors,
 };
 

@@ -364,15 +364,13 @@ class UnknownHostTest(harness.DaemonTest):
 
 
 @unittest.skipUnless(test_resolve.can_make_netns(), "needs root and ip netns")
-class HangingLookupTest(unittest.TestCase):
+class HangingLookupTest(test_resolve.SilentResolverBase):
     """tcp.connect while its lookup hangs on a DNS server that never answers
-    (the fixture of test_resolve.py's HangingResolverTest)."""
+    (the fixture of test_resolve.py's resolver tests)."""
 
     NS = "sock6d-tcp-%d" % os.getpid()
     LOOKUP_TIMEOUT = 2
-    setUpClass = classmethod(test_resolve.HangingResolverTest.setUpClass.__func__)
-    tearDownClass = classmethod(test_resolve.HangingResolverTest.tearDownClass.__func__)
-    client = test_resolve.HangingResolverTest.client
+    DAEMON_ARGS = ("--limit", "resolver_threads=2", "--limit", "resolver_queue=6")
 
     def test_caller_gone_during_lookup(self):
         gone = self.client()
