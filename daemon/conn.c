@@ -24,6 +24,7 @@ static void	conn_read_cb(struct ev_loop *, ev_io *, int);
 static void	conn_write_cb(struct ev_loop *, ev_io *, int);
 static void	conn_resume_cb(struct ev_loop *, ev_timer *, int);
 static void	conn_process(struct conn *c);
+static void	conn_update_throttle(struct conn *c);
 
 void
 session_default(struct session *s)
@@ -57,10 +58,10 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 	creds_init(&c->creds, fd, uid, gid);
 	/* One byte past the message cap so an over-long line is detected. */
 	buf_init(&c->in, (size_t)d->limits.max_message + READ_CHUNK + 2);
-	/* Room-checked data stays within output_max; the rest is small replies
-	 * of calls already pending (each with an id from a line it holds). */
+	/* Data and large results stay within output_max; beyond it only small
+	 * replies of calls already pending, each with its id. */
 	buf_init(&c->out, (size_t)d->limits.output_max + (size_t)d->limits.max_message +
-	    (size_t)d->limits.pending_per_connection * 1024);
+	    (size_t)d->limits.pending_per_connection * SMALL_REPLY);
 	session_default(&c->session);
 	TAILQ_INIT(&c->pending);
 	LIST_INIT(&c->room_waiters);
@@ -69,10 +70,9 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
 	ev_timer_init(&c->resume, conn_resume_cb, 0., 0.);
 	c->rio.data = c->wio.data = c->resume.data = c;
-	ev_io_start(d->loop, &c->rio);
-	c->reading = true;
 	TAILQ_INSERT_TAIL(&d->conns, c, entry);
 	d->nconns++;
+	conn_update_throttle(c);	/* reading, unless its user is above its mark */
 	log_debug("conn %llu: uid %u pid %d connected", (unsigned long long)c->id,
 	    (unsigned)uid, (int)pid);
 	return c;

@@ -75,6 +75,10 @@ conn_count_error(struct conn *c)
 	c->user->stats.errors++;
 }
 
+/* A result this small is always queued (one larger only within output_max):
+ * the queue's slack holds one for each call that may be pending. */
+#define SMALL_REPLY	4096
+
 /* Take over an accepted fd; NULL on failure (fd closed). */
 struct conn	*conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid);
 /* Queue bytes for the client (a whole message). */

@@ -102,17 +102,22 @@ call_room(const struct call *c, size_t n)
 }
 
 /* Write one response into its batch's text (after a comma) or, ended by a
- * newline, into the connection's queue.  Whether it fit: the batch's text
- * takes results only up to output_max. */
+ * newline, into the connection's queue.  Whether it fit: a result larger
+ * than SMALL_REPLY goes only where it keeps the queue, or the batch's
+ * array, within output_max; small results and errors always go (the
+ * queue's and the batch's slack hold them: no answer is lost). */
 static bool
 respond_text(struct conn *conn, struct batch *b, const char *idt, size_t idlen,
     const char *member, const char *val, size_t vallen)
 {
 	size_t mlen = strlen(member), n = response_len(idlen, mlen, vallen);
 	const struct limits *l = &conn->d->limits;
+	bool large = strcmp(member, "result") == 0 && vallen > SMALL_REPLY;
 	char *p;
 
 	if (b == NULL) {
+		if (large && buf_len(&conn->out) + n + 1 > (size_t)l->output_max)
+			return false;
 		if ((p = conn_reserve(conn, n + 1)) == NULL)
 			return true;	/* the connection is closed */
 		response_format(p, idt, idlen, member, mlen, val, vallen);
@@ -121,7 +126,7 @@ respond_text(struct conn *conn, struct batch *b, const char *idt, size_t idlen,
 		return true;
 	}
 	if (strcmp(member, "result") == 0 && buf_len(&b->text) + 1 + n > (size_t)l->output_max)
-		return false;
+		return false;	/* one array is one reply: all its results count */
 	if ((p = buf_reserve(&b->text, n + 1)) == NULL)
 		return true;	/* past the slack: cannot happen for one line's members */
 	*p = b->answered++ > 0 ? ',' : '[';
