@@ -419,19 +419,25 @@ conn_free(struct conn *c)
 }
 
 /* Dispatch buffered requests (a batch under way first, then request
- * lines) for one turn: until the connection stops taking requests or has
- * used its turn's share, when the other connections go first. */
+ * lines) for its turn: until the connection stops taking requests or has
+ * used its turn's share, when the other connections go first.  A turn is
+ * one iteration of the loop, however many of the connection's events
+ * (read, write, resume) come in it. */
 static void
 conn_process(struct conn *c)
 {
+	unsigned iteration = ev_iteration(c->d->loop);
 	const char *line;
 	size_t len, used;
 	struct s6err e;
 	bool more = true;
 
 	c->d->dispatching = c;
-	c->turn_requests = 0;
-	c->turn_start = c->produced;
+	if (c->turn != iteration) {
+		c->turn = iteration;
+		c->turn_requests = 0;
+		c->turn_start = c->produced;
+	}
 	while (more && conn_turn_left(c)) {
 		if (c->batch != NULL) {
 			rpc_batch_continue(c);

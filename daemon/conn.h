@@ -47,6 +47,7 @@ struct conn {
 	bool			 close_requested;	/* closed once its dispatch ends */
 	size_t			 held;		/* reply bytes in unfinished batches */
 	uint64_t		 produced;	/* reply bytes made, ever */
+	unsigned		 turn;		/* the loop iteration of its turn */
 	uint64_t		 turn_start;	/* produced when this turn began */
 	long			 turn_requests;	/* requests dispatched this turn */
 	struct batch		*batch;		/* a batch whose members are being dispatched */
