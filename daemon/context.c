@@ -15,9 +15,12 @@
 #include "sock.h"
 #include "sock6d.h"
 
-/* Free what was closed during this turn. */
+/* Free what was closed during this turn: before the loop waits again, so
+ * that every callback of the turn is done with it (an ev_check watcher
+ * would run before the turn's other callbacks, and leave what they close
+ * until the next event, however late). */
 static void
-reaper_cb(struct ev_loop *loop, ev_check *w, int revents)
+reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct sock6d *d = w->data;
 	struct conn *c;
@@ -53,11 +56,18 @@ sock6d_memory_policy(void)
 	mallopt(M_TRIM_THRESHOLD, (int)(2 * HEAP_BLOCKS_UP_TO));
 }
 
+/* Trim once the frees have been quiet for TRIM_QUIET, or at trim_by. */
 static void
 trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct sock6d *d = w->data;
+	ev_tstamp quiet = d->last_freed + TRIM_QUIET, now = ev_now(loop);
 
+	if (quiet > now && quiet < d->trim_by) {
+		ev_timer_set(w, quiet - now, 0.);
+		ev_timer_start(loop, w);
+		return;
+	}
 	malloc_trim(0);
 	d->freed = 0;
 }
@@ -65,16 +75,17 @@ trim_cb(struct ev_loop *loop, ev_timer *w, int revents)
 void
 sock6d_freed(struct sock6d *d, size_t n)
 {
-	ev_tstamp now = ev_now(d->loop), wait;
+	ev_tstamp now = ev_now(d->loop);
 
 	d->freed += n;
 	if (n == 0 || d->freed < TRIM_AFTER)
 		return;
-	if (!ev_is_active(&d->trim))
-		d->trim_by = now + TRIM_LATEST;
-	wait = d->trim_by - now < TRIM_QUIET ? d->trim_by - now : TRIM_QUIET;
-	ev_timer_stop(d->loop, &d->trim);
-	ev_timer_set(&d->trim, wait > 0 ? wait : 0., 0.);
+	d->last_freed = now;
+	/* An expired timer waiting for its turn is left to run. */
+	if (ev_is_active(&d->trim) || ev_is_pending(&d->trim))
+		return;
+	d->trim_by = now + TRIM_LATEST;
+	ev_timer_set(&d->trim, TRIM_QUIET, 0.);
 	ev_timer_start(d->loop, &d->trim);
 }
 
@@ -98,9 +109,9 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	resolver_set_shares(d->resolver, (unsigned)l->resolver_queue_per_user,
 	    (unsigned)l->resolver_threads_per_user);
 	d->started = ev_time();
-	ev_check_init(&d->reaper, reaper_cb);
+	ev_prepare_init(&d->reaper, reaper_cb);
 	d->reaper.data = d;
-	ev_check_start(loop, &d->reaper);
+	ev_prepare_start(loop, &d->reaper);
 	ev_timer_init(&d->trim, trim_cb, TRIM_QUIET, 0.);
 	d->trim.data = d;
 	return 0;
@@ -121,7 +132,7 @@ sock6d_shutdown(struct sock6d *d)
 		sock_close(socks[i]);
 	free(socks);
 	reaper_cb(d->loop, &d->reaper, 0);
-	ev_check_stop(d->loop, &d->reaper);
+	ev_prepare_stop(d->loop, &d->reaper);
 	ev_timer_stop(d->loop, &d->trim);
 	resolver_free(d->resolver);
 	d->resolver = NULL;

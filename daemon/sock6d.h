@@ -30,10 +30,11 @@ struct sock6d {
 	struct log_ratelimit	 pause_log;	/* accepts paused */
 	struct log_ratelimit	 refusal_log;	/* connections refused */
 	ev_signal		 sigterm, sigint;
-	ev_check		 reaper;	/* frees dead objects after each turn */
+	ev_prepare		 reaper;	/* frees dead objects after each turn */
 	ev_timer		 trim;		/* gives freed memory back to the system */
 	size_t			 freed;		/* bytes of queues freed since the last trim */
 	ev_tstamp		 trim_by;	/* the latest the next trim may come */
+	ev_tstamp		 last_freed;	/* when queues were last freed */
 	int			 hangup_fd;	/* epoll set of half-closed connections */
 	ev_io			 hangup_io;
 	struct conn_list	 conns;
