@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -118,6 +119,8 @@ conn_update_throttle(struct conn *c)
 {
 	size_t queued = buf_len(&c->out);
 
+	if (c->dead)
+		return;
 	if (!c->throttled && ((long)queued > c->d->limits.output_high || c->user->throttled)) {
 		c->throttled = true;
 		log_debug("conn %llu: output %zu (user %zu) above the mark, pausing input",
@@ -131,46 +134,77 @@ conn_update_throttle(struct conn *c)
 	conn_update_reading(c);
 }
 
-/* The user's queues crossed a mark: apply it to each of its connections,
- * and give its calls waiting for room another chance. */
+/* Give the calls of c waiting for output room another chance, soon:
+ * after the current callbacks (a call resumed from inside a flush could
+ * close the very connection being flushed). */
 static void
-conn_user_changed(struct sock6d *d, struct user *u)
+conn_room_freed(struct conn *c)
 {
-	struct conn *c, *next;
+	if (c->waiting_room == 0 || c->room_scheduled || c->dead)
+		return;
+	c->room_scheduled = true;
+	LIST_INSERT_HEAD(&c->d->room_ready, c, room_entry);
+	sock6d_defer(c->d);
+}
 
-	/* A call resumed here may close connections: they are only freed
-	 * after this turn, so `next` stays readable even then. */
-	for (c = TAILQ_FIRST(&d->conns); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		if (c->user != u || c->dead)
-			continue;
-		conn_update_throttle(c);
-		if (c->waiting_room > 0)
-			rpc_room_freed(c);
+void
+conn_room_run(struct sock6d *d)
+{
+	struct conn *c;
+
+	while ((c = LIST_FIRST(&d->room_ready)) != NULL) {
+		LIST_REMOVE(c, room_entry);
+		c->room_scheduled = false;
+		rpc_room_freed(c);
 	}
 }
 
+/* The user's queues crossed a mark: apply it to each of its connections
+ * and, when room was freed, give their waiting calls another chance. */
+static void
+conn_user_changed(struct sock6d *d, struct user *u, bool room)
+{
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &d->conns, entry)
+		if (c->user == u) {
+			conn_update_throttle(c);
+			if (room)
+				conn_room_freed(c);
+		}
+}
+
 /* Count reply bytes entering (> 0) or leaving (< 0) the queue or a batch,
- * for the connection and its user; the user's mark has hysteresis. */
+ * for the connection and its user.  Two marks of the user's, each with
+ * hysteresis: above output_per_user (in its queues) its connections take
+ * no requests until it falls to half of that; and its calls waiting for
+ * room get another chance once any reply would fit again (all its bytes
+ * within output_per_user less output_max).  Nothing here runs a call:
+ * this is called from inside flushes and dispatches. */
 static void
 conn_account(struct conn *c, long queued, long held)
 {
+	const struct limits *l = &c->d->limits;
 	struct user *u = c->user;
-	long high = c->d->limits.output_per_user;
+	bool short_of_room;
 
 	if (queued + held > 0)
 		c->produced += (uint64_t)(queued + held);
 	c->held = (size_t)((long)c->held + held);
 	u->output = (size_t)((long)u->output + queued);
 	u->held = (size_t)((long)u->held + held);
-	if (!u->throttled && (long)u->output > high) {
+	if (!u->throttled && (long)u->output > l->output_per_user) {
 		u->throttled = 1;
-		conn_user_changed(c->d, u);
-	} else if (u->throttled && (long)u->output <= high / 2) {
+		conn_user_changed(c->d, u, false);
+	} else if (u->throttled && (long)u->output <= l->output_per_user / 2) {
 		u->throttled = 0;
-		conn_user_changed(c->d, u);
-	} else if (queued + held < 0 && u->waiting_room > 0) {
-		conn_user_changed(c->d, u);
+		conn_user_changed(c->d, u, false);
+	}
+	short_of_room = (long)(u->output + u->held) > l->output_per_user - l->output_max;
+	if (short_of_room != u->short_of_room) {
+		u->short_of_room = short_of_room;
+		if (!short_of_room && u->waiting_room > 0)
+			conn_user_changed(c->d, u, true);
 	}
 }
 
@@ -181,13 +215,16 @@ conn_hold(struct conn *c, long delta)
 		conn_account(c, 0, delta);
 }
 
-bool
+const char *
 conn_room(const struct conn *c, size_t n)
 {
 	const struct limits *l = &c->d->limits;
 
-	return buf_len(&c->out) + c->held + n <= (size_t)l->output_max &&
-	    c->user->output + c->user->held + n <= (size_t)l->output_per_user;
+	if (buf_len(&c->out) + c->held + n > (size_t)l->output_max)
+		return "output_max";
+	if (c->user->output + c->user->held + n > (size_t)l->output_per_user)
+		return "output_per_user";
+	return NULL;
 }
 
 char *
@@ -249,20 +286,21 @@ conn_write(struct conn *c, const char *p, size_t n)
 static bool
 conn_finished(const struct conn *c)
 {
-	return c->input_ended && c->npending == 0 && buf_len(&c->in) == 0 &&
+	return c->input_ended && c->npending == 0 && !conn_has_work(c) &&
 	    buf_len(&c->out) == 0;
 }
 
 void
 conn_flush(struct conn *c)
 {
-	size_t written = 0;
+	size_t written = 0, before = buf_len(&c->out);
+	long low = c->d->limits.output_low;
 	ssize_t n;
 
 	if (c->dead)
 		return;
 	while (buf_len(&c->out) > 0) {
-		n = write(c->fd, buf_head(&c->out), buf_len(&c->out));
+		n = send(c->fd, buf_head(&c->out), buf_len(&c->out), MSG_NOSIGNAL);
 		if (n > 0) {
 			buf_consume(&c->out, (size_t)n);
 			written += (size_t)n;
@@ -284,10 +322,13 @@ conn_flush(struct conn *c)
 			ev_io_stop(c->d->loop, &c->wio);
 		sock6d_freed(c->d, buf_shrink(&c->out));	/* a drained queue gives back */
 	}
-	/* Room freed: calls waiting for it may answer (and flush) from here. */
 	conn_account(c, -(long)written, 0);
-	if (c->dead)
-		return;
+	/* Room freed: the calls waiting for it get another chance once the
+	 * queue has drained below the low mark, and again once it is empty
+	 * (not for each write: a waiting call costs its retry). */
+	if (written > 0 && (buf_len(&c->out) == 0 ||
+	    ((long)before > low && (long)buf_len(&c->out) <= low)))
+		conn_room_freed(c);
 	conn_update_throttle(c);
 	if (buf_len(&c->out) == 0 && (c->closing || conn_finished(c)))
 		conn_close(c);
@@ -396,6 +437,8 @@ conn_close(struct conn *c)
 	if (c->hangup_watched)
 		epoll_ctl(c->d->hangup_fd, EPOLL_CTL_DEL, c->fd, NULL);
 	rpc_conn_gone(c);
+	if (c->room_scheduled)
+		LIST_REMOVE(c, room_entry);
 	while ((s = LIST_FIRST(&c->scoped)) != NULL)
 		sock_close(s);
 	close(c->fd);

@@ -8,9 +8,12 @@
  * the client reads, and what is held in batches not yet complete.  Above
  * output_high in the queue (or above output_per_user for the user) no
  * request is taken, batch members included, until the queue falls below
- * output_low (output_per_user / 2).  Replies that carry socket data ask
- * for room first (conn_room): all of a connection's bytes stay within
- * output_max, and all of a user's within output_per_user. */
+ * output_low (output_per_user / 2).  A large result, or a receive's data,
+ * goes only where both parts together stay within output_max for the
+ * connection and output_per_user for its user (conn_room); small replies
+ * always go, within the queue's slack.  A receive without room waits,
+ * taking nothing, and is retried once the queue has drained (deferred:
+ * never from inside the flush that made the room). */
 #ifndef SOCK6D_CONN_H
 #define SOCK6D_CONN_H
 
@@ -52,6 +55,8 @@ struct conn {
 	long			 turn_requests;	/* requests dispatched this turn */
 	struct batch		*batch;		/* a batch whose members are being dispatched */
 	unsigned		 waiting_room;	/* pending calls waiting for output room */
+	bool			 room_scheduled;	/* on the daemon's room_ready list */
+	LIST_ENTRY(conn)	 room_entry;
 	struct session		 session;
 	struct call_list	 pending;
 	size_t			 npending;
@@ -97,9 +102,12 @@ void		 conn_commit_held(struct conn *c, size_t n, size_t released);
 bool		 conn_commit_buf(struct conn *c, struct buf *b, size_t released);
 /* Bytes of replies held outside the queue (a batch's) grew or shrank. */
 void		 conn_hold(struct conn *c, long delta);
-/* Whether a reply of n more bytes fits within output_max for c and within
- * output_per_user for its user, now. */
-bool		 conn_room(const struct conn *c, size_t n);
+/* Whether a reply of n more bytes fits, now, within output_max for c and
+ * within output_per_user for its user: NULL, or the limit it would pass. */
+const char	*conn_room(const struct conn *c, size_t n);
+/* Resume the calls waiting for output room on the connections where some
+ * was freed (run by the daemon after the current callbacks). */
+void		 conn_room_run(struct sock6d *d);
 /* Whether another request (or batch member) may be dispatched in this
  * turn: the connection takes requests and has not used up its turn's
  * share (requests_per_read requests, output_per_turn bytes of replies). */

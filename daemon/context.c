@@ -36,6 +36,26 @@ reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	}
 }
 
+/* Work put off until the current callbacks are done: calls waiting for
+ * output room where some was freed, readers of sockets with bytes held
+ * back.  Runs before the loop waits, outside any other callback. */
+static void
+deferred_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct sock6d *d = w->data;
+
+	conn_room_run(d);
+	sock_kick_run(d);
+	if (LIST_EMPTY(&d->room_ready) && LIST_EMPTY(&d->kick))
+		ev_prepare_stop(loop, w);
+}
+
+void
+sock6d_defer(struct sock6d *d)
+{
+	ev_prepare_start(d->loop, &d->deferred);
+}
+
 /* Memory policy.  Large blocks (replies, queues) come from the heap and,
  * once freed, stay there for the next reply to reuse: fresh pages cost a
  * page fault each, which makes up most of the price of a large reply.
@@ -112,6 +132,10 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	ev_prepare_init(&d->reaper, reaper_cb);
 	d->reaper.data = d;
 	ev_prepare_start(loop, &d->reaper);
+	LIST_INIT(&d->room_ready);
+	LIST_INIT(&d->kick);
+	ev_prepare_init(&d->deferred, deferred_cb);
+	d->deferred.data = d;
 	ev_timer_init(&d->trim, trim_cb, TRIM_QUIET, 0.);
 	d->trim.data = d;
 	return 0;
@@ -133,6 +157,7 @@ sock6d_shutdown(struct sock6d *d)
 	free(socks);
 	reaper_cb(d->loop, &d->reaper, 0);
 	ev_prepare_stop(d->loop, &d->reaper);
+	ev_prepare_stop(d->loop, &d->deferred);
 	ev_timer_stop(d->loop, &d->trim);
 	resolver_free(d->resolver);
 	d->resolver = NULL;

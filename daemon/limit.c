@@ -32,7 +32,7 @@ const struct limit_def limit_defs[] = {
 	L(handles_per_user, 4096, 1, 10000000, "open handles held by one user"),
 	L(pending_per_connection, 1024, 1, 10000000, "operations waiting at once for one connection"),
 	L(pending_per_user, 4096, 1, 10000000, "operations waiting at once for one user"),
-	L(pending_bytes_per_user, 67108864, 4096, 1L << 40, "bytes of requests held by one user's waiting operations"),
+	L(pending_bytes_per_user, 134217728, 4096, 1L << 40, "bytes held for one user's waiting operations and on its handles"),
 	L(max_receive, 1048576, 1, 64L << 20, "largest length one receive may ask for"),
 	L(resolver_threads, 4, 1, 256, "threads running name lookups"),
 	L(resolver_queue, 256, 1, 1000000, "name lookups waiting or running at once"),

@@ -22,7 +22,7 @@ struct limits {
 	long	handles_per_user;	/* open handles one uid may hold */
 	long	pending_per_connection;	/* parked operations per connection */
 	long	pending_per_user;	/* parked operations of one uid */
-	long	pending_bytes_per_user;	/* request bytes held by one uid's parked operations */
+	long	pending_bytes_per_user;	/* bytes held for one uid's parked operations and handles */
 	long	max_receive;		/* largest receive length */
 	long	resolver_threads;	/* name lookup workers */
 	long	resolver_queue;		/* name lookups at once */

@@ -162,8 +162,10 @@ receive_destroy(struct waiter *w)
 {
 	struct receive_op *op = (struct receive_op *)w;
 
-	if (!op->delivered && op->got > 0 && !(op->flags & MSG_PEEK) && !w->sock->closed)
+	if (!op->delivered && op->got > 0 && !(op->flags & MSG_PEEK) && !w->sock->closed) {
 		sock_hold(w->sock, op->buf, op->got, NULL, 0, true);
+		sock_kick(w->sock);	/* the next reader takes them */
+	}
 	free(op);
 }
 
@@ -190,6 +192,7 @@ receive_start(struct call *c, struct sock *s, int64_t length, int flags, int64_t
 		return call_fail(c, &e);
 	}
 	memset(op, 0, sizeof(*op));
+	c->holds = (size_t)length;	/* its buffer, while it waits */
 	op->shape = shape;
 	op->as_text = as_text;
 	op->flags = flags;

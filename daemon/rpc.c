@@ -79,61 +79,71 @@ id_text(const struct jv *id, const char **text, size_t *len)
 }
 
 void
-err_too_large(struct s6err *e, const struct limits *l)
+err_too_large(struct s6err *e, const struct limits *l, const char *limit)
 {
-	err_limit(e, "output_max", l->output_max);
-	snprintf(e->message, sizeof(e->message),
-	    "the reply would be larger than output_max (%ld)", l->output_max);
+	long value = strcmp(limit, "output_per_user") == 0 ? l->output_per_user : l->output_max;
+
+	err_limit(e, limit, value);
+	snprintf(e->message, sizeof(e->message), "no room for the reply within %s (%ld)",
+	    limit, value);
 }
 
 enum room
-call_room(const struct call *c, size_t n)
+call_room(const struct call *c, size_t n, const char **limit)
 {
 	size_t max = (size_t)c->d->limits.output_max, idlen;
 	const char *idt;
 
+	*limit = "output_max";
 	if (c->conn == NULL || c->notification)
 		return ROOM_NOW;	/* nothing will be written */
 	id_text(c->id, &idt, &idlen);
 	n += response_len(idlen, sizeof("result") - 1, 0) + 2;	/* "," or "[", "\n" */
 	if (n > max || (c->batch != NULL && buf_len(&c->batch->text) + n > max))
 		return ROOM_NEVER;
-	return conn_room(c->conn, n) ? ROOM_NOW : ROOM_LATER;
+	if ((*limit = conn_room(c->conn, n)) == NULL)
+		return ROOM_NOW;
+	/* A batch member never waits for room: another batch's array, held
+	 * until its members are all done, could be what takes it. */
+	return c->batch != NULL ? ROOM_NEVER : ROOM_LATER;
 }
 
 /* Write one response into its batch's text (after a comma) or, ended by a
- * newline, into the connection's queue.  Whether it fit: a result larger
- * than SMALL_REPLY goes only where it keeps the queue, or the batch's
- * array, within output_max; small results and errors always go (the
- * queue's and the batch's slack hold them: no answer is lost). */
-static bool
+ * newline, into the connection's queue; NULL, or the limit it would pass.
+ * A result larger than SMALL_REPLY goes only where everything held for the
+ * connection stays within output_max and for its user within
+ * output_per_user (and a batch's array within output_max); small results
+ * and errors always go: the slack of the queue and of a batch's text
+ * holds them, so that no answer is lost. */
+static const char *
 respond_text(struct conn *conn, struct batch *b, const char *idt, size_t idlen,
     const char *member, const char *val, size_t vallen)
 {
 	size_t mlen = strlen(member), n = response_len(idlen, mlen, vallen);
 	const struct limits *l = &conn->d->limits;
-	bool large = strcmp(member, "result") == 0 && vallen > SMALL_REPLY;
+	bool result = strcmp(member, "result") == 0;
+	const char *limit;
 	char *p;
 
+	if (result && b != NULL && buf_len(&b->text) + 1 + n > (size_t)l->output_max)
+		return "output_max";	/* one array is one reply: all its results count */
+	if (result && vallen > SMALL_REPLY && (limit = conn_room(conn, n + 1)) != NULL)
+		return limit;
 	if (b == NULL) {
-		if (large && buf_len(&conn->out) + n + 1 > (size_t)l->output_max)
-			return false;
 		if ((p = conn_reserve(conn, n + 1)) == NULL)
-			return true;	/* the connection is closed */
+			return NULL;	/* the connection is closed */
 		response_format(p, idt, idlen, member, mlen, val, vallen);
 		p[n] = '\n';
 		conn_commit(conn, n + 1);
-		return true;
+		return NULL;
 	}
-	if (strcmp(member, "result") == 0 && buf_len(&b->text) + 1 + n > (size_t)l->output_max)
-		return false;	/* one array is one reply: all its results count */
 	if ((p = buf_reserve(&b->text, n + 1)) == NULL)
-		return true;	/* past the slack: cannot happen for one line's members */
+		return NULL;	/* past the slack: cannot happen for one line's members */
 	*p = b->answered++ > 0 ? ',' : '[';
 	response_format(p + 1, idt, idlen, member, mlen, val, vallen);
 	buf_commit(&b->text, n + 1);
 	conn_hold(conn, (long)n + 1);
-	return true;
+	return NULL;
 }
 
 /* Deliver a response; one too large for output_max (alone, or in its
@@ -145,6 +155,7 @@ respond(struct conn *conn, struct batch *b, const struct jv *id, const char *mem
 	const struct limits *l = &conn->d->limits;
 	const char *idt, *val;
 	json_object *err;
+	const char *limit = "output_max";
 	struct s6err e;
 	size_t idlen, vallen;
 
@@ -152,9 +163,9 @@ respond(struct conn *conn, struct batch *b, const struct jv *id, const char *mem
 	val = json_object_to_json_string_length(value,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &vallen);
 	if (response_len(idlen, strlen(member), vallen) + 1 <= (size_t)l->output_max &&
-	    respond_text(conn, b, idt, idlen, member, val, vallen))
+	    (limit = respond_text(conn, b, idt, idlen, member, val, vallen)) == NULL)
 		return;
-	err_too_large(&e, l);
+	err_too_large(&e, l, limit);
 	conn_count_error(conn);
 	err = err_to_json(&e);
 	val = json_object_to_json_string_length(err,
@@ -266,11 +277,11 @@ call_fail(struct call *c, const struct s6err *e)
 }
 
 /* The bytes a parked call holds: its request line (its id, the bytes it
- * sends). */
+ * sends) and what its operation keeps (a receive's buffer). */
 static size_t
 call_held_bytes(const struct call *c)
 {
-	return c->request != NULL ? c->request->len : 0;
+	return (c->request != NULL ? c->request->len : 0) + c->holds;
 }
 
 bool
@@ -288,7 +299,8 @@ call_can_park(struct call *c, struct s6err *e)
 		err_limit(e, "pending_per_user", c->d->limits.pending_per_user);
 		return false;
 	}
-	/* A parked call holds its request line (its id, the bytes to send). */
+	/* What a parked call holds counts, with the bytes held on the user's
+	 * handles, in pending_bytes_per_user. */
 	if ((long)(c->conn->user->pinned + call_held_bytes(c)) >
 	    c->d->limits.pending_bytes_per_user) {
 		err_limit(e, "pending_bytes_per_user", c->d->limits.pending_bytes_per_user);

@@ -44,6 +44,7 @@ struct call {
 	const struct method	*method;
 	void			*args;
 	void			*allocs[4];	/* freed with the call (decoded bytes) */
+	size_t			 holds;		/* bytes its operation keeps while parked */
 	enum call_state		 state;
 	call_cancel_fn		 cancel;
 	void			*op;
@@ -69,11 +70,13 @@ int		 call_keep(struct call *c, void *p);
 bool		 call_can_park(struct call *c, struct s6err *e);
 /* Whether c's response, with a result object of up to n bytes of text,
  * fits in its connection's output now, later (once the client reads), or
- * never (larger than output_max, alone or in its batch's array). */
+ * never (larger than output_max, alone or in its batch's array; a batch
+ * member without room now never has it); *limit names the limit. */
 enum room { ROOM_NOW, ROOM_LATER, ROOM_NEVER };
-enum room	 call_room(const struct call *c, size_t n);
-/* Error 1012 for a reply larger than output_max. */
-void		 err_too_large(struct s6err *e, const struct limits *l);
+enum room	 call_room(const struct call *c, size_t n, const char **limit);
+/* Error 1012 for a reply with no room within `limit` (output_max or
+ * output_per_user). */
+void		 err_too_large(struct s6err *e, const struct limits *l, const char *limit);
 /* The parked call found no room for its reply in its connection's output:
  * `resume` runs once some was freed (the call may then try again, or wait
  * again).  A call waits at most once at a time. */

@@ -140,6 +140,28 @@ sock_is_stream(const struct sock *s)
 }
 
 void
+sock_kick(struct sock *s)
+{
+	if (s->kick_scheduled || s->closed)
+		return;
+	s->kick_scheduled = true;
+	LIST_INSERT_HEAD(&s->d->kick, s, kick_entry);
+	sock6d_defer(s->d);
+}
+
+void
+sock_kick_run(struct sock6d *d)
+{
+	struct sock *s;
+
+	while ((s = LIST_FIRST(&d->kick)) != NULL) {
+		LIST_REMOVE(s, kick_entry);
+		s->kick_scheduled = false;
+		waiter_ready(s, EV_READ);
+	}
+}
+
+void
 sock_count(struct sock *s, size_t in, size_t out)
 {
 	s->bytes_in += in;
@@ -264,6 +286,15 @@ sock_bind(struct sock *s, const struct s6_sockaddr *addr, const struct creds *wh
 	return 0;
 }
 
+/* Bytes held on a handle count in its owner's pending_bytes_per_user, as
+ * the bytes a waiting receive holds do: they are its, and wait for it. */
+static void
+held_count(struct sock *s, long delta)
+{
+	s->held_bytes = (size_t)((long)s->held_bytes + delta);
+	s->user->pinned = (size_t)((long)s->user->pinned + delta);
+}
+
 int
 sock_close(struct sock *s)
 {
@@ -274,15 +305,21 @@ sock_close(struct sock *s)
 	if (s->closed)
 		return 0;
 	s->closed = true;
+	/* Off its connection's list first: failing the waiters may close
+	 * that connection, which closes what is still on the list. */
+	if (s->scope_conn != NULL) {
+		LIST_REMOVE(s, scope_entry);
+		s->scope_conn = NULL;
+	}
+	if (s->kick_scheduled) {
+		LIST_REMOVE(s, kick_entry);
+		s->kick_scheduled = false;
+	}
 	err_handle(&e, s->handle);
 	snprintf(e.message, sizeof(e.message), "the handle was closed");
 	waiter_fail_all(s, &e);
 	ev_io_stop(s->d->loop, &s->rio);
 	ev_io_stop(s->d->loop, &s->wio);
-	if (s->scope_conn != NULL) {
-		LIST_REMOVE(s, scope_entry);
-		s->scope_conn = NULL;
-	}
 	sock_file_remove(s);
 	rc = sock_close_fd(s->fd);
 	log_debug("handle %llu: closed", (unsigned long long)s->handle);
@@ -292,7 +329,7 @@ sock_close(struct sock *s)
 		free(ch);
 	}
 	s->held_tail = &s->held;
-	s->held_bytes = 0;
+	held_count(s, -(long)s->held_bytes);
 	handle_remove(&s->d->handles, s->handle);
 	s->user->handles--;
 	s->next_dead = s->d->dead_socks;
@@ -330,7 +367,7 @@ sock_hold(struct sock *s, const void *p, size_t n, const struct sockaddr_storage
 		*s->held_tail = ch;
 		s->held_tail = &ch->next;
 	}
-	s->held_bytes += n;
+	held_count(s, (long)n);
 	return 0;
 }
 
@@ -340,7 +377,7 @@ held_pop(struct sock *s)
 {
 	struct chunk *ch = s->held;
 
-	s->held_bytes -= ch->len - ch->off;
+	held_count(s, -(long)(ch->len - ch->off));
 	s->held = ch->next;
 	if (s->held == NULL)
 		s->held_tail = &s->held;
@@ -384,7 +421,7 @@ sock_take(struct sock *s, char *out, size_t len, bool peek,
 			memcpy(out + got, ch->data + ch->off, n);
 			got += n;
 			ch->off += n;
-			s->held_bytes -= n;
+			held_count(s, -(long)n);
 			if (ch->off == ch->len)
 				held_pop(s);
 		}

@@ -67,6 +67,8 @@ struct sock {
 	ev_io			 rio, wio;
 	struct waiter_list	 readers, writers;
 	struct sock_file	*file;		/* a bound UNIX path, or NULL */
+	bool			 kick_scheduled;	/* on the daemon's kick list */
+	LIST_ENTRY(sock)	 kick_entry;
 	struct sock		*next_dead;
 };
 
@@ -112,6 +114,12 @@ int		 sock_hold(struct sock *s, const void *p, size_t n,
 size_t		 sock_take(struct sock *s, char *out, size_t len, bool peek,
 		    struct sockaddr_storage *from, socklen_t *fromlen, size_t *full);
 bool		 sock_is_stream(const struct sock *s);
+/* Bytes were held back on s (a receive that took them was cancelled):
+ * its next reader is tried soon, since no readiness will say so. */
+void		 sock_kick(struct sock *s);
+/* Try the readers of the sockets kicked (run by the daemon after the
+ * current callbacks). */
+void		 sock_kick_run(struct sock6d *d);
 /* Count bytes received and sent on s: its own counters, its owner's and
  * the daemon's. */
 void		 sock_count(struct sock *s, size_t in, size_t out);

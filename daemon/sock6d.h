@@ -38,6 +38,9 @@ struct sock6d {
 	int			 hangup_fd;	/* epoll set of half-closed connections */
 	ev_io			 hangup_io;
 	struct conn_list	 conns;
+	LIST_HEAD(, conn)	 room_ready;	/* output room freed: calls to resume */
+	LIST_HEAD(, sock)	 kick;		/* bytes held back: readers to retry */
+	ev_prepare		 deferred;	/* runs those before the loop waits */
 	struct conn		*dispatching;	/* whose requests run right now */
 	unsigned		 nconns;
 	uint64_t		 next_conn_id;
@@ -66,6 +69,8 @@ void	 session_default(struct session *s);
 int	 sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l);
 /* Set the allocator's policy (see context.c); before anything is allocated. */
 void	 sock6d_memory_policy(void);
+/* There is deferred work (room_ready, kick): run it before the loop waits. */
+void	 sock6d_defer(struct sock6d *d);
 /* Bytes of queues were freed: once enough were, the allocator's free
  * memory goes back to the system a moment later. */
 void	 sock6d_freed(struct sock6d *d, size_t n);

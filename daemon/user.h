@@ -27,6 +27,7 @@ struct user {
 	size_t		output;		/* reply bytes in its connections' queues */
 	size_t		held;		/* reply bytes in their unfinished batches */
 	int		throttled;	/* output above output_per_user: no requests taken */
+	int		short_of_room;	/* not every reply would fit (see conn_account) */
 	struct stats	stats;
 };
 

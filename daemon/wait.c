@@ -88,9 +88,10 @@ waiter_init(struct waiter *w, const struct waiter_ops *ops, struct call *c,
 bool
 waiter_room(struct waiter *w, size_t n, enum attempt *r)
 {
+	const char *limit;
 	struct s6err e;
 
-	switch (call_room(w->call, n)) {
+	switch (call_room(w->call, n, &limit)) {
 	case ROOM_NOW:
 		return true;
 	case ROOM_LATER:
@@ -99,7 +100,7 @@ waiter_room(struct waiter *w, size_t n, enum attempt *r)
 	case ROOM_NEVER:
 		break;
 	}
-	err_too_large(&e, &w->sock->d->limits);
+	err_too_large(&e, &w->sock->d->limits, limit);
 	*r = waiter_error(w, &e);
 	return false;
 }
@@ -295,6 +296,8 @@ waiter_ready(struct sock *s, int events)
 	while (!s->closed && (w = TAILQ_FIRST(q)) != NULL) {
 		if (waiter_orphaned(w)) {
 			conn_close(w->call->conn);	/* cancels w */
+			if (w == TAILQ_FIRST(q))
+				break;	/* its connection is being dispatched: later */
 			continue;
 		}
 		r = waiter_attempt(w);

@@ -70,6 +70,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(l.pending_per_user, 4096);
 	ck_assert_int_eq(l.resolver_queue_per_user, 64);
 	ck_assert_int_eq(l.resolver_threads_per_user, 2);
+	ck_assert_int_eq(l.pending_bytes_per_user, 134217728);
 }
 END_TEST
 
