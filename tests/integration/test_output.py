@@ -251,6 +251,9 @@ class MemoryTest(OutputTest):
 
     def test_pinned_memory_is_bounded_and_given_back(self):
         pid = self.daemon.proc.pid
+        with open("/proc/%d/maps" % pid) as f:
+            if "libasan" in f.read():
+                self.skipTest("a sanitizer's allocator keeps freed memory on purpose")
         h, _ = self.tcp_holding(MIB)
         baseline = rss(pid)
         peeks = self.line([{"jsonrpc": "2.0", "id": i, "method": "socket.receive",
