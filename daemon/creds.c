@@ -34,28 +34,41 @@ set_groups(int n, const gid_t *groups)
 	return (int)syscall(SYS_setgroups, (size_t)n, groups);
 }
 
+/* What the calling thread runs as: whether the process's real uid is root
+ * (-1: not looked at yet) and the thread's effective uid.  Kept per thread,
+ * as the credentials themselves are, so that root's clients, the common
+ * case, cost no system call. */
+static _Thread_local int	thread_real_root = -1;
+static _Thread_local uid_t	thread_euid;
+
 /* Become root again (the saved set-user-ID is root's), then take the
  * groups, gid and uid of `uid`/`gid`/`groups`, in that order: only root may
  * change groups and gids. */
 static int
 creds_become(uid_t uid, gid_t gid, int ngroups, const gid_t *groups)
 {
-	if (syscall(SYS_setresuid, (uid_t)-1, (uid_t)0, (uid_t)-1) == -1 ||
-	    set_groups(ngroups, groups) == -1 ||
-	    syscall(SYS_setresgid, (gid_t)-1, gid, (gid_t)-1) == -1)
-		return -1;
-	if (uid != 0 && syscall(SYS_setresuid, (uid_t)-1, uid, (uid_t)-1) == -1)
-		return -1;
-	return 0;
+	int rc = -1;
+
+	if (syscall(SYS_setresuid, (uid_t)-1, (uid_t)0, (uid_t)-1) == 0 &&
+	    set_groups(ngroups, groups) == 0 &&
+	    syscall(SYS_setresgid, (gid_t)-1, gid, (gid_t)-1) == 0 &&
+	    (uid == 0 || syscall(SYS_setresuid, (uid_t)-1, uid, (uid_t)-1) == 0))
+		rc = 0;
+	thread_euid = rc == 0 ? uid : geteuid();
+	return rc;
 }
 
 void
 creds_enter(const struct creds *who, struct creds_saved *saved)
 {
 	saved->switched = false;
-	if (who == NULL || getuid() != 0)
+	if (thread_real_root == -1) {
+		thread_real_root = getuid() == 0;
+		thread_euid = geteuid();
+	}
+	if (who == NULL || !thread_real_root)
 		return;
-	saved->euid = geteuid();
+	saved->euid = thread_euid;
 	if (who->uid == 0 && saved->euid == 0)
 		return;		/* root's client, on a thread that is root */
 	saved->egid = getegid();
