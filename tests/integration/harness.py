@@ -17,6 +17,7 @@ import base64
 import errno
 import json
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -54,6 +55,25 @@ def has_ipv6_loopback():
         return False
     finally:
         s.close()
+
+
+def other_users(*names):
+    """The passwd entries of these users, for running clients as them
+    (through setpriv(user)), and "" as the reason; or None and the reason it
+    cannot be done here (not root, no setpriv, no such user)."""
+    if os.geteuid() != 0:
+        return None, "needs root"
+    if shutil.which("setpriv") is None:
+        return None, "needs setpriv"
+    try:
+        return [pwd.getpwnam(n) for n in names], ""
+    except KeyError:
+        return None, "needs users %s" % ", ".join(names)
+
+
+def setpriv(user):
+    """The command prefix that runs a program as user, in its own group only."""
+    return ("setpriv", "--reuid=%d" % user.pw_uid, "--regid=%d" % user.pw_gid, "--clear-groups")
 
 
 class RpcError(Exception):

@@ -12,7 +12,6 @@ run through setpriv.
 
 import json
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -24,19 +23,7 @@ import unittest
 import harness
 
 
-def other_users():
-    """Two unprivileged users to act as, or None with the reason."""
-    if os.geteuid() != 0:
-        return None, "needs root"
-    if shutil.which("setpriv") is None:
-        return None, "needs setpriv"
-    try:
-        return [pwd.getpwnam(n) for n in ("nobody", "daemon")], ""
-    except KeyError:
-        return None, "needs users nobody and daemon"
-
-
-_USERS, _WHY = other_users()
+_USERS, _WHY = harness.other_users("nobody", "daemon")
 
 # Run as another user: open argv[2] connections to the control socket
 # argv[1], one at a time, and send daemon.ping on each; print the first line
@@ -83,9 +70,8 @@ class SharesTest(harness.DaemonTest):
 
     def hold(self, user, n):
         """Open n connections as user; the first reply of each."""
-        p = subprocess.Popen(("setpriv", "--reuid=%d" % user.pw_uid, "--regid=%d" % user.pw_gid,
-                              "--clear-groups", sys.executable, "-c", HOLD,
-                              self.daemon.path, str(n)),
+        p = subprocess.Popen(harness.setpriv(user) + (sys.executable, "-c", HOLD,
+                                                      self.daemon.path, str(n)),
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.procs.append(p)
         return json.loads(p.stdout.readline())
@@ -261,9 +247,8 @@ class PendingShareTest(harness.DaemonTest):
                       "call(3,'socket.listen',{'handle':h})\n"
                       "print(json.dumps(call(4,'socket.accept',{'handle':h,'timeout':200})))\n"
                       "call(5,'socket.close',{'handle':h})\n")
-            out = subprocess.run(("setpriv", "--reuid=%d" % nobody.pw_uid,
-                                  "--regid=%d" % nobody.pw_gid, "--clear-groups",
-                                  sys.executable, "-c", script, self.daemon.path),
+            out = subprocess.run(harness.setpriv(nobody) + (sys.executable, "-c", script,
+                                                            self.daemon.path),
                                  stdout=subprocess.PIPE, timeout=30, check=True).stdout
             self.assertEqual(json.loads(out)["error"]["code"], 1002)
         self.c.call("socket.close", {"handle": h})
@@ -296,9 +281,8 @@ class StatsTest(harness.DaemonTest):
     """daemon.stats: root sees the daemon's totals, another user its own."""
 
     def as_user(self, user, calls):
-        out = subprocess.run(("setpriv", "--reuid=%d" % user.pw_uid, "--regid=%d" % user.pw_gid,
-                              "--clear-groups", sys.executable, "-c", CALLS, self.daemon.path,
-                              json.dumps(calls)),
+        out = subprocess.run(harness.setpriv(user) + (sys.executable, "-c", CALLS,
+                                                      self.daemon.path, json.dumps(calls)),
                              stdout=subprocess.PIPE, timeout=30, check=True).stdout
         return json.loads(out)
 

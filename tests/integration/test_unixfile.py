@@ -10,11 +10,8 @@ attacker is `nobody`, running a small Python client through
 `setpriv --reuid=nobody --regid=nogroup --clear-groups`.
 """
 
-import grp
 import json
 import os
-import pwd
-import shutil
 import socket
 import stat
 import subprocess
@@ -25,21 +22,7 @@ import unittest
 import harness
 
 
-def can_switch_user():
-    if os.geteuid() != 0:
-        return False, "needs root"
-    if shutil.which("setpriv") is None:
-        return False, "needs setpriv"
-    try:
-        pwd.getpwnam("nobody")
-        grp.getgrnam("nogroup")
-    except KeyError:
-        return False, "needs user nobody and group nogroup"
-    return True, ""
-
-
-_OK, _WHY = can_switch_user()
-SETPRIV = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups")
+_USERS, _WHY = harness.other_users("nobody")
 
 # Run as nobody: argv[1] the control socket, argv[2] a JSON list of
 # [method, params] calls on one connection ("handle": 0 stands for the
@@ -204,15 +187,14 @@ class UnixFileTest(harness.DaemonTest):
             d.cleanup()
 
 
-@unittest.skipUnless(_OK, _WHY)
+@unittest.skipUnless(_USERS, _WHY)
 class UnixFileRightsTest(harness.DaemonTest):
     """Removal runs with the rights of the client that bound the file,
     whoever closes the handle and on every path."""
 
     def setUp(self):
         super().setUp()
-        self.nobody = pwd.getpwnam("nobody").pw_uid
-        self.nogroup = grp.getgrnam("nogroup").gr_gid
+        self.nobody, self.nogroup = _USERS[0].pw_uid, _USERS[0].pw_gid
         self.base = os.path.join(self.tmp, "base")
         os.mkdir(self.base)
         os.chown(self.base, self.nobody, self.nogroup)
@@ -230,8 +212,8 @@ class UnixFileRightsTest(harness.DaemonTest):
 
     def as_nobody(self, calls):
         """Run calls as nobody on a connection kept open; their replies."""
-        p = subprocess.Popen(SETPRIV + (sys.executable, "-c", CALLS, self.daemon.path,
-                                        json.dumps(calls)),
+        p = subprocess.Popen(harness.setpriv(_USERS[0]) + (sys.executable, "-c", CALLS,
+                                                           self.daemon.path, json.dumps(calls)),
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.procs.append(p)
         return json.loads(p.stdout.readline()), p
@@ -294,8 +276,8 @@ class UnixFileRightsTest(harness.DaemonTest):
         os.chown(d, self.nobody, self.nogroup)
         os.symlink(rootdir, os.path.join(self.base, "link"))
         os.lchown(os.path.join(self.base, "link"), self.nobody, self.nogroup)
-        out = subprocess.run(SETPRIV + (sys.executable, "-c", RACE, self.daemon.path,
-                                        self.base, "3"),
+        out = subprocess.run(harness.setpriv(_USERS[0]) + (sys.executable, "-c", RACE,
+                                                           self.daemon.path, self.base, "3"),
                              stdout=subprocess.PIPE, timeout=60, check=True).stdout
         stats = json.loads(out)
         self.assertGreater(stats["binds"], 10, stats)
