@@ -194,10 +194,10 @@ conn_account(struct conn *c, long queued, long held)
 	u->output = (size_t)((long)u->output + queued);
 	u->held = (size_t)((long)u->held + held);
 	if (!u->throttled && (long)u->output > l->output_per_user) {
-		u->throttled = 1;
+		u->throttled = true;
 		conn_user_changed(c->d, u, false);
 	} else if (u->throttled && (long)u->output <= l->output_per_user / 2) {
-		u->throttled = 0;
+		u->throttled = false;
 		conn_user_changed(c->d, u, false);
 	}
 	short_of_room = (long)(u->output + u->held) > l->output_per_user - l->output_max;

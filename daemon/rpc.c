@@ -336,7 +336,7 @@ call_wait_room(struct call *c, call_resume_fn resume)
 	c->conn->user->waiting_room++;
 }
 
-void
+static void
 call_stop_waiting_room(struct call *c)
 {
 	if (!c->waiting_room)
@@ -405,7 +405,7 @@ call_complete_fail(struct call *c, const struct s6err *e)
 		conn_flush(conn);
 }
 
-void
+static void
 rpc_cancel(struct call *c)
 {
 	call_unpark(c);
@@ -596,49 +596,57 @@ rpc_conn_gone(struct conn *conn)
 	}
 }
 
-void
-rpc_dispatch_line(struct conn *conn, const char *line, size_t len)
+/* Parse one request line; NULL when it is not a request (the error is
+ * answered). */
+static struct request *
+request_parse(struct conn *conn, const char *line, size_t len)
 {
 	struct request *r;
 	struct s6err e;
 
-	/* The line counts as one request of the turn; a batch's members count
-	 * one each instead. */
-	conn->turn_requests++;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		rpc_send_error(conn, &e);
-		return;
+		return NULL;
 	}
 	r->len = len;
 	switch (jv_parse(line, len, conn->d->limits.max_depth, &r->doc)) {
 	case JV_OK:
-		break;
+		r->refs = 1;
+		return r;
 	case JV_SYNTAX:
 		conn_count_request(conn);
 		err_set(&e, S6_PARSE_ERROR, "Parse error at byte %zu", r->doc.error_at);
-		rpc_send_error(conn, &e);
-		free(r);
-		return;
+		break;
 	case JV_TOO_DEEP:
 		conn_count_request(conn);
 		err_set(&e, S6_INVALID_REQUEST, "Invalid Request: nesting deeper than %ld",
 		    conn->d->limits.max_depth);
 		e.limit = "max_depth";
-		rpc_send_error(conn, &e);
-		free(r);
-		return;
+		break;
 	case JV_NOMEM:
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
-		rpc_send_error(conn, &e);
-		free(r);
-		return;
+		break;
 	}
-	r->refs = 1;
-	if (r->doc.root->type == JV_ARRAY) {
-		conn->turn_requests--;
+	rpc_send_error(conn, &e);
+	free(r);
+	return NULL;
+}
+
+void
+rpc_dispatch_line(struct conn *conn, const char *line, size_t len)
+{
+	struct request *r = request_parse(conn, line, len);
+
+	/* The line is one request of the turn; a batch's members count one
+	 * each instead (rpc_batch_continue). */
+	if (r == NULL || r->doc.root->type != JV_ARRAY)
+		conn->turn_requests++;
+	if (r == NULL)
+		return;
+	if (r->doc.root->type == JV_ARRAY)
 		batch_start(conn, r, r->doc.root);
-	} else
+	else
 		dispatch_request(conn, r, r->doc.root, NULL);
 	request_unref(r);
 }

@@ -81,7 +81,6 @@ void		 err_too_large(struct s6err *e, const struct limits *l, const char *limit)
  * `resume` runs once some was freed (the call may then try again, or wait
  * again).  A call waits at most once at a time. */
 void		 call_wait_room(struct call *c, call_resume_fn resume);
-void		 call_stop_waiting_room(struct call *c);
 
 /* Handle one request line from `conn`.  Replies are queued on the connection. */
 void		 rpc_dispatch_line(struct conn *conn, const char *line, size_t len);
@@ -92,8 +91,6 @@ void		 rpc_batch_continue(struct conn *conn);
 void		 rpc_room_freed(struct conn *conn);
 /* The connection is going away: cancel its pending calls, drop its batch. */
 void		 rpc_conn_gone(struct conn *conn);
-/* Cancel a call whose connection is going away (runs its cancel hook). */
-void		 rpc_cancel(struct call *c);
 /* Queue a standalone error response with id null (limits, parse errors). */
 void		 rpc_send_error(struct conn *conn, const struct s6err *e);
 

@@ -6,6 +6,7 @@
 #ifndef SOCK6D_USER_H
 #define SOCK6D_USER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -26,8 +27,8 @@ struct user {
 	size_t		pinned;		/* bytes of request lines they hold */
 	size_t		output;		/* reply bytes in its connections' queues */
 	size_t		held;		/* reply bytes in their unfinished batches */
-	int		throttled;	/* output above output_per_user: no requests taken */
-	int		short_of_room;	/* not every reply would fit (see conn_account) */
+	bool		throttled;	/* output above output_per_user: no requests taken */
+	bool		short_of_room;	/* not every reply would fit (see conn_account) */
 	struct stats	stats;
 };
 

@@ -57,6 +57,16 @@ def has_ipv6_loopback():
         s.close()
 
 
+def read_to_eof(s):
+    """Every JSON message on s until the daemon closes it."""
+    data = b""
+    while True:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            return [json.loads(line) for line in data.splitlines()]
+        data += chunk
+
+
 def other_users(*names):
     """The passwd entries of these users, for running clients as them
     (through setpriv(user)), and "" as the reason; or None and the reason it
@@ -316,6 +326,17 @@ class DaemonTest(unittest.TestCase):
         return any(test is self for test, _ in result.errors + result.failures)
 
     # Helpers shared by every test file.
+    def raw_socket(self, rcvbuf=None, timeout=10.0):
+        """A plain control connection (closed after the test), for tests
+        that decide themselves what to send, when to read and how to end."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        if rcvbuf:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.settimeout(timeout)
+        s.connect(self.daemon.path)
+        self.addCleanup(s.close)
+        return s
+
     def assertError(self, error, code, param=None, errname=None):
         self.assertEqual(error["code"], code, error)
         if param is not None:

@@ -15,13 +15,6 @@ import harness
 
 class HalfCloseTest(harness.DaemonTest):
 
-    def raw(self):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(10)
-        s.connect(self.daemon.path)
-        self.addCleanup(s.close)
-        return s
-
     @staticmethod
     def request(s, method, params, id=1):
         s.sendall(json.dumps({"jsonrpc": "2.0", "id": id, "method": method,
@@ -29,17 +22,12 @@ class HalfCloseTest(harness.DaemonTest):
 
     @staticmethod
     def read_all(s):
-        """Everything until the daemon closes: (lines, seconds it took)."""
-        start, data = time.monotonic(), b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return [json.loads(line) for line in data.splitlines()], time.monotonic() - start
+        """Everything until the daemon closes: (messages, seconds it took)."""
+        start = time.monotonic()
+        return harness.read_to_eof(s), time.monotonic() - start
 
     def assert_timeout_after_half_close(self, method, params, seconds=1.0):
-        s = self.raw()
+        s = self.raw_socket()
         self.request(s, method, params)
         s.shutdown(socket.SHUT_WR)
         replies, took = self.read_all(s)
@@ -73,7 +61,7 @@ class HalfCloseTest(harness.DaemonTest):
 
     def test_pending_receive_gets_its_data(self):
         h, peer = self.connected()
-        s = self.raw()
+        s = self.raw_socket()
         self.request(s, "socket.receive", {"handle": h, "length": 5, "timeout": 10000})
         s.shutdown(socket.SHUT_WR)
         self.c.call("daemon.ping")  # the daemon has seen the half-close
@@ -111,7 +99,7 @@ class HalfCloseTest(harness.DaemonTest):
             f.connect_ex(full.getsockname())
             self.addCleanup(f.close)
         h = self.create()
-        s = self.raw()
+        s = self.raw_socket()
         self.request(s, "socket.connect", {"handle": h, "timeout": 1000,
                                            "address": "127.0.0.1:%d" % full.getsockname()[1]})
         s.shutdown(socket.SHUT_WR)
@@ -123,7 +111,7 @@ class HalfCloseTest(harness.DaemonTest):
 
     def test_every_request_before_the_half_close_is_answered(self):
         h, _ = self.listener()
-        s = self.raw()
+        s = self.raw_socket()
         self.request(s, "socket.accept", {"handle": h, "timeout": 300}, id=1)
         for i in range(2, 50):
             self.request(s, "daemon.ping", {}, id=i)
@@ -135,7 +123,7 @@ class HalfCloseTest(harness.DaemonTest):
 
     def test_full_close_still_cancels(self):
         h, peer = self.connected()
-        s = self.raw()
+        s = self.raw_socket()
         self.request(s, "socket.receive", {"handle": h, "length": 5})
         s.shutdown(socket.SHUT_WR)
         self.c.call("daemon.ping")  # the daemon has seen the half-close
@@ -150,7 +138,7 @@ class HalfCloseTest(harness.DaemonTest):
 
     def test_reset_cancels(self):
         h, _ = self.listener()
-        s = self.raw()
+        s = self.raw_socket()
         self.request(s, "socket.accept", {"handle": h})
         # unread replies in our queue make the close a reset for the daemon
         self.request(s, "daemon.ping", {}, id=2)

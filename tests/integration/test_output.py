@@ -30,16 +30,6 @@ def rss(pid):
 
 class OutputTest(harness.DaemonTest):
 
-    def raw(self, rcvbuf=None):
-        """A control connection this test reads only when it says so."""
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        if rcvbuf:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        s.settimeout(10)
-        s.connect(self.daemon.path)
-        self.addCleanup(s.close)
-        return s
-
     def tcp_holding(self, nbytes):
         """A daemon stream socket with nbytes unread in it: (handle, peer)."""
         lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -80,7 +70,7 @@ class BatchBudgetTest(OutputTest):
 
     def test_batch_array_stays_within_output_max(self):
         h, _ = self.tcp_holding(MIB)
-        s = self.raw()
+        s = self.raw_socket()
         peeks = [{"jsonrpc": "2.0", "id": i, "method": "socket.receive",
                   "params": {"handle": h, "length": MIB, "flags": ["peek"]}} for i in range(44)]
         s.sendall(self.line(peeks))
@@ -101,7 +91,7 @@ class BatchBudgetTest(OutputTest):
 
     def test_batch_waits_while_the_queue_is_above_output_high(self):
         h, _ = self.tcp_holding(MIB)
-        s = self.raw(rcvbuf=4096)
+        s = self.raw_socket(rcvbuf=4096)
         handles = self.c.call("daemon.stats")["handles"]
         seen = self.c.call("socket.info", {"handle": h})["bytes_in"]
         # a 1.4 MB reply the client does not read puts its queue above
@@ -212,7 +202,7 @@ class CompletionsTest(OutputTest):
         # until it reads
         n = 5
         socks = [self.tcp_holding(0) for _ in range(n)]
-        s = self.raw(rcvbuf=4096)
+        s = self.raw_socket(rcvbuf=4096)
         for i, (h, _) in enumerate(socks):
             s.sendall(self.line({"jsonrpc": "2.0", "id": i, "method": "socket.receive",
                                  "params": {"handle": h, "length": MIB,
@@ -259,7 +249,7 @@ class MemoryTest(OutputTest):
         peeks = self.line([{"jsonrpc": "2.0", "id": i, "method": "socket.receive",
                             "params": {"handle": h, "length": MIB, "flags": ["peek"]}}
                            for i in range(44)])
-        attackers = [self.raw(rcvbuf=4096) for _ in range(self.CONNS)]
+        attackers = [self.raw_socket(rcvbuf=4096) for _ in range(self.CONNS)]
         for s in attackers:
             s.sendall(peeks)
         # every batch is answered into its queue (a ping after them runs)

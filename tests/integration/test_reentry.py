@@ -28,13 +28,6 @@ def rss(pid):
 
 class ReentryTest(harness.DaemonTest):
 
-    def raw(self, timeout=10):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(timeout)
-        s.connect(self.daemon.path)
-        self.addCleanup(s.close)
-        return s
-
     @staticmethod
     def send(s, msg):
         s.sendall((json.dumps(msg, separators=(",", ":")) + "\n").encode())
@@ -45,15 +38,6 @@ class ReentryTest(harness.DaemonTest):
         if params is not None:
             m["params"] = params
         return m
-
-    @staticmethod
-    def read_all(s):
-        data = b""
-        while True:
-            chunk = s.recv(1 << 20)
-            if not chunk:
-                return [json.loads(line) for line in data.splitlines()]
-            data += chunk
 
     def ping(self, s):
         """A ping on raw connection s, answered: what s sent before is dispatched."""
@@ -79,7 +63,7 @@ class ReentryTest(harness.DaemonTest):
         # B's listener and hangs up; the daemon is stopped meanwhile, so it
         # reads the request and the hang-up together: the close frees room
         # while A is dispatched, and A's receive must not be retried forever.
-        a = self.raw()
+        a = self.raw_socket()
         L = self.unix_listener(self.c, "orph-L")
         S = self.create("unix")
         T = self.unix_listener(self.c, "orph-T")
@@ -115,10 +99,10 @@ class ReentryTest(harness.DaemonTest):
         self.assertServing()
 
     def test_half_close_during_a_long_batch(self):
-        s = self.raw()
+        s = self.raw_socket()
         self.send(s, [self.req(i, "rpc.discover") for i in range(20)])
         s.shutdown(socket.SHUT_WR)
-        replies = self.read_all(s)
+        replies = harness.read_to_eof(s)
         self.assertEqual(len(replies), 1)
         self.assertEqual(sorted(r["id"] for r in replies[0]), list(range(20)))
 
@@ -172,7 +156,7 @@ class ReentryTest(harness.DaemonTest):
 
     def test_batches_with_receives_do_not_wait_on_each_other(self):
         L, peers, hs = self.unix_pairs(2, "bdl")
-        s = self.raw()
+        s = self.raw_socket()
         self.batches_on(s, hs, receive=True, members=35)
         self.ping(s)
         for p in peers:
@@ -195,7 +179,7 @@ class ReentryTest(harness.DaemonTest):
     def test_a_reading_client_is_never_closed(self):
         L, peers, hs = self.unix_pairs(0, "bov")
         T = self.unix_listener(self.c, "bov-T")
-        s = self.raw()
+        s = self.raw_socket()
         self.batches_on(s, [T, T], receive=False, members=60)
         self.ping(s)
         for _ in range(2):
@@ -216,7 +200,7 @@ class ReentryTest(harness.DaemonTest):
         pid = self.daemon.proc.pid
         L = self.unix_listener(self.c, "pin")
         before = rss(pid)
-        s = self.raw()
+        s = self.raw_socket()
         self.batches_on(s, [L] * 40, receive=False, members=63)
         self.ping(s)
         with self.daemon.client() as c:
