@@ -1,17 +1,13 @@
-/* conn.c: one control connection: reading request lines under the per-turn
- * share, the output queue, its watermarks and budget (its own and its
- * user's), closing and the deferred free. */
+/* conn.c: one control connection's NDJSON RPC session, the mode on top of
+ * its transport: request lines dispatched under the per-turn share, the
+ * output queue's watermarks and budget (its own and its user's), closing
+ * and the deferred free. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "conn.h"
 #include "log.h"
@@ -19,13 +15,22 @@
 #include "rpc.h"
 #include "sock.h"
 
-#define READ_CHUNK	65536
+#define READ_SLACK	65536	/* the transport reads this much at a time */
 
-static void	conn_read_cb(struct ev_loop *, ev_io *, int);
-static void	conn_write_cb(struct ev_loop *, ev_io *, int);
 static void	conn_resume_cb(struct ev_loop *, ev_timer *, int);
 static void	conn_process(struct conn *c);
 static void	conn_update_throttle(struct conn *c);
+static void	conn_input(void *ctx);
+static void	conn_input_end(void *ctx);
+static void	conn_gone(void *ctx);
+static void	conn_drained(void *ctx, size_t written, size_t before);
+
+static const struct transport_ops conn_transport_ops = {
+	.input = conn_input,
+	.input_end = conn_input_end,
+	.gone = conn_gone,
+	.drained = conn_drained,
+};
 
 void
 session_default(struct session *s)
@@ -50,27 +55,25 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 	}
 	c->d = d;
 	c->id = ++d->next_conn_id;
-	c->fd = fd;
 	c->uid = uid;
 	c->gid = gid;
 	c->pid = pid;
 	c->user = u;
 	u->conns++;
 	creds_init(&c->creds, fd, uid, gid);
-	/* One byte past the message cap so an over-long line is detected. */
-	buf_init(&c->in, (size_t)d->limits.max_message + READ_CHUNK + 2);
-	/* Data and large results stay within output_max; beyond it only small
-	 * replies of calls already pending, each with its id. */
-	buf_init(&c->out, (size_t)d->limits.output_max + (size_t)d->limits.max_message +
-	    (size_t)d->limits.pending_per_connection * SMALL_REPLY);
+	/* Input: one byte past the message cap so an over-long line is
+	 * detected.  Output: data and large results stay within output_max;
+	 * beyond it only small replies of calls already pending, each with
+	 * its id. */
+	transport_init(&c->t, &d->hub, fd, (size_t)d->limits.max_message + READ_SLACK + 2,
+	    (size_t)d->limits.output_max + (size_t)d->limits.max_message +
+	    (size_t)d->limits.pending_per_connection * SMALL_REPLY, &conn_transport_ops, c);
 	session_default(&c->session);
 	TAILQ_INIT(&c->pending);
 	LIST_INIT(&c->room_waiters);
 	LIST_INIT(&c->scoped);
-	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
-	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
 	ev_timer_init(&c->resume, conn_resume_cb, 0., 0.);
-	c->rio.data = c->wio.data = c->resume.data = c;
+	c->resume.data = c;
 	TAILQ_INSERT_TAIL(&d->conns, c, entry);
 	d->nconns++;
 	conn_update_throttle(c);	/* reading, unless its user is above its mark */
@@ -90,7 +93,7 @@ conn_may_dispatch(const struct conn *c)
 static bool
 conn_has_work(const struct conn *c)
 {
-	return c->batch != NULL || buf_len(&c->in) > 0;
+	return c->batch != NULL || buf_len(&c->t.in) > 0;
 }
 
 bool
@@ -100,24 +103,18 @@ conn_turn_left(const struct conn *c)
 	    c->produced - c->turn_start < (uint64_t)c->d->limits.output_per_turn;
 }
 
-/* Start or stop the read watcher to match whether we want requests. */
+/* Read while we want requests. */
 static void
 conn_update_reading(struct conn *c)
 {
-	bool want = conn_may_dispatch(c) && !c->input_ended;
-
-	if (want && !c->reading)
-		ev_io_start(c->d->loop, &c->rio);
-	else if (!want && c->reading)
-		ev_io_stop(c->d->loop, &c->rio);
-	c->reading = want;
+	transport_set_reading(&c->t, conn_may_dispatch(c));
 }
 
 /* Apply the watermarks after the output queue (or the user's) changed. */
 static void
 conn_update_throttle(struct conn *c)
 {
-	size_t queued = buf_len(&c->out);
+	size_t queued = transport_queued(&c->t);
 
 	if (c->dead)
 		return;
@@ -220,7 +217,7 @@ conn_room(const struct conn *c, size_t n)
 {
 	const struct limits *l = &c->d->limits;
 
-	if (buf_len(&c->out) + c->held + n > (size_t)l->output_max)
+	if (transport_queued(&c->t) + c->held + n > (size_t)l->output_max)
 		return "output_max";
 	if (c->user->output + c->user->held + n > (size_t)l->output_per_user)
 		return "output_per_user";
@@ -234,9 +231,9 @@ conn_reserve(struct conn *c, size_t n)
 
 	if (c->dead)
 		return NULL;
-	if ((p = buf_reserve(&c->out, n)) == NULL) {
+	if ((p = transport_reserve(&c->t, n)) == NULL) {
 		log_warnx("conn %llu: no room for a reply of %zu bytes after %zu queued, closing",
-		    (unsigned long long)c->id, n, buf_len(&c->out));
+		    (unsigned long long)c->id, n, transport_queued(&c->t));
 		conn_close(c);
 	}
 	return p;
@@ -251,14 +248,9 @@ conn_commit(struct conn *c, size_t n)
 bool
 conn_commit_buf(struct conn *c, struct buf *b, size_t released)
 {
-	struct buf old = c->out;
-
-	if (c->dead || buf_len(&c->out) > 0 || buf_len(b) > c->out.cap)
+	if (c->dead || !transport_commit_buf(&c->t, b))
 		return false;
-	c->out = *b;
-	c->out.cap = old.cap;
-	*b = old;
-	conn_account(c, (long)buf_len(&c->out), -(long)released);
+	conn_account(c, (long)transport_queued(&c->t), -(long)released);
 	conn_update_throttle(c);
 	return true;
 }
@@ -266,7 +258,7 @@ conn_commit_buf(struct conn *c, struct buf *b, size_t released)
 void
 conn_commit_held(struct conn *c, size_t n, size_t released)
 {
-	buf_commit(&c->out, n);
+	transport_commit(&c->t, n);
 	conn_account(c, (long)n, -(long)released);
 	conn_update_throttle(c);
 }
@@ -286,128 +278,69 @@ conn_write(struct conn *c, const char *p, size_t n)
 static bool
 conn_finished(const struct conn *c)
 {
-	return c->input_ended && c->npending == 0 && !conn_has_work(c) &&
-	    buf_len(&c->out) == 0;
+	return c->t.input_ended && c->npending == 0 && !conn_has_work(c) &&
+	    transport_queued(&c->t) == 0;
 }
 
 void
 conn_flush(struct conn *c)
 {
-	size_t written = 0, before = buf_len(&c->out);
+	if (!c->dead && transport_flush(&c->t) == -1)
+		conn_close(c);
+	else if (!c->dead && transport_queued(&c->t) == 0 && (c->closing || conn_finished(c)))
+		conn_close(c);
+}
+
+/* The transport wrote `written` of the `before` bytes queued: the user has
+ * that much more room; the calls waiting for it get another chance once
+ * the queue has drained below the low mark, and again once it is empty
+ * (not for each write: a waiting call costs its retry). */
+static void
+conn_drained(void *ctx, size_t written, size_t before)
+{
+	struct conn *c = ctx;
+	size_t queued = transport_queued(&c->t);
 	long low = c->d->limits.output_low;
-	ssize_t n;
 
 	if (c->dead)
 		return;
-	while (buf_len(&c->out) > 0) {
-		n = send(c->fd, buf_head(&c->out), buf_len(&c->out), MSG_NOSIGNAL);
-		if (n > 0) {
-			buf_consume(&c->out, (size_t)n);
-			written += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		log_debug("conn %llu: write: %s", (unsigned long long)c->id, strerror(errno));
-		conn_close(c);
-		return;
-	}
-	if (buf_len(&c->out) > 0) {
-		if (!ev_is_active(&c->wio))
-			ev_io_start(c->d->loop, &c->wio);
-	} else {
-		if (ev_is_active(&c->wio))
-			ev_io_stop(c->d->loop, &c->wio);
-		sock6d_freed(c->d, buf_shrink(&c->out));	/* a drained queue gives back */
-	}
+	if (queued == 0)
+		sock6d_freed(c->d, buf_shrink(&c->t.out));	/* a drained queue gives back */
 	conn_account(c, -(long)written, 0);
-	/* Room freed: the calls waiting for it get another chance once the
-	 * queue has drained below the low mark, and again once it is empty
-	 * (not for each write: a waiting call costs its retry). */
-	if (written > 0 && (buf_len(&c->out) == 0 ||
-	    ((long)before > low && (long)buf_len(&c->out) <= low)))
+	if (queued == 0 || ((long)before > low && (long)queued <= low))
 		conn_room_freed(c);
 	conn_update_throttle(c);
-	if (buf_len(&c->out) == 0 && (c->closing || conn_finished(c)))
+	if (queued == 0 && (c->closing || conn_finished(c)))
 		conn_close(c);
-}
-
-/* POLLHUP on a UNIX stream socket means both directions are shut: the
- * client closed (or reset) its socket.  A shutdown of its sending side
- * alone shows as POLLRDHUP, which is not asked for here. */
-static bool
-conn_hung_up(const struct conn *c)
-{
-	struct pollfd pfd = { .fd = c->fd, .events = 0 };
-
-	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR));
 }
 
 bool
-conn_peer_gone(struct conn *c)
+conn_peer_gone(const struct conn *c)
 {
-	if (c->dead || c->closing || c->close_requested)
-		return true;
-	return conn_hung_up(c);
-}
-
-/* Some connections of the hang-up set were closed by their clients. */
-static void
-conn_hangup_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct sock6d *d = w->data;
-	struct epoll_event ev[32];
-	int i, n;
-
-	n = epoll_wait(d->hangup_fd, ev, sizeof(ev) / sizeof(ev[0]), 0);
-	for (i = 0; i < n; i++)
-		conn_close(ev[i].data.ptr);
-}
-
-int
-conn_hangups_init(struct sock6d *d)
-{
-	if ((d->hangup_fd = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		return -1;
-	ev_io_init(&d->hangup_io, conn_hangup_cb, d->hangup_fd, EV_READ);
-	d->hangup_io.data = d;
-	ev_io_start(d->loop, &d->hangup_io);
-	return 0;
-}
-
-void
-conn_hangups_free(struct sock6d *d)
-{
-	if (d->hangup_fd < 0)
-		return;
-	ev_io_stop(d->loop, &d->hangup_io);
-	close(d->hangup_fd);
-	d->hangup_fd = -1;
+	return c->dead || c->closing || c->close_requested || c->t.hungup;
 }
 
 /* The client shut down its sending side: nothing more will come, but the
  * requests already received are answered and the pending calls run to
- * their end before the connection closes (PROTOCOL §1).  Meanwhile the
- * connection waits in the hang-up set: epoll reports POLLHUP and POLLERR
- * even when no event is asked for, so a full close is seen at once and
- * a half-closed socket never wakes the loop. */
+ * their end before the connection closes (PROTOCOL §1).  A full close
+ * later is seen by the transport's hang-up hub. */
 static void
-conn_input_end(struct conn *c)
+conn_input_end(void *ctx)
 {
-	struct epoll_event ev = { .events = 0, .data.ptr = c };
+	struct conn *c = ctx;
 
-	c->input_ended = true;
-	conn_update_reading(c);
-	if (epoll_ctl(c->d->hangup_fd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
-		c->hangup_watched = true;
-	else
-		log_warn("conn %llu: cannot watch for hang-up", (unsigned long long)c->id);
 	/* A last request without its newline is still a request. */
-	if (buf_len(&c->in) > 0)
-		buf_append(&c->in, "\n", 1);
+	if (buf_len(&c->t.in) > 0)
+		buf_append(&c->t.in, "\n", 1);
 	conn_process(c);
+}
+
+/* The client closed or reset its socket: its pending calls are cancelled
+ * (bytes already read stay on their handles). */
+static void
+conn_gone(void *ctx)
+{
+	conn_close(ctx);
 }
 
 void
@@ -431,23 +364,18 @@ conn_close(struct conn *c)
 	}
 	c->dead = true;
 	log_debug("conn %llu: closed", (unsigned long long)c->id);
-	ev_io_stop(c->d->loop, &c->rio);
-	ev_io_stop(c->d->loop, &c->wio);
 	ev_timer_stop(c->d->loop, &c->resume);
-	if (c->hangup_watched)
-		epoll_ctl(c->d->hangup_fd, EPOLL_CTL_DEL, c->fd, NULL);
 	rpc_conn_gone(c);
 	if (c->room_scheduled)
 		LIST_REMOVE(c, room_entry);
 	while ((s = LIST_FIRST(&c->scoped)) != NULL)
 		sock_close(s);
-	close(c->fd);
-	c->fd = -1;
+	transport_close(&c->t);
 	TAILQ_REMOVE(&c->d->conns, c, entry);
 	c->d->nconns--;
 	c->user->conns--;
 	/* Its queue and batches are dropped: the user has that much more room. */
-	conn_account(c, -(long)buf_len(&c->out), -(long)c->held);
+	conn_account(c, -(long)transport_queued(&c->t), -(long)c->held);
 	c->next_dead = c->d->dead_conns;
 	c->d->dead_conns = c;
 }
@@ -455,9 +383,7 @@ conn_close(struct conn *c)
 void
 conn_free(struct conn *c)
 {
-	sock6d_freed(c->d, c->in.size + c->out.size);
-	buf_free(&c->in);
-	buf_free(&c->out);
+	sock6d_freed(c->d, transport_free(&c->t));
 	free(c);
 }
 
@@ -486,7 +412,7 @@ conn_process(struct conn *c)
 			rpc_batch_continue(c);
 			continue;
 		}
-		switch (ndjson_next(&c->in, (size_t)c->d->limits.max_message, &line, &len, &used)) {
+		switch (ndjson_next(&c->t.in, (size_t)c->d->limits.max_message, &line, &len, &used)) {
 		case NDJSON_NEED:
 			more = false;
 			break;
@@ -497,20 +423,20 @@ conn_process(struct conn *c)
 			    c->d->limits.max_message);
 			e.limit = "max_message";
 			rpc_send_error(c, &e);
-			buf_reset(&c->in);
+			buf_reset(&c->t.in);
 			c->closing = true;
 			break;
 		case NDJSON_FRAME:
 			rpc_dispatch_line(c, line, len);
-			ndjson_done(&c->in, used);
+			ndjson_done(&c->t.in, used);
 			break;
 		}
 	}
 	c->d->dispatching = NULL;
 	if (more && conn_may_dispatch(c) && conn_has_work(c))
 		ev_timer_start(c->d->loop, &c->resume);	/* the turn's share is used */
-	if (buf_len(&c->in) == 0)
-		sock6d_freed(c->d, buf_shrink(&c->in));
+	if (buf_len(&c->t.in) == 0)
+		sock6d_freed(c->d, buf_shrink(&c->t.in));
 	if (c->close_requested)
 		conn_close(c);
 	else if (c->closing)
@@ -519,47 +445,11 @@ conn_process(struct conn *c)
 		conn_flush(c);
 }
 
+/* Request bytes arrived (or the input buffer is full of one line). */
 static void
-conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+conn_input(void *ctx)
 {
-	struct conn *c = w->data;
-	ssize_t n;
-	char *p;
-
-	if ((p = buf_reserve(&c->in, READ_CHUNK)) == NULL) {
-		/* Only a line longer than the cap can fill the buffer. */
-		conn_process(c);
-		return;
-	}
-	n = read(c->fd, p, READ_CHUNK);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return;
-		log_debug("conn %llu: read: %s", (unsigned long long)c->id, strerror(errno));
-		conn_close(c);
-		return;
-	}
-	if (n == 0) {
-		/* End of input: a hang-up cancels the waiting calls (bytes
-		 * already read stay on their handles); a half-close does not. */
-		if (conn_hung_up(c))
-			conn_close(c);
-		else
-			conn_input_end(c);
-		return;
-	}
-	buf_commit(&c->in, (size_t)n);
-	conn_process(c);
-}
-
-static void
-conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct conn *c = w->data;
-
-	conn_flush(c);
-	if (!c->dead && conn_may_dispatch(c) && conn_has_work(c))
-		conn_process(c);
+	conn_process(ctx);
 }
 
 static void

@@ -1,7 +1,7 @@
-/* conn.h: one control connection: the peer's credentials, the capped input
- * buffer, the output queue with its watermarks and budget, the work done
- * for it per loop turn, the session values, the calls waiting on its
- * behalf and the handles scoped to it.
+/* conn.h: one control connection in its NDJSON RPC session: the peer's
+ * credentials, its transport (fd, input buffer, output queue), the output
+ * watermarks and budget, the work done for it per loop turn, the session
+ * values, the calls waiting on its behalf and the handles scoped to it.
  *
  * Memory follows reading.  Bytes of replies count against the connection
  * and its user in two parts: what sits in the output queue, which drains as
@@ -28,23 +28,19 @@
 #include "rpc.h"
 #include "sock.h"
 #include "sock6d.h"
+#include "transport.h"
 
 struct conn {
 	struct sock6d		*d;
 	uint64_t		 id;
-	int			 fd;
+	struct transport	 t;		/* its fd and queues */
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
 	struct user		*user;		/* its uid's entry */
 	struct creds		 creds;		/* the calls made for it run as these */
-	ev_io			 rio, wio;
 	ev_timer		 resume;	/* more buffered requests after the per-read cap */
-	struct buf		 in, out;
-	bool			 reading;	/* rio started */
 	bool			 throttled;	/* output above the high mark (its own or its user's) */
-	bool			 input_ended;	/* the client shut down its sending side */
-	bool			 hangup_watched;	/* in the daemon's hang-up set */
 	bool			 closing;	/* close once the output is flushed */
 	bool			 dead;
 	bool			 close_requested;	/* closed once its dispatch ends */
@@ -116,14 +112,11 @@ bool		 conn_turn_left(const struct conn *c);
 void		 conn_flush(struct conn *c);
 /* Stop taking requests, flush what is queued, then close. */
 void		 conn_close_after_flush(struct conn *c);
-/* Whether the client has hung up (closed or reset its socket), checked now
- * rather than when the loop gets to its read event.  A client that only
- * shut down its sending side has not. */
-bool		 conn_peer_gone(struct conn *c);
-/* The daemon's hang-up set: connections whose input has ended, watched for
- * the full close that cancels their pending calls.  0 or -1. */
-int		 conn_hangups_init(struct sock6d *d);
-void		 conn_hangups_free(struct sock6d *d);
+/* Whether the client has gone (closed or reset its socket, as the
+ * transport's hang-up hub saw before this turn's other callbacks), or the
+ * connection is closing.  A client that only shut down its sending side
+ * has not gone. */
+bool		 conn_peer_gone(const struct conn *c);
 /* Cancel pending calls, close scoped handles, close the fd; freed later.
  * While the connection's own requests are being dispatched, the close
  * waits until that dispatch ends, so no handler sees it vanish. */

@@ -119,11 +119,11 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	TAILQ_INIT(&d->conns);
 	handle_table_init(&d->handles);
 	user_table_init(&d->users);
-	if (conn_hangups_init(d) == -1)
+	if (transport_hub_init(&d->hub, loop) == -1)
 		return -1;
 	if ((d->resolver = resolver_new(loop, (unsigned)l->resolver_threads,
 	    (unsigned)l->resolver_queue)) == NULL) {
-		conn_hangups_free(d);
+		transport_hub_free(&d->hub);
 		return -1;
 	}
 	resolver_set_shares(d->resolver, (unsigned)l->resolver_queue_per_user,
@@ -161,7 +161,7 @@ sock6d_shutdown(struct sock6d *d)
 	ev_timer_stop(d->loop, &d->trim);
 	resolver_free(d->resolver);
 	d->resolver = NULL;
-	conn_hangups_free(d);
+	transport_hub_free(&d->hub);
 	handle_table_free(&d->handles);
 	user_table_free(&d->users);
 }

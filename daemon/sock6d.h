@@ -14,6 +14,7 @@
 #include "log.h"
 #include "handle.h"
 #include "user.h"
+#include "transport.h"
 
 struct conn;
 struct sock;
@@ -35,8 +36,7 @@ struct sock6d {
 	size_t			 freed;		/* bytes of queues freed since the last trim */
 	ev_tstamp		 trim_by;	/* the latest the next trim may come */
 	ev_tstamp		 last_freed;	/* when queues were last freed */
-	int			 hangup_fd;	/* epoll set of half-closed connections */
-	ev_io			 hangup_io;
+	struct transport_hub	 hub;		/* sees clients hang up */
 	struct conn_list	 conns;
 	LIST_HEAD(, conn)	 room_ready;	/* output room freed: calls to resume */
 	LIST_HEAD(, sock)	 kick;		/* bytes held back: readers to retry */

@@ -27,8 +27,9 @@ waiter_attempt(struct waiter *w)
 	return r;
 }
 
-/* A consuming waiter whose client hung up: its connection must be closed
- * (cancelling it) before the socket is read on its behalf. */
+/* A consuming waiter whose client has gone (or whose connection is
+ * closing): the socket is never read on its behalf.  Its connection's
+ * close, already on its way, cancels it. */
 static bool
 waiter_orphaned(struct waiter *w)
 {
@@ -295,10 +296,9 @@ waiter_ready(struct sock *s, int events)
 
 	while (!s->closed && (w = TAILQ_FIRST(q)) != NULL) {
 		if (waiter_orphaned(w)) {
-			conn_close(w->call->conn);	/* cancels w */
-			if (w == TAILQ_FIRST(q))
-				break;	/* its connection is being dispatched: later */
-			continue;
+			w->blocked = true;	/* unwatched until it is cancelled */
+			waiter_watch(s);
+			break;
 		}
 		r = waiter_attempt(w);
 		if (r == ATTEMPT_DONE) {
@@ -319,10 +319,8 @@ waiter_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	struct waiter *w = t->data;
 	enum attempt r;
 
-	if (waiter_orphaned(w)) {
-		conn_close(w->call->conn);	/* cancels w */
-		return;
-	}
+	if (waiter_orphaned(w))
+		return;		/* cancelled with its connection, soon */
 	/* A wakeup may have been missed: try once more before giving up. */
 	if (w == TAILQ_FIRST(waiter_queue(w))) {
 		r = waiter_attempt(w);

@@ -10,11 +10,11 @@ START_TEST(test_conn_new)
 	ck_assert_uint_eq(d.nconns, 1);
 	ck_assert_ptr_eq(TAILQ_FIRST(&d.conns), conn);
 	ck_assert_uint_eq(conn->id, 1);
-	ck_assert_int_eq(conn->fd, fds[0]);
+	ck_assert_int_eq(conn->t.fd, fds[0]);
 	ck_assert_uint_eq(conn->uid, getuid());
 	ck_assert_uint_eq(conn->gid, getgid());
 	ck_assert_int_eq(conn->pid, getpid());
-	ck_assert(conn->reading);
+	ck_assert(conn->t.reading);
 	ck_assert(!conn->throttled);
 	ck_assert(!conn->closing);
 	ck_assert(!conn->dead);
@@ -171,10 +171,10 @@ START_TEST(test_watermarks)
 		turn();
 	}
 	/* The client reads nothing: input is no longer taken. */
-	ck_assert_uint_gt(buf_len(&conn->out), 4096);
-	ck_assert(!conn->reading);
-	ck_assert(!ev_is_active(&conn->rio));
-	ck_assert(ev_is_active(&conn->wio));
+	ck_assert_uint_gt(transport_queued(&conn->t), 4096);
+	ck_assert(!conn->t.reading);
+	ck_assert(!ev_is_active(&conn->t.rio));
+	ck_assert(ev_is_active(&conn->t.wio));
 	handled = d.stats.requests;
 	ck_assert_uint_lt(handled, (uint64_t)n1);
 	held = inq(fds[0]);
@@ -197,20 +197,20 @@ START_TEST(test_watermarks)
 			resumed++;
 		/* The hysteresis: paused only above low, running only below high. */
 		if (conn->throttled)
-			ck_assert_uint_gt(buf_len(&conn->out), 1024);
+			ck_assert_uint_gt(transport_queued(&conn->t), 1024);
 		else
-			ck_assert_uint_le(buf_len(&conn->out), 4096);
+			ck_assert_uint_le(transport_queued(&conn->t), 4096);
 		ck_assert(!got_eof);
 	}
 	peer_read();
 	ck_assert_int_ge(resumed, 1);
 	ck_assert_str_eq(got, want);
 	ck_assert(!conn->throttled);
-	ck_assert(conn->reading);
-	ck_assert_uint_eq(buf_len(&conn->out), 0);
+	ck_assert(conn->t.reading);
+	ck_assert_uint_eq(transport_queued(&conn->t), 0);
 	ck_assert_uint_eq(d.stats.requests, (uint64_t)(n1 + n2));
 	/* Drained: the queue's memory is given back, the user owes nothing. */
-	ck_assert_uint_le(conn->out.size, BUF_KEEP);
+	ck_assert_uint_le(conn->t.out.size, BUF_KEEP);
 	ck_assert_uint_eq(conn->user->output, 0);
 	ck_assert_uint_eq(conn->user->held, 0);
 	free(req1);

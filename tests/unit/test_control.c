@@ -475,9 +475,9 @@ START_TEST(test_accept_credentials)
 	ck_assert_uint_eq(c->uid, getuid());
 	ck_assert_uint_eq(c->gid, getgid());
 	ck_assert_int_eq(c->pid, getpid());
-	ck_assert(c->reading);
-	ck_assert_int_eq(fcntl(c->fd, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
-	ck_assert_int_eq(fcntl(c->fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	ck_assert(c->t.reading);
+	ck_assert_int_eq(fcntl(c->t.fd, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+	ck_assert_int_eq(fcntl(c->t.fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
 	assert_ping(clients[0]);
 }
 END_TEST

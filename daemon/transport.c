@@ -1,0 +1,362 @@
+/* transport.c: the bytes of one control connection: reading into the
+ * capped input buffer, writing the output queue and the descriptors that
+ * ride on it, and the hang-up hub that sees a peer go before anything is
+ * done for it. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "transport.h"
+
+#define READ_CHUNK	65536
+
+static void	transport_read_cb(struct ev_loop *, ev_io *, int);
+static void	transport_write_cb(struct ev_loop *, ev_io *, int);
+
+/* Some peers of the hub's transports closed or reset their connections.
+ * A peer that left requests unread is heard out first: its transport's
+ * read callback gets to them, and to its end of file, in this turn. */
+static void
+transport_hub_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct transport_hub *h = w->data;
+	struct epoll_event ev[32];
+	struct transport *t;
+	int i, n, unread;
+
+	n = epoll_wait(h->epfd, ev, sizeof(ev) / sizeof(ev[0]), 0);
+	for (i = 0; i < n; i++) {
+		t = ev[i].data.ptr;
+		if (t->closed)
+			continue;
+		t->hungup = true;
+		if (!t->raw && t->reading && ioctl(t->fd, FIONREAD, &unread) == 0 && unread > 0)
+			continue;
+		t->ops->gone(t->ctx);
+	}
+}
+
+int
+transport_hub_init(struct transport_hub *h, struct ev_loop *loop)
+{
+	h->loop = loop;
+	if ((h->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return -1;
+	ev_io_init(&h->io, transport_hub_cb, h->epfd, EV_READ);
+	ev_set_priority(&h->io, EV_MAXPRI);
+	h->io.data = h;
+	ev_io_start(loop, &h->io);
+	return 0;
+}
+
+void
+transport_hub_free(struct transport_hub *h)
+{
+	if (h->epfd < 0)
+		return;
+	ev_io_stop(h->loop, &h->io);
+	close(h->epfd);
+	h->epfd = -1;
+}
+
+void
+transport_init(struct transport *t, struct transport_hub *hub, int fd, size_t in_cap,
+    size_t out_cap, const struct transport_ops *ops, void *ctx)
+{
+	struct epoll_event ev = { .events = 0, .data.ptr = t };
+
+	memset(t, 0, sizeof(*t));
+	t->hub = hub;
+	t->fd = fd;
+	t->ops = ops;
+	t->ctx = ctx;
+	buf_init(&t->in, in_cap);
+	buf_init(&t->out, out_cap);
+	ev_io_init(&t->rio, transport_read_cb, fd, EV_READ);
+	ev_io_init(&t->wio, transport_write_cb, fd, EV_WRITE);
+	t->rio.data = t->wio.data = t;
+	if (epoll_ctl(hub->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
+		t->in_hub = true;
+	else
+		log_warn("cannot watch a connection for hang-up");
+}
+
+void
+transport_set_mode(struct transport *t, const struct transport_ops *ops, void *ctx, bool raw)
+{
+	transport_set_reading(t, false);
+	ev_io_stop(t->hub->loop, &t->wio);
+	t->ops = ops;
+	t->ctx = ctx;
+	t->raw = raw;
+}
+
+void
+transport_set_reading(struct transport *t, bool on)
+{
+	if (t->raw || t->closed)
+		return;
+	on = on && !t->input_ended;
+	if (on && !t->reading)
+		ev_io_start(t->hub->loop, &t->rio);
+	else if (!on && t->reading)
+		ev_io_stop(t->hub->loop, &t->rio);
+	t->reading = on;
+}
+
+void
+transport_watch(struct transport *t, int events)
+{
+	struct ev_loop *loop = t->hub->loop;
+
+	if (!t->raw || t->closed)
+		return;
+	if (events & EV_READ)
+		ev_io_start(loop, &t->rio);
+	else
+		ev_io_stop(loop, &t->rio);
+	if (events & EV_WRITE)
+		ev_io_start(loop, &t->wio);
+	else
+		ev_io_stop(loop, &t->wio);
+}
+
+char *
+transport_reserve(struct transport *t, size_t n)
+{
+	return t->closed ? NULL : buf_reserve(&t->out, n);
+}
+
+void
+transport_commit(struct transport *t, size_t n)
+{
+	buf_commit(&t->out, n);
+}
+
+bool
+transport_commit_buf(struct transport *t, struct buf *b)
+{
+	struct buf old = t->out;
+
+	if (t->closed || buf_len(&t->out) > 0 || buf_len(b) > t->out.cap)
+		return false;
+	t->out = *b;
+	t->out.cap = old.cap;
+	*b = old;
+	return true;
+}
+
+int
+transport_pass_fd(struct transport *t, int fd)
+{
+	struct transport_fd *grown;
+	size_t cap;
+
+	if (t->nfds == t->fds_cap) {
+		cap = t->fds_cap ? t->fds_cap * 2 : 4;
+		if ((grown = realloc(t->fds, cap * sizeof(*grown))) == NULL) {
+			close(fd);
+			return -1;
+		}
+		t->fds = grown;
+		t->fds_cap = cap;
+	}
+	t->fds[t->nfds].at = t->sent + buf_len(&t->out);
+	t->fds[t->nfds].fd = fd;
+	t->nfds++;
+	return 0;
+}
+
+/* Send n bytes from the head of the queue with the first queued
+ * descriptor on the first of them. */
+static ssize_t
+transport_send_fd(struct transport *t, size_t n)
+{
+	char control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)buf_head(&t->out), .iov_len = n };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cm;
+	ssize_t r;
+
+	memset(control, 0, sizeof(control));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &t->fds[0].fd, sizeof(int));
+	if ((r = sendmsg(t->fd, &msg, MSG_NOSIGNAL)) > 0) {
+		close(t->fds[0].fd);
+		memmove(t->fds, t->fds + 1, --t->nfds * sizeof(*t->fds));
+	}
+	return r;
+}
+
+/* Write as much of the queue as the socket takes: the bytes written, or
+ * -1 when the peer has gone. */
+static ssize_t
+transport_write(struct transport *t)
+{
+	size_t written = 0, n;
+	ssize_t r;
+
+	while (buf_len(&t->out) > 0) {
+		n = buf_len(&t->out);
+		if (t->nfds > 0 && t->fds[0].at > t->sent && t->fds[0].at - t->sent < n)
+			n = (size_t)(t->fds[0].at - t->sent);	/* up to the descriptor's byte */
+		if (t->nfds > 0 && t->fds[0].at == t->sent)
+			r = transport_send_fd(t, n);
+		else
+			r = send(t->fd, buf_head(&t->out), n, MSG_NOSIGNAL);
+		if (r > 0) {
+			buf_consume(&t->out, (size_t)r);
+			t->sent += (uint64_t)r;
+			written += (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		log_debug("transport fd %d: write: %s", t->fd, strerror(errno));
+		return -1;
+	}
+	if (!t->raw) {
+		if (buf_len(&t->out) > 0)
+			ev_io_start(t->hub->loop, &t->wio);
+		else
+			ev_io_stop(t->hub->loop, &t->wio);
+	}
+	return (ssize_t)written;
+}
+
+int
+transport_flush(struct transport *t)
+{
+	size_t before = buf_len(&t->out);
+	ssize_t written;
+
+	if (t->closed)
+		return -1;
+	if ((written = transport_write(t)) < 0)
+		return -1;
+	if (written > 0 && t->ops->drained != NULL)
+		t->ops->drained(t->ctx, (size_t)written, before);
+	return 0;
+}
+
+void
+transport_shutdown(struct transport *t)
+{
+	if (!t->closed)
+		shutdown(t->fd, SHUT_WR);
+}
+
+/* POLLHUP on a UNIX stream socket means both directions are shut: the
+ * client closed (or reset) its socket.  A shutdown of its sending side
+ * alone shows as POLLRDHUP, which is not asked for here. */
+static bool
+transport_hung_up(const struct transport *t)
+{
+	struct pollfd pfd = { .fd = t->fd, .events = 0 };
+
+	return t->hungup || (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR)));
+}
+
+static void
+transport_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct transport *t = w->data;
+	ssize_t n;
+	char *p;
+
+	if (t->raw) {
+		t->ops->ready(t->ctx, EV_READ);
+		return;
+	}
+	if ((p = buf_reserve(&t->in, READ_CHUNK)) == NULL) {
+		t->ops->input(t->ctx);	/* only a line longer than the cap fills it */
+		return;
+	}
+	n = read(t->fd, p, READ_CHUNK);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		log_debug("transport fd %d: read: %s", t->fd, strerror(errno));
+		t->ops->gone(t->ctx);
+		return;
+	}
+	if (n == 0) {
+		/* End of input: a hang-up, or a shutdown of the peer's
+		 * sending side only (it still reads what we answer). */
+		if (transport_hung_up(t)) {
+			t->hungup = true;
+			t->ops->gone(t->ctx);
+			return;
+		}
+		transport_set_reading(t, false);
+		t->input_ended = true;
+		t->ops->input_end(t->ctx);
+		return;
+	}
+	buf_commit(&t->in, (size_t)n);
+	t->ops->input(t->ctx);
+}
+
+static void
+transport_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct transport *t = w->data;
+
+	if (t->raw) {
+		t->ops->ready(t->ctx, EV_WRITE);
+		return;
+	}
+	if (transport_flush(t) == -1)
+		t->ops->gone(t->ctx);
+}
+
+void
+transport_close(struct transport *t)
+{
+	size_t i;
+
+	if (t->closed)
+		return;
+	t->closed = true;
+	ev_io_stop(t->hub->loop, &t->rio);
+	ev_io_stop(t->hub->loop, &t->wio);
+	t->reading = false;
+	if (t->in_hub)
+		epoll_ctl(t->hub->epfd, EPOLL_CTL_DEL, t->fd, NULL);
+	t->in_hub = false;
+	for (i = 0; i < t->nfds; i++)
+		close(t->fds[i].fd);
+	t->nfds = 0;
+	close(t->fd);
+	t->fd = -1;
+}
+
+size_t
+transport_free(struct transport *t)
+{
+	size_t n = t->in.size + t->out.size;
+
+	buf_free(&t->in);
+	buf_free(&t->out);
+	free(t->fds);
+	t->fds = NULL;
+	return n;
+}
