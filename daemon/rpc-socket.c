@@ -139,7 +139,10 @@ static const struct result_field info_result[] = {
 	{ "local", RT_SOCKADDR | RT_NULL, "null when unbound" },
 	{ "peer", RT_SOCKADDR | RT_NULL, "null when unconnected" },
 	{ "shut_rd", RT_BOOLEAN, "" }, { "shut_wr", RT_BOOLEAN, "" },
-	{ "subscribed", RT_BOOLEAN, "" }, { "attached", RT_BOOLEAN, "" },
+	{ "subscribed", RT_BOOLEAN, "a connection follows it (socket.subscribe)" },
+	{ "attached", RT_BOOLEAN, "a connection is its byte pipe (socket.attach)" },
+	{ "credit", RT_INTEGER | RT_NULL, "the subscription's credit; null when unlimited or unsubscribed" },
+	{ "dropped", RT_INTEGER, "datagrams the kernel dropped for want of room (SO_RXQ_OVFL)" },
 	{ "bytes_in", RT_INTEGER, "bytes received" }, { "bytes_out", RT_INTEGER, "bytes sent" },
 	{ "buffered", RT_INTEGER, "bytes read from the socket and not yet delivered" },
 	END_RESULT

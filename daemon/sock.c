@@ -1,6 +1,6 @@
 /* sock.c: the managed socket: creation and adoption under the per-user
- * quota, scope, closing (waiters failed, UNIX path removed), the held bytes
- * and the socket.info view. */
+ * quota, scope, the consumers of its sides, closing (consumers told, UNIX
+ * path removed), the held bytes and the socket.info view. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -23,7 +23,6 @@
 #include "sock.h"
 #include "sock6d.h"
 #include "sockaddr.h"
-#include "wait.h"
 
 static void	sock_io_cb(struct ev_loop *, ev_io *, int);
 
@@ -62,6 +61,7 @@ sock_wrap(struct sock6d *d, int fd, int family, int type, int protocol, uid_t ow
 	s->held_tail = &s->held;
 	TAILQ_INIT(&s->readers);
 	TAILQ_INIT(&s->writers);
+	s->consumer[SIDE_READ] = s->consumer[SIDE_WRITE] = &sock_calls_consumer;
 	ev_io_init(&s->rio, sock_io_cb, fd, EV_READ);
 	ev_io_init(&s->wio, sock_io_cb, fd, EV_WRITE);
 	s->rio.data = s->wio.data = s;
@@ -157,8 +157,56 @@ sock_kick_run(struct sock6d *d)
 	while ((s = LIST_FIRST(&d->kick)) != NULL) {
 		LIST_REMOVE(s, kick_entry);
 		s->kick_scheduled = false;
-		waiter_ready(s, EV_READ);
+		s->consumer[SIDE_READ]->ready(s, SIDE_READ, s->consumer_ctx[SIDE_READ]);
 	}
+}
+
+int
+sock_claim(struct sock *s, enum sock_side side, const struct sock_consumer *c, void *ctx,
+    struct s6err *e)
+{
+	struct waiter_list *q = side == SIDE_READ ? &s->readers : &s->writers;
+
+	if (s->consumer[side] != &sock_calls_consumer) {
+		sock_busy_error(s, side, e);
+		return -1;
+	}
+	if (!TAILQ_EMPTY(q)) {
+		err_set(e, S6_BUSY, "the handle has calls waiting on it");
+		e->handle = s->handle;
+		return -1;
+	}
+	sock_watch(s, side, false);
+	s->consumer[side] = c;
+	s->consumer_ctx[side] = ctx;
+	return 0;
+}
+
+void
+sock_release(struct sock *s, enum sock_side side)
+{
+	sock_watch(s, side, false);
+	s->consumer[side] = &sock_calls_consumer;
+	s->consumer_ctx[side] = NULL;
+}
+
+void
+sock_busy_error(const struct sock *s, enum sock_side side, struct s6err *e)
+{
+	err_set(e, S6_BUSY, "the handle is %s",
+	    sock_consumer_kind(s, side) == CONSUMER_RELAY ? "attached" : "subscribed");
+	e->handle = s->handle;
+}
+
+void
+sock_watch(struct sock *s, enum sock_side side, bool on)
+{
+	ev_io *w = side == SIDE_READ ? &s->rio : &s->wio;
+
+	if (on && !s->closed)
+		ev_io_start(s->d->loop, w);
+	else
+		ev_io_stop(s->d->loop, w);
 }
 
 void
@@ -298,7 +346,6 @@ held_count(struct sock *s, long delta)
 int
 sock_close(struct sock *s)
 {
-	struct s6err e;
 	struct chunk *ch;
 	int rc;
 
@@ -315,9 +362,12 @@ sock_close(struct sock *s)
 		LIST_REMOVE(s, kick_entry);
 		s->kick_scheduled = false;
 	}
-	err_handle(&e, s->handle);
-	snprintf(e.message, sizeof(e.message), "the handle was closed");
-	waiter_fail_all(s, &e);
+	/* Each consumer lets go (the waiting calls fail with 1010). */
+	if (s->consumer[SIDE_READ] != &sock_calls_consumer)
+		s->consumer[SIDE_READ]->closing(s, s->consumer_ctx[SIDE_READ]);
+	if (s->consumer[SIDE_WRITE] != &sock_calls_consumer)
+		s->consumer[SIDE_WRITE]->closing(s, s->consumer_ctx[SIDE_WRITE]);
+	sock_calls_consumer.closing(s, NULL);
 	ev_io_stop(s->d->loop, &s->rio);
 	ev_io_stop(s->d->loop, &s->wio);
 	sock_file_remove(s);
@@ -497,17 +547,26 @@ sock_info(const struct sock *s)
 	json_object_object_add(o, "peer", info_address(s, true));
 	json_object_object_add(o, "shut_rd", json_object_new_boolean(s->shut_rd));
 	json_object_object_add(o, "shut_wr", json_object_new_boolean(s->shut_wr));
-	json_object_object_add(o, "subscribed", json_object_new_boolean(0));
-	json_object_object_add(o, "attached", json_object_new_boolean(0));
+	json_object_object_add(o, "subscribed", json_object_new_boolean(
+	    sock_consumer_kind(s, SIDE_READ) == CONSUMER_SUBSCRIPTION));
+	json_object_object_add(o, "attached", json_object_new_boolean(
+	    sock_consumer_kind(s, SIDE_READ) == CONSUMER_RELAY));
+	json_object_object_add(o, "credit", NULL);
+	json_object_object_add(o, "dropped", json_object_new_int64((int64_t)s->dropped));
+	if (s->consumer[SIDE_READ]->describe != NULL)
+		s->consumer[SIDE_READ]->describe(s, s->consumer_ctx[SIDE_READ], o);
 	json_object_object_add(o, "bytes_in", json_object_new_int64((int64_t)s->bytes_in));
 	json_object_object_add(o, "bytes_out", json_object_new_int64((int64_t)s->bytes_out));
 	json_object_object_add(o, "buffered", json_object_new_int64((int64_t)s->held_bytes));
 	return o;
 }
 
-/* Readiness: hand it to the wait queues. */
+/* Readiness: hand it to the side's consumer. */
 static void
 sock_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	waiter_ready(w->data, w->events);
+	struct sock *s = w->data;
+	enum sock_side side = w->events & EV_READ ? SIDE_READ : SIDE_WRITE;
+
+	s->consumer[side]->ready(s, side, s->consumer_ctx[side]);
 }

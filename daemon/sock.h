@@ -1,6 +1,12 @@
 /* sock.h: a managed socket, held by handle: its fd, identity, owner, scope,
- * state, counters, the bytes read but not yet delivered, and the queues of
- * operations waiting for it to become readable or writable. */
+ * state, counters, the bytes read but not yet delivered, and who consumes
+ * each of its sides.
+ *
+ * One consumer per side.  The read side and the write side each belong to
+ * one consumer at a time: the queue of waiting calls (the default, in
+ * wait.c), a subscription, or the relay of an attach.  Readiness goes to
+ * that consumer, and only it starts or stops the side's watcher; claiming
+ * a side from the waiting calls and giving it back are explicit calls. */
 #ifndef SOCK6D_SOCK_H
 #define SOCK6D_SOCK_H
 
@@ -17,12 +23,30 @@
 #include "sockaddr.h"
 
 struct sock6d;
+struct sock;
 struct conn;
 struct user;
 struct waiter;
 
 enum sock_scope { SCOPE_DAEMON, SCOPE_CONNECTION };
 enum sock_state { SS_OPEN, SS_BOUND, SS_LISTENING, SS_CONNECTING, SS_CONNECTED };
+enum sock_side { SIDE_READ, SIDE_WRITE };
+enum sock_consumer_kind { CONSUMER_CALLS, CONSUMER_SUBSCRIPTION, CONSUMER_RELAY };
+
+/* What a side's consumer is told.  ctx is what it claimed the side with. */
+struct sock_consumer {
+	enum sock_consumer_kind	 kind;
+	/* The side is ready (for the read side also: bytes were held back
+	 * on it, which no readiness will announce). */
+	void	(*ready)(struct sock *s, enum sock_side side, void *ctx);
+	/* The socket is closing: let go of it (it is still whole here). */
+	void	(*closing)(struct sock *s, void *ctx);
+	/* Add the consumer's fields to the socket.info object (may be NULL). */
+	void	(*describe)(const struct sock *s, void *ctx, json_object *info);
+};
+
+/* The default consumer of both sides: the queues of waiting calls. */
+extern const struct sock_consumer sock_calls_consumer;
 
 /* Bytes taken from the socket but not yet delivered to a client: kept on the
  * handle so that a client going away loses nothing (a datagram per chunk). */
@@ -66,6 +90,10 @@ struct sock {
 	size_t			 held_bytes;
 	ev_io			 rio, wio;
 	struct waiter_list	 readers, writers;
+	const struct sock_consumer *consumer[2];	/* of each side */
+	void			*consumer_ctx[2];
+	uint64_t		 delivered;	/* bytes (stream) or datagrams delivered */
+	uint64_t		 dropped;	/* datagrams the kernel dropped (SO_RXQ_OVFL) */
 	struct sock_file	*file;		/* a bound UNIX path, or NULL */
 	bool			 kick_scheduled;	/* on the daemon's kick list */
 	LIST_ENTRY(sock)	 kick_entry;
@@ -123,5 +151,21 @@ void		 sock_kick_run(struct sock6d *d);
 /* Count bytes received and sent on s: its own counters, its owner's and
  * the daemon's. */
 void		 sock_count(struct sock *s, size_t in, size_t out);
+
+/* Give a side to another consumer.  Only from the waiting calls, and only
+ * while none waits on that side: 0, or -1 with e set (1013). */
+int		 sock_claim(struct sock *s, enum sock_side side, const struct sock_consumer *c,
+		    void *ctx, struct s6err *e);
+/* Give the side back to the waiting calls. */
+void		 sock_release(struct sock *s, enum sock_side side);
+static inline enum sock_consumer_kind
+sock_consumer_kind(const struct sock *s, enum sock_side side)
+{
+	return s->consumer[side]->kind;
+}
+/* Error 1013 for a call on a side another consumer holds. */
+void		 sock_busy_error(const struct sock *s, enum sock_side side, struct s6err *e);
+/* The side's consumer wants readiness (on) or not; from that consumer only. */
+void		 sock_watch(struct sock *s, enum sock_side side, bool on);
 
 #endif

@@ -6,6 +6,7 @@
 #endif
 
 #include <errno.h>
+#include <stdio.h>
 
 #include "conn.h"
 #include "sock.h"
@@ -52,20 +53,14 @@ waiter_queue_watched(const struct sock *s, const struct waiter_list *q)
 }
 
 /* Keep the socket's io watchers running exactly while someone waits for
- * the socket itself. */
+ * the socket itself, on the sides the waiting calls hold. */
 static void
 waiter_watch(struct sock *s)
 {
-	struct ev_loop *loop = s->d->loop;
-
-	if (waiter_queue_watched(s, &s->readers))
-		ev_io_start(loop, &s->rio);
-	else
-		ev_io_stop(loop, &s->rio);
-	if (waiter_queue_watched(s, &s->writers))
-		ev_io_start(loop, &s->wio);
-	else
-		ev_io_stop(loop, &s->wio);
+	if (sock_consumer_kind(s, SIDE_READ) == CONSUMER_CALLS)
+		sock_watch(s, SIDE_READ, waiter_queue_watched(s, &s->readers));
+	if (sock_consumer_kind(s, SIDE_WRITE) == CONSUMER_CALLS)
+		sock_watch(s, SIDE_WRITE, waiter_queue_watched(s, &s->writers));
 }
 
 void
@@ -245,13 +240,28 @@ waiter_park(struct waiter *w)
 	waiter_watch(w->sock);
 }
 
+/* Whether the waiter's side is held by the waiting calls; if not, the
+ * call fails with 1013 (the handle is subscribed or attached). */
+static bool
+waiter_side_free(struct waiter *w)
+{
+	enum sock_side side = w->events == EV_READ ? SIDE_READ : SIDE_WRITE;
+	struct s6err e;
+
+	if (sock_consumer_kind(w->sock, side) == CONSUMER_CALLS)
+		return true;
+	sock_busy_error(w->sock, side, &e);
+	waiter_error(w, &e);
+	return false;
+}
+
 struct answer
 waiter_start(struct waiter *w)
 {
 	struct call *c = w->call;
 	struct answer a;
 	struct s6err e;
-	bool done = waiter_try_now(w);
+	bool done = !waiter_side_free(w) || waiter_try_now(w);
 
 	if (!done && !call_can_park(c, &e)) {
 		waiter_error(w, &e);
@@ -275,7 +285,7 @@ waiter_continue(struct waiter *w)
 {
 	struct call *c = w->call;
 
-	if (waiter_try_now(w)) {
+	if (!waiter_side_free(w) || waiter_try_now(w)) {
 		waiter_finish(w);	/* never parked: it just answers */
 		return;
 	}
@@ -351,3 +361,26 @@ waiter_fail_all(struct sock *s, const struct s6err *e)
 		waiter_finish(w);
 	}
 }
+
+/* The waiting calls as the default consumer of a socket's sides. */
+static void
+waiter_side_ready(struct sock *s, enum sock_side side, void *ctx)
+{
+	waiter_ready(s, side == SIDE_READ ? EV_READ : EV_WRITE);
+}
+
+static void
+waiter_side_closing(struct sock *s, void *ctx)
+{
+	struct s6err e;
+
+	err_handle(&e, s->handle);
+	snprintf(e.message, sizeof(e.message), "the handle was closed");
+	waiter_fail_all(s, &e);
+}
+
+const struct sock_consumer sock_calls_consumer = {
+	.kind = CONSUMER_CALLS,
+	.ready = waiter_side_ready,
+	.closing = waiter_side_closing,
+};

@@ -561,7 +561,7 @@ START_TEST(test_info_fresh)
 	snprintf(want, sizeof(want), "{\"handle\":1,\"fileno\":%d,\"family\":\"inet\","
 	    "\"type\":\"stream\",\"protocol\":0,\"scope\":\"daemon\",\"owner\":1234,"
 	    "\"state\":\"open\",\"local\":null,\"peer\":null,\"shut_rd\":false,"
-	    "\"shut_wr\":false,\"subscribed\":false,\"attached\":false,\"bytes_in\":0,"
+	    "\"shut_wr\":false,\"subscribed\":false,\"attached\":false,\"credit\":null,\"dropped\":0,\"bytes_in\":0,"
 	    "\"bytes_out\":0,\"buffered\":0}", s->fd);
 	assert_json(keep(sock_info(s)), want);
 }
@@ -597,7 +597,7 @@ START_TEST(test_info_connected)
 	    "\"state\":\"connected\",\"local\":{\"family\":\"inet\",\"address\":\"127.0.0.1\","
 	    "\"port\":%d,\"string\":\"127.0.0.1:%d\"},\"peer\":{\"family\":\"inet\","
 	    "\"address\":\"127.0.0.1\",\"port\":%d,\"string\":\"127.0.0.1:%d\"},"
-	    "\"shut_rd\":false,\"shut_wr\":true,\"subscribed\":false,\"attached\":false,"
+	    "\"shut_rd\":false,\"shut_wr\":true,\"subscribed\":false,\"attached\":false,\"credit\":null,\"dropped\":0,"
 	    "\"bytes_in\":10,\"bytes_out\":20,\"buffered\":5}", fd, ntohs(sin.sin_port),
 	    ntohs(sin.sin_port), lport, lport);
 	assert_json(keep(sock_info(s)), want);
@@ -605,7 +605,7 @@ START_TEST(test_info_connected)
 	    "\"type\":\"stream\",\"protocol\":0,\"scope\":\"daemon\",\"owner\":0,"
 	    "\"state\":\"listening\",\"local\":{\"family\":\"inet\",\"address\":\"127.0.0.1\","
 	    "\"port\":%d,\"string\":\"127.0.0.1:%d\"},\"peer\":null,\"shut_rd\":false,"
-	    "\"shut_wr\":false,\"subscribed\":false,\"attached\":false,\"bytes_in\":0,"
+	    "\"shut_wr\":false,\"subscribed\":false,\"attached\":false,\"credit\":null,\"dropped\":0,\"bytes_in\":0,"
 	    "\"bytes_out\":0,\"buffered\":0}", l->fd, lport, lport);
 	assert_json(keep(sock_info(l)), want);
 	ck_assert_str_eq(sock_state_name(SS_BOUND), "bound");
@@ -628,7 +628,7 @@ START_TEST(test_info_unix_pair)
 	    "\"type\":\"seqpacket\",\"protocol\":99,\"scope\":\"daemon\",\"owner\":7,"
 	    "\"state\":\"open\",\"local\":null,\"peer\":{\"family\":\"unix\",\"path\":\"\","
 	    "\"string\":\"\"},\"shut_rd\":false,\"shut_wr\":false,\"subscribed\":false,"
-	    "\"attached\":false,\"bytes_in\":0,\"bytes_out\":0,\"buffered\":0}", sp[0]);
+	    "\"attached\":false,\"credit\":null,\"dropped\":0,\"bytes_in\":0,\"bytes_out\":0,\"buffered\":0}", sp[0]);
 	assert_json(keep(sock_info(s)), want);
 }
 END_TEST
