@@ -72,6 +72,7 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 	TAILQ_INIT(&c->pending);
 	LIST_INIT(&c->room_waiters);
 	LIST_INIT(&c->scoped);
+	LIST_INIT(&c->producers);
 	ev_timer_init(&c->resume, conn_resume_cb, 0., 0.);
 	c->resume.data = c;
 	TAILQ_INSERT_TAIL(&d->conns, c, entry);
@@ -110,6 +111,30 @@ conn_update_reading(struct conn *c)
 	transport_set_reading(&c->t, conn_may_dispatch(c));
 }
 
+/* Output fell below the low mark: the producers may write again. */
+static void
+conn_producers_room(struct conn *c)
+{
+	struct conn_producer *p, *next;
+
+	for (p = LIST_FIRST(&c->producers); p != NULL; p = next) {
+		next = LIST_NEXT(p, entry);
+		p->room(p);
+	}
+}
+
+void
+conn_producer_add(struct conn *c, struct conn_producer *p)
+{
+	LIST_INSERT_HEAD(&c->producers, p, entry);
+}
+
+void
+conn_producer_remove(struct conn_producer *p)
+{
+	LIST_REMOVE(p, entry);
+}
+
 /* Apply the watermarks after the output queue (or the user's) changed. */
 static void
 conn_update_throttle(struct conn *c)
@@ -127,6 +152,7 @@ conn_update_throttle(struct conn *c)
 		c->throttled = false;
 		if (conn_has_work(c))
 			ev_timer_start(c->d->loop, &c->resume);
+		conn_producers_room(c);
 	}
 	conn_update_reading(c);
 }
@@ -354,6 +380,7 @@ conn_close_after_flush(struct conn *c)
 void
 conn_close(struct conn *c)
 {
+	struct conn_producer *p;
 	struct sock *s;
 
 	if (c->dead)
@@ -366,6 +393,10 @@ conn_close(struct conn *c)
 	log_debug("conn %llu: closed", (unsigned long long)c->id);
 	ev_timer_stop(c->d->loop, &c->resume);
 	rpc_conn_gone(c);
+	while ((p = LIST_FIRST(&c->producers)) != NULL) {
+		LIST_REMOVE(p, entry);
+		p->gone(p);
+	}
 	if (c->room_scheduled)
 		LIST_REMOVE(c, room_entry);
 	while ((s = LIST_FIRST(&c->scoped)) != NULL)

@@ -30,6 +30,16 @@
 #include "sock6d.h"
 #include "transport.h"
 
+/* Something that writes to a connection on its own (a subscription): told
+ * when output room is back after the high mark, and when the connection
+ * goes away.  Neither is called from inside a write to the connection. */
+struct conn_producer {
+	void			(*room)(struct conn_producer *p);
+	void			(*gone)(struct conn_producer *p);
+	LIST_ENTRY(conn_producer) entry;
+};
+LIST_HEAD(conn_producer_list, conn_producer);
+
 struct conn {
 	struct sock6d		*d;
 	uint64_t		 id;
@@ -58,6 +68,7 @@ struct conn {
 	size_t			 npending;
 	struct call_room_list	 room_waiters;	/* pending calls waiting for output room */
 	struct sock_list	 scoped;	/* handles with scope "connection" */
+	struct conn_producer_list producers;
 	TAILQ_ENTRY(conn)	 entry;
 	struct conn		*next_dead;
 };
@@ -122,5 +133,7 @@ bool		 conn_peer_gone(const struct conn *c);
  * waits until that dispatch ends, so no handler sees it vanish. */
 void		 conn_close(struct conn *c);
 void		 conn_free(struct conn *c);
+void		 conn_producer_add(struct conn *c, struct conn_producer *p);
+void		 conn_producer_remove(struct conn_producer *p);
 
 #endif

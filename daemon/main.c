@@ -24,13 +24,14 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sock6d [--socket PATH] [--socket-mode MODE] [--log-level LEVEL]\n"
-	    "              [--limit NAME=VALUE]... [--version] [--help]\n"
+	    "              [--limit NAME=VALUE]... [--allow-export] [--version] [--help]\n"
 	    "\n"
 	    "  --socket PATH       control socket (default: $SOCK6D_SOCKET, then\n"
 	    "                      /run/sock6d/sock6d.sock as root, $XDG_RUNTIME_DIR/sock6d.sock,\n"
 	    "                      /tmp/sock6d-$UID/sock6d.sock)\n"
 	    "  --socket-mode MODE  octal file mode of the control socket (default 0660)\n"
 	    "  --log-level LEVEL   error, warn, info (default) or debug\n"
+	    "  --allow-export      let every user take its sockets' descriptors (socket.export)\n"
 	    "  --limit NAME=VALUE  change a limit:\n");
 	limits_usage(f);
 }
@@ -84,6 +85,7 @@ main(int argc, char **argv)
 		{ "socket-mode", required_argument, NULL, 'm' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "limit", required_argument, NULL, 'L' },
+		{ "allow-export", no_argument, NULL, 'E' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -95,6 +97,7 @@ main(int argc, char **argv)
 	struct ev_loop *loop;
 	long mode = 0660;
 	int ch, level = LOG_LVL_INFO;
+	bool allow_export = false;
 
 	limits_default(&limits);
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -121,6 +124,9 @@ main(int argc, char **argv)
 				fprintf(stderr, "sock6d: %s\n", err);
 				return 2;
 			}
+			break;
+		case 'E':
+			allow_export = true;
 			break;
 		case 'V':
 			printf("sock6d %s (protocol %d)\n", PACKAGE_VERSION, SOCK6D_PROTOCOL_VERSION);
@@ -162,6 +168,7 @@ main(int argc, char **argv)
 		log_error("out of memory");
 		return 1;
 	}
+	d.allow_export = allow_export;
 	if (control_open(&d, path, (mode_t)mode, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		sock6d_shutdown(&d);

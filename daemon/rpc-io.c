@@ -85,6 +85,8 @@ receive_result(struct receive_op *op)
 		break;
 	}
 	op->delivered = true;
+	if (!(op->flags & MSG_PEEK))	/* the offset a subscriber would see next */
+		op->w.sock->delivered += sock_is_stream(op->w.sock) ? op->got : 1;
 	return waiter_done(&op->w, o);
 }
 

@@ -5,6 +5,7 @@
 #include "config.h"
 #endif
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +173,31 @@ respond(struct conn *conn, struct batch *b, const struct jv *id, const char *mem
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &vallen);
 	respond_text(conn, b, idt, idlen, "error", val, vallen);
 	json_object_put(err);
+}
+
+size_t
+rpc_notify_head(char *p, const char *method)
+{
+	return (size_t)sprintf(p, "{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":", method);
+}
+
+void
+rpc_notify(struct conn *conn, const char *method, json_object *params)
+{
+	char head[RPC_NOTIFY_HEAD_MAX];
+	size_t hlen = rpc_notify_head(head, method), vlen;
+	const char *val = json_object_to_json_string_length(params,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &vlen);
+	size_t n = hlen + vlen + sizeof(RPC_NOTIFY_TAIL) - 1;
+	char *p;
+
+	if ((p = conn_reserve(conn, n)) != NULL) {
+		memcpy(p, head, hlen);
+		memcpy(p + hlen, val, vlen);
+		memcpy(p + hlen + vlen, RPC_NOTIFY_TAIL, sizeof(RPC_NOTIFY_TAIL) - 1);
+		conn_commit(conn, n);
+	}
+	json_object_put(params);
 }
 
 static void

@@ -91,6 +91,15 @@ void		 rpc_batch_continue(struct conn *conn);
 void		 rpc_room_freed(struct conn *conn);
 /* The connection is going away: cancel its pending calls, drop its batch. */
 void		 rpc_conn_gone(struct conn *conn);
+/* Notifications ("jsonrpc" is written only here): the text before the
+ * params object of a notification of `method` written at p (at most
+ * RPC_NOTIFY_HEAD_MAX bytes with a method name of up to 32), its length;
+ * and the text after the params. */
+#define RPC_NOTIFY_HEAD_MAX	96
+#define RPC_NOTIFY_TAIL		"}\n"
+size_t		 rpc_notify_head(char *p, const char *method);
+/* Queue a notification whose params are a json-c object (taken). */
+void		 rpc_notify(struct conn *conn, const char *method, json_object *params);
 /* Queue a standalone error response with id null (limits, parse errors). */
 void		 rpc_send_error(struct conn *conn, const struct s6err *e);
 

@@ -387,6 +387,17 @@ sock_close(struct sock *s)
 	return rc;
 }
 
+int
+sock_disown(struct sock *s)
+{
+	if (s->file != NULL) {
+		close(s->file->dirfd);
+		free(s->file);
+		s->file = NULL;
+	}
+	return sock_close(s);
+}
+
 void
 sock_free(struct sock *s)
 {

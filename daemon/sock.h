@@ -119,6 +119,9 @@ void		 sock_set_scope(struct sock *s, enum sock_scope scope, struct conn *c);
  * the memory is freed later by the reaper.  Returns close(2)'s result. */
 int		 sock_close(struct sock *s);
 void		 sock_free(struct sock *s);
+/* Drop the handle of a socket whose descriptor now lives elsewhere (an
+ * export): as sock_close, but a bound UNIX file stays where it is. */
+int		 sock_disown(struct sock *s);
 /* bind(2) as `who` (the calling client, whose credentials are in force);
  * a UNIX path bound is remembered for removal on close.  0, or -1 with e. */
 int		 sock_bind(struct sock *s, const struct s6_sockaddr *addr,

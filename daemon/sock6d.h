@@ -49,6 +49,7 @@ struct sock6d {
 	struct resolver		*resolver;
 	ev_tstamp		 started;
 	struct stats		 stats;		/* every user's, together */
+	bool			 allow_export;	/* --allow-export: socket.export for all */
 	struct conn		*dead_conns;
 	struct sock		*dead_socks;
 };

@@ -177,29 +177,34 @@ transport_pass_fd(struct transport *t, int fd)
 	return 0;
 }
 
-/* Send n bytes from the head of the queue with the first queued
- * descriptor on the first of them. */
+/* Send n bytes from the head of the queue with every descriptor due on
+ * the first of them (those queued for this byte, or an earlier one). */
 static ssize_t
 transport_send_fd(struct transport *t, size_t n)
 {
-	char control[CMSG_SPACE(sizeof(int))];
+	enum { MAX_FDS = 32 };
+	char control[CMSG_SPACE(MAX_FDS * sizeof(int))];
 	struct iovec iov = { .iov_base = (void *)buf_head(&t->out), .iov_len = n };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control, .msg_controllen = sizeof(control),
-	};
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control };
 	struct cmsghdr *cm;
+	size_t k = 0, i;
 	ssize_t r;
 
+	while (k < t->nfds && k < MAX_FDS && t->fds[k].at <= t->sent)
+		k++;
 	memset(control, 0, sizeof(control));
+	msg.msg_controllen = CMSG_SPACE(k * sizeof(int));
 	cm = CMSG_FIRSTHDR(&msg);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &t->fds[0].fd, sizeof(int));
+	cm->cmsg_len = CMSG_LEN(k * sizeof(int));
+	for (i = 0; i < k; i++)
+		memcpy(CMSG_DATA(cm) + i * sizeof(int), &t->fds[i].fd, sizeof(int));
 	if ((r = sendmsg(t->fd, &msg, MSG_NOSIGNAL)) > 0) {
-		close(t->fds[0].fd);
-		memmove(t->fds, t->fds + 1, --t->nfds * sizeof(*t->fds));
+		for (i = 0; i < k; i++)
+			close(t->fds[i].fd);
+		t->nfds -= k;
+		memmove(t->fds, t->fds + k, t->nfds * sizeof(*t->fds));
 	}
 	return r;
 }
@@ -216,7 +221,7 @@ transport_write(struct transport *t)
 		n = buf_len(&t->out);
 		if (t->nfds > 0 && t->fds[0].at > t->sent && t->fds[0].at - t->sent < n)
 			n = (size_t)(t->fds[0].at - t->sent);	/* up to the descriptor's byte */
-		if (t->nfds > 0 && t->fds[0].at == t->sent)
+		if (t->nfds > 0 && t->fds[0].at <= t->sent)
 			r = transport_send_fd(t, n);
 		else
 			r = send(t->fd, buf_head(&t->out), n, MSG_NOSIGNAL);

@@ -62,3 +62,25 @@ utf8_valid(const void *p, size_t n)
 {
 	return utf8_invalid_at(p, n) == n;
 }
+
+size_t
+utf8_incomplete_tail(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i, need;
+
+	for (i = 1; i <= 3 && i <= n; i++) {
+		if ((s[n - i] & 0xc0) == 0x80)
+			continue;		/* a continuation byte: look further back */
+		if (s[n - i] >= 0xf0)
+			need = 4;
+		else if (s[n - i] >= 0xe0)
+			need = 3;
+		else if (s[n - i] >= 0xc0)
+			need = 2;
+		else
+			return 0;		/* ASCII */
+		return need > i ? i : 0;
+	}
+	return 0;
+}

@@ -26,7 +26,9 @@ tells its readers that handles, ports and descriptors will differ):
   same id; for id null the oldest such reply; for an array the next batch
   reply.  Replies may come in any order, so a request whose "<--" line comes
   after later "-->" lines is pending meanwhile (an accept before its connect).
-  A request without an id is a notification and has no "<--" line.  Every
+  A request without an id is a notification and has no "<--" line.  A
+  "<--" line with a "method" and no "id" is a notification from the
+  daemon: it waits for the oldest one of that method.  Every
   request with an id must have its "<--" line; after the last line a
   daemon.ping must be the only thing answered, so any extra reply fails.
 - Replies are compared as JSON values (member order does not matter,
@@ -546,8 +548,14 @@ class Runner:
                     exp = json.loads(expand_ellipses(text, lineno))
                 except ValueError as e:
                     raise PageError("line %d: the reply is not JSON: %s" % (lineno, e))
+                notification = (isinstance(exp, dict) and "method" in exp
+                                and "id" not in exp)
                 if isinstance(exp, list):
                     match = lambda m: isinstance(m, list)
+                elif notification:
+                    match = lambda m, name=exp["method"]: (isinstance(m, dict)
+                                                           and m.get("method") == name
+                                                           and "id" not in m)
                 else:
                     eid = exp.get("id") if isinstance(exp, dict) else None
                     match = lambda m, eid=eid: (isinstance(m, dict) and "method" not in m
@@ -560,7 +568,10 @@ class Runner:
                     if isinstance(e, dict):
                         outstanding.pop(json.dumps(e.get("id")), None)
                 try:
-                    self.compare_reply(exp, act, methods)
+                    if notification:
+                        self.compare(exp, act, "notification")
+                    else:
+                        self.compare_reply(exp, act, methods)
                 except Mismatch as e:
                     raise Failure("%s\n  line %d, expected: <-- %s\n  %*s actual: <-- %s"
                                   % (e, lineno, text, len(str(lineno)) + 6, "", raw))
@@ -637,7 +648,7 @@ class ExamplesTest(unittest.TestCase):
     def run_examples(self):
         shutil.rmtree(EXAMPLE_DIR, ignore_errors=True)
         os.makedirs(EXAMPLE_DIR)
-        daemon = harness.Daemon()
+        daemon = harness.Daemon(["--allow-export"])
         runner = Runner(daemon, set(self.served))
         failed = passed = 0
         try:

@@ -111,6 +111,8 @@ def problems(validator, instance):
 @unittest.skipIf(jsonschema is None, NO_JSONSCHEMA)
 class OpenRpcTest(harness.DaemonTest):
 
+    DAEMON_ARGS = ("--allow-export",)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -240,6 +242,14 @@ class OpenRpcTest(harness.DaemonTest):
                              "data": b64(b"\xfe")})
         self.assertIn("data", c("socket.receive_from", {"handle": u1, "length": 8,
                                                         "encoding": "text"}))
+        c("socket.subscribe", {"handle": u1, "credit": 0})
+        self.assertEqual(c("socket.credit", {"handle": u1, "add": 10})["credit"], 10)
+        c("socket.info", {"handle": u1})
+        c("socket.unsubscribe", {"handle": u1})
+        c("socket.subscribe", {"handle": u1})
+        self.assertIsNone(c("socket.credit", {"handle": u1, "add": 1})["credit"])
+        xh = c("socket.create", {"family": "inet", "type": "stream"})["handle"]
+        c("socket.export", {"handle": xh})
         for h in (u1, u2, ch, sh, inc, out, lh):
             c("socket.close", {"handle": h})
 

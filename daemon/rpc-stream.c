@@ -1,0 +1,235 @@
+/* rpc-stream.c: streaming by handle: socket.subscribe, socket.credit,
+ * socket.unsubscribe (sub.c does the pushing) and socket.export (the
+ * descriptor itself, on the reply's first byte). */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+
+#include "conn.h"
+#include "method.h"
+#include "param.h"
+#include "rpc-common.h"
+#include "sock.h"
+#include "sub.h"
+
+static const int stream_errors[] = { S6_NET, S6_NO_SUCH_HANDLE, S6_BUSY, 0 };
+
+/* socket.subscribe */
+
+struct subscribe_args {
+	struct sock	*s;
+	int64_t		 credit;
+	int		 encoding;
+	int64_t		 max_chunk;
+};
+
+static const struct param subscribe_params[] = {
+	HANDLE_ROW(struct subscribe_args, s),
+	{ "credit", PT_INT, P_NULLABLE, offsetof(struct subscribe_args, credit), 0, INT64_MAX,
+	  .desc = "bytes (connections for a listener) it may push before socket.credit adds "
+	  "more; null or absent: unlimited" },
+	{ "encoding", PT_ENUM, P_DEFAULT, offsetof(struct subscribe_args, encoding), .def = 0,
+	  .names = encoding_names,
+	  .desc = "text: chunks that are valid UTF-8 come as text, never splitting a character" },
+	{ "max_chunk", PT_INT, P_DEFAULT, offsetof(struct subscribe_args, max_chunk), 1,
+	  64L << 20, 65536, .desc = "bytes per notification (at most max_receive)" },
+	END_PARAMS
+};
+
+static struct answer
+socket_subscribe(struct call *c, void *argp)
+{
+	struct subscribe_args *a = argp;
+	struct sub_params p;
+	json_object *o;
+	struct s6err e;
+
+	if (a->max_chunk > c->d->limits.max_receive) {
+		err_param(&e, "max_chunk", "max_chunk must be at most %ld (max_receive)",
+		    c->d->limits.max_receive);
+		e.limit = "max_receive";
+		return call_fail(c, &e);
+	}
+	p.unlimited = a->credit == PARAM_ABSENT || a->credit == PARAM_NULL;
+	p.credit = p.unlimited ? 0 : (uint64_t)a->credit;
+	p.text = a->encoding == 1;
+	/* A text chunk holds at least one whole character. */
+	p.max_chunk = (size_t)(p.text && a->max_chunk < 4 ? 4 : a->max_chunk);
+	if (sub_start(c->conn, a->s, &p, &e) == -1)
+		return call_fail(c, &e);
+	o = json_object_new_object();
+	json_object_object_add(o, "handle", json_object_new_int64((int64_t)a->s->handle));
+	json_object_object_add(o, "buffered", json_object_new_int64((int64_t)a->s->held_bytes));
+	json_object_object_add(o, "offset", json_object_new_int64((int64_t)sub_next_offset(a->s)));
+	return call_ok(c, o);
+}
+
+const struct method m_socket_subscribe = {
+	"socket.subscribe", socket_subscribe, subscribe_params, sizeof(struct subscribe_args),
+	"Follow what a socket receives",
+	"After the reply, what the socket receives comes as notifications on this connection: "
+	"socket.data {handle, offset, data|text} for a stream, socket.datagram {handle, seq, "
+	"data|text, address, truncated}, socket.accepted {handle, accepted, peer} for a "
+	"listener, then socket.eof {handle, offset} or socket.error {handle, error}, and "
+	"socket.paused {handle} when the credit runs out. Bytes held on the handle come first. "
+	"With no credit, or while this connection's output is above its high mark, the socket "
+	"is not read: its peer is slowed, nothing is lost. One subscriber per handle (1013); "
+	"it ends with socket.unsubscribe, socket.close, end of file, or this connection.",
+	(const struct result_field[]){
+		{ "handle", RT_INTEGER, "" },
+		{ "buffered", RT_INTEGER, "bytes held on the handle, delivered first" },
+		{ "offset", RT_INTEGER, "offset of the next byte (seq of the next datagram) delivered" },
+		END_RESULT },
+	stream_errors,
+};
+
+/* socket.credit */
+
+struct credit_args {
+	struct sock	*s;
+	int64_t		 add;
+};
+
+static const struct param credit_params[] = {
+	HANDLE_ROW(struct credit_args, s),
+	{ "add", PT_INT, P_REQUIRED, offsetof(struct credit_args, add), 1, INT64_MAX,
+	  .desc = "bytes (connections for a listener) to add" },
+	END_PARAMS
+};
+
+static struct answer
+socket_credit(struct call *c, void *argp)
+{
+	struct credit_args *a = argp;
+	struct s6err e;
+	struct sub *u;
+	uint64_t now;
+
+	if ((u = sub_find(a->s, c->conn, &e)) == NULL)
+		return call_fail(c, &e);
+	now = sub_credit(u, (uint64_t)a->add);
+	return call_ok(c, result_one("credit", now == UINT64_MAX ? NULL :
+	    json_object_new_int64((int64_t)now)));
+}
+
+const struct method m_socket_credit = {
+	"socket.credit", socket_credit, credit_params, sizeof(struct credit_args),
+	"Let a subscription push more",
+	"Adds to the credit of this connection's subscription of the handle; a paused "
+	"subscription resumes.",
+	(const struct result_field[]){
+		{ "credit", RT_INTEGER | RT_NULL, "the credit now; null when unlimited" },
+		END_RESULT },
+	stream_errors,
+};
+
+/* socket.unsubscribe */
+
+struct unsubscribe_args {
+	struct sock	*s;
+};
+
+static const struct param unsubscribe_params[] = {
+	HANDLE_ROW(struct unsubscribe_args, s),
+	END_PARAMS
+};
+
+static struct answer
+socket_unsubscribe(struct call *c, void *argp)
+{
+	struct unsubscribe_args *a = argp;
+	struct s6err e;
+	struct sub *u;
+
+	if ((u = sub_find(a->s, c->conn, &e)) == NULL)
+		return call_fail(c, &e);
+	sub_end(u);
+	return call_ok(c, result_one("buffered", json_object_new_int64(
+	    (int64_t)a->s->held_bytes)));
+}
+
+const struct method m_socket_unsubscribe = {
+	"socket.unsubscribe", socket_unsubscribe, unsubscribe_params,
+	sizeof(struct unsubscribe_args),
+	"Stop following a socket",
+	"Ends this connection's subscription of the handle; the socket stays, and bytes read "
+	"but not delivered stay held on it for the next reader.",
+	(const struct result_field[]){
+		{ "buffered", RT_INTEGER, "bytes held on the handle" }, END_RESULT },
+	stream_errors,
+};
+
+/* socket.export */
+
+struct export_args {
+	struct sock	*s;
+	int		 keep;
+};
+
+static const struct param export_params[] = {
+	HANDLE_ROW(struct export_args, s),
+	{ "keep", PT_BOOL, P_DEFAULT, offsetof(struct export_args, keep), .def = 0,
+	  .desc = "true: the daemon keeps the handle too" },
+	END_PARAMS
+};
+
+static struct answer
+socket_export(struct call *c, void *argp)
+{
+	struct export_args *a = argp;
+	struct sock *s = a->s;
+	json_object *o;
+	struct s6err e;
+	int fd;
+
+	if (!c->d->allow_export) {
+		err_set(&e, S6_PERMISSION, "export is not allowed (the daemon runs without "
+		    "--allow-export)");
+		return call_fail(c, &e);
+	}
+	if (sock_consumer_kind(s, SIDE_READ) != CONSUMER_CALLS ||
+	    sock_consumer_kind(s, SIDE_WRITE) != CONSUMER_CALLS) {
+		sock_busy_error(s, sock_consumer_kind(s, SIDE_READ) != CONSUMER_CALLS ?
+		    SIDE_READ : SIDE_WRITE, &e);
+		return call_fail(c, &e);
+	}
+	if (c->batch != NULL || c->notification) {
+		err_set(&e, S6_BUSY, "socket.export must be a request of its own: its descriptor "
+		    "rides on its reply");
+		return call_fail(c, &e);
+	}
+	if ((fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+		err_sys(&e, errno, "fcntl", "cannot duplicate the descriptor", false);
+		e.handle = s->handle;
+		return call_fail(c, &e);
+	}
+	if (transport_pass_fd(&c->conn->t, fd) == -1) {
+		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
+		return call_fail(c, &e);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
+	json_object_object_add(o, "fd_sent", json_object_new_boolean(1));
+	if (!a->keep)
+		sock_disown(s);
+	return call_ok(c, o);
+}
+
+const struct method m_socket_export = {
+	"socket.export", socket_export, export_params, sizeof(struct export_args),
+	"Hand the socket itself to the caller",
+	"The reply line's first byte carries the socket's descriptor as SCM_RIGHTS ancillary "
+	"data (recvmsg; Python: socket.recv_fds). Only the owner (root: any) may, only when "
+	"the daemon allows export (--allow-export; else 1011), not for a subscribed or "
+	"attached handle (1013), and not as a batch member or a notification. The handle is "
+	"dropped unless keep is true (a bound UNIX socket's file stays).",
+	(const struct result_field[]){
+		{ "handle", RT_INTEGER, "" },
+		{ "fd_sent", RT_BOOLEAN, "always true: the descriptor is on this reply" },
+		END_RESULT },
+	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, S6_PERMISSION, S6_BUSY, 0 },
+};
