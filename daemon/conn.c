@@ -23,7 +23,6 @@ static void	conn_update_throttle(struct conn *c);
 static void	conn_input(void *ctx);
 static void	conn_input_end(void *ctx);
 static void	conn_gone(void *ctx);
-static void	conn_drained(void *ctx, size_t written, size_t before);
 
 static const struct transport_ops conn_transport_ops = {
 	.input = conn_input,
@@ -87,7 +86,7 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 static bool
 conn_may_dispatch(const struct conn *c)
 {
-	return !c->closing && !c->dead && !c->throttled && !c->close_requested;
+	return !c->closing && !c->dead && !c->throttled && !c->close_requested && !c->taken;
 }
 
 /* Whether requests wait to be dispatched: a batch under way, or input. */
@@ -321,7 +320,7 @@ conn_flush(struct conn *c)
  * that much more room; the calls waiting for it get another chance once
  * the queue has drained below the low mark, and again once it is empty
  * (not for each write: a waiting call costs its retry). */
-static void
+void
 conn_drained(void *ctx, size_t written, size_t before)
 {
 	struct conn *c = ctx;
@@ -336,7 +335,7 @@ conn_drained(void *ctx, size_t written, size_t before)
 	if (queued == 0 || ((long)before > low && (long)queued <= low))
 		conn_room_freed(c);
 	conn_update_throttle(c);
-	if (queued == 0 && (c->closing || conn_finished(c)))
+	if (queued == 0 && !c->taken && (c->closing || conn_finished(c)))
 		conn_close(c);
 }
 
@@ -460,10 +459,21 @@ conn_process(struct conn *c)
 		case NDJSON_FRAME:
 			rpc_dispatch_line(c, line, len);
 			ndjson_done(&c->t.in, used);
+			if (c->takeover != NULL)
+				more = false;	/* what follows is not ours */
 			break;
 		}
 	}
 	c->d->dispatching = NULL;
+	if (c->takeover != NULL && !c->close_requested && !c->dead) {
+		void (*takeover)(struct conn *, void *) = c->takeover;
+
+		c->takeover = NULL;
+		c->taken = true;
+		ev_timer_stop(c->d->loop, &c->resume);
+		takeover(c, c->takeover_ctx);
+		return;
+	}
 	if (more && conn_may_dispatch(c) && conn_has_work(c))
 		ev_timer_start(c->d->loop, &c->resume);	/* the turn's share is used */
 	if (buf_len(&c->t.in) == 0)

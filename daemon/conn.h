@@ -69,6 +69,11 @@ struct conn {
 	struct call_room_list	 room_waiters;	/* pending calls waiting for output room */
 	struct sock_list	 scoped;	/* handles with scope "connection" */
 	struct conn_producer_list producers;
+	/* Another mode takes the transport once the request line being
+	 * dispatched is done with (attach); the session is then dormant. */
+	void			(*takeover)(struct conn *c, void *ctx);
+	void			*takeover_ctx;
+	bool			 taken;
 	TAILQ_ENTRY(conn)	 entry;
 	struct conn		*next_dead;
 };
@@ -134,6 +139,9 @@ bool		 conn_peer_gone(const struct conn *c);
 void		 conn_close(struct conn *c);
 void		 conn_free(struct conn *c);
 void		 conn_producer_add(struct conn *c, struct conn_producer *p);
+/* The transport wrote `written` of `before` queued bytes (for a mode that
+ * took it over: the reply it inherited still counts for the user). */
+void		 conn_drained(void *ctx, size_t written, size_t before);
 void		 conn_producer_remove(struct conn_producer *p);
 
 #endif

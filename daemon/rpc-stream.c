@@ -1,6 +1,6 @@
 /* rpc-stream.c: streaming by handle: socket.subscribe, socket.credit,
- * socket.unsubscribe (sub.c does the pushing) and socket.export (the
- * descriptor itself, on the reply's first byte). */
+ * socket.unsubscribe (sub.c does the pushing), socket.attach (relay.c) and
+ * socket.export (the descriptor itself, on the reply's first byte). */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "method.h"
 #include "param.h"
+#include "relay.h"
 #include "rpc-common.h"
 #include "sock.h"
 #include "sub.h"
@@ -232,4 +233,69 @@ const struct method m_socket_export = {
 		{ "fd_sent", RT_BOOLEAN, "always true: the descriptor is on this reply" },
 		END_RESULT },
 	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, S6_PERMISSION, S6_BUSY, 0 },
+};
+
+/* socket.attach */
+
+struct attach_args {
+	struct sock	*s;
+	int		 framing;
+	int		 shutdown_on_eof;
+};
+
+static const struct enum_name framing_names[] = {
+	{ "raw", 0 }, { "len4", 1 }, { NULL, 0 }
+};
+
+static const struct param attach_params[] = {
+	HANDLE_ROW(struct attach_args, s),
+	{ "framing", PT_ENUM, P_DEFAULT, offsetof(struct attach_args, framing), .def = 0,
+	  .names = framing_names,
+	  .desc = "len4: each datagram as a 4-byte big-endian length and its bytes, both ways" },
+	{ "shutdown_on_eof", PT_BOOL, P_DEFAULT, offsetof(struct attach_args, shutdown_on_eof),
+	  .def = 1, .desc = "the client's end of sending shuts down the socket's sending side" },
+	END_PARAMS
+};
+
+static struct answer
+socket_attach(struct call *c, void *argp)
+{
+	struct attach_args *a = argp;
+	struct s6err e;
+
+	if (c->batch != NULL || c->notification) {
+		err_set(&e, S6_BUSY, "socket.attach must be a request of its own: the connection "
+		    "becomes a pipe after its reply");
+		return call_fail(c, &e);
+	}
+	if (c->conn->npending > 0 || c->conn->takeover != NULL) {
+		err_set(&e, S6_BUSY, "the connection has requests pending: attach on a "
+		    "connection of its own");
+		return call_fail(c, &e);
+	}
+	if (a->s->state == SS_LISTENING || (a->s->type == SOCK_STREAM &&
+	    a->s->state != SS_CONNECTED)) {
+		err_sys(&e, ENOTCONN, NULL, "the socket is not connected", false);
+		e.handle = a->s->handle;
+		return call_fail(c, &e);
+	}
+	if (relay_prepare(c->conn, a->s, a->framing == 1, a->shutdown_on_eof == 1, &e) == -1)
+		return call_fail(c, &e);
+	return call_ok(c, result_empty());
+}
+
+const struct method m_socket_attach = {
+	"socket.attach", socket_attach, attach_params, sizeof(struct attach_args),
+	"Turn this connection into a byte pipe to the socket",
+	"After the reply line, this control connection carries raw bytes both ways (len4: "
+	"length-framed datagrams); bytes sent after the request's newline already belong to "
+	"the pipe. The client's end of sending shuts down the socket's sending side (unless "
+	"shutdown_on_eof is false), the socket's end of file half-closes the connection; once "
+	"both directions have ended the connection closes and the handle stays. A reset or a "
+	"hang-up of either side closes both. Each direction has a bounded window (splice(2) "
+	"between stream sockets). The handle is exclusive while attached (1013 for others); "
+	"attach is refused (1013) in a batch or on a connection with requests pending, and "
+	"(1000, ENOTCONN) for a listener or an unconnected stream.",
+	(const struct result_field[]){ END_RESULT },
+	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, S6_BUSY, 0 },
 };

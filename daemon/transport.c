@@ -40,7 +40,8 @@ transport_hub_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (t->closed)
 			continue;
 		t->hungup = true;
-		if (!t->raw && t->reading && ioctl(t->fd, FIONREAD, &unread) == 0 && unread > 0)
+		if ((t->raw ? ev_is_active(&t->rio) : t->reading) &&
+		    ioctl(t->fd, FIONREAD, &unread) == 0 && unread > 0)
 			continue;
 		t->ops->gone(t->ctx);
 	}

@@ -28,7 +28,9 @@ tells its readers that handles, ports and descriptors will differ):
   after later "-->" lines is pending meanwhile (an accept before its connect).
   A request without an id is a notification and has no "<--" line.  A
   "<--" line with a "method" and no "id" is a notification from the
-  daemon: it waits for the oldest one of that method.  Every
+  daemon: it waits for the oldest one of that method.  An example whose
+  last reply is socket.attach's success ends there: the connection is a
+  byte pipe from then on.  Every
   request with an id must have its "<--" line; after the last line a
   daemon.ping must be the only thing answered, so any extra reply fails.
 - Replies are compared as JSON values (member order does not matter,
@@ -534,6 +536,7 @@ class Runner:
     def _run(self, ex, conn):
         methods = {}           # json id -> method, for the skip rule
         outstanding = {}       # json id -> line number of the request
+        attached = False       # the last reply made the connection a pipe
         for i, (lineno, way, text) in enumerate(ex.lines):
             try:
                 if way == "-->":
@@ -572,6 +575,8 @@ class Runner:
                         self.compare(exp, act, "notification")
                     else:
                         self.compare_reply(exp, act, methods)
+                    attached = (isinstance(act, dict) and "result" in act and methods.get(
+                        json.dumps(act.get("id"))) == "socket.attach")
                 except Mismatch as e:
                     raise Failure("%s\n  line %d, expected: <-- %s\n  %*s actual: <-- %s"
                                   % (e, lineno, text, len(str(lineno)) + 6, "", raw))
@@ -583,6 +588,8 @@ class Runner:
         if outstanding:
             rid, lineno = next(iter(outstanding.items()))
             raise PageError("line %d: request id %s has no \"<--\" line" % (lineno, rid))
+        if attached:
+            return      # the connection is a byte pipe now: no more JSON
         # Nothing else may come back: a ping must be the next reply.
         conn.send(json.dumps({"jsonrpc": "2.0", "id": SENTINEL_ID, "method": "daemon.ping"}))
         raw, act = conn.wait(lambda m: isinstance(m, dict) and m.get("id") == SENTINEL_ID)

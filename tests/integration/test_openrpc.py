@@ -250,6 +250,12 @@ class OpenRpcTest(harness.DaemonTest):
         self.assertIsNone(c("socket.credit", {"handle": u1, "add": 1})["credit"])
         xh = c("socket.create", {"family": "inet", "type": "stream"})["handle"]
         c("socket.export", {"handle": xh})
+        ap = c("tcp.listen", {"port": 0, "host": "127.0.0.1",
+                              "scope": "connection"})["address"]["port"]
+        ah = c("tcp.connect", {"host": "127.0.0.1", "port": ap})["handle"]
+        with self.daemon.client() as pipe:
+            self.check_result("socket.attach", pipe.call("socket.attach", {"handle": ah}),
+                              "reply")
         for h in (u1, u2, ch, sh, inc, out, lh):
             c("socket.close", {"handle": h})
 
