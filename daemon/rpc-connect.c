@@ -161,6 +161,9 @@ struct accept_op {
 	bool		 with_local;
 };
 
+/* Room a reply of accept needs: two addresses and a handle. */
+#define ACCEPT_RESULT_ROOM	512
+
 static enum attempt
 accept_attempt(struct waiter *w)
 {
@@ -170,8 +173,12 @@ accept_attempt(struct waiter *w)
 	json_object *o, *local;
 	struct sock *s;
 	struct s6err e;
+	enum attempt r;
 	int fd;
 
+	/* No connection taken for a client whose output is above its mark. */
+	if (!waiter_room(w, ACCEPT_RESULT_ROOM, &r))
+		return r;
 	if (sock_check_quota(w->sock->d, op->uid, &e) == -1)
 		return waiter_error(w, &e);
 	fd = accept4(w->sock->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);

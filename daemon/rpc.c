@@ -102,6 +102,11 @@ call_room(const struct call *c, size_t n, const char **limit)
 	n += response_len(idlen, sizeof("result") - 1, 0) + 2;	/* "," or "[", "\n" */
 	if (n > max || (c->batch != NULL && buf_len(&c->batch->text) + n > max))
 		return ROOM_NEVER;
+	/* Above its high mark the connection takes nothing more for its
+	 * client, not even for a call already pending (memory follows
+	 * reading): whatever the client never reads stays on the socket. */
+	if (c->conn->throttled && c->batch == NULL)
+		return ROOM_LATER;
 	if ((*limit = conn_room(c->conn, n)) == NULL)
 		return ROOM_NOW;
 	/* A batch member never waits for room: another batch's array, held
