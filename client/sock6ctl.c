@@ -1,5 +1,6 @@
 /* sock6ctl.c: the generic command-line client: one METHOD key=value... call,
- * its result as JSON; help pages come from the daemon's rpc.discover. */
+ * its result as JSON; help pages come from the daemon's rpc.discover.  The
+ * verbs (follow, attach, run) are dispatched to verbs.c by name. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -17,21 +18,23 @@
 #include "client.h"
 #include "cliargs.h"
 #include "help.h"
+#include "verbs.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION	"unknown"
 #endif
-
-#define EXIT_RPC	1	/* the daemon answered with an error */
-#define EXIT_UNREACHED	2	/* connect failed, EOF, timeout */
-#define EXIT_USAGE	3
 
 enum style { STYLE_AUTO, STYLE_PRETTY, STYLE_COMPACT };
 
 static const char usage_text[] =
     "usage: sock6ctl [--socket PATH] [--timeout MS] [--compact|--pretty] "
     "METHOD [key=value ...]\n"
-    "       sock6ctl [--socket PATH] [--timeout MS] help [METHOD]\n"
+    "       sock6ctl [--socket PATH] [--timeout MS] help [METHOD|VERB]\n"
+    "       sock6ctl [--socket PATH] [--timeout MS] follow HANDLE [--raw] "
+    "[--text]\n"
+    "       sock6ctl [--socket PATH] [--timeout MS] attach HANDLE [--len4]\n"
+    "       sock6ctl [--socket PATH] [--timeout MS] run [--stdio] HANDLE... "
+    "-- COMMAND [ARG...]\n"
     "       sock6ctl --version | --help\n";
 
 static const char help_text[] =
@@ -56,11 +59,19 @@ static const char help_text[] =
     "(an abstract socket name is written 'address=\"@name\"');\n"
     "anything else is a string.\n"
     "\n"
+    "Verbs, sock6ctl's own commands over the streaming methods:\n"
+    "  follow   print what a socket receives (socket.subscribe), as NDJSON\n"
+    "           notifications or, with --raw, the bytes alone\n"
+    "  attach   relay stdin and stdout to a socket (socket.attach), like\n"
+    "           socat - TCP:host:port\n"
+    "  run      exec COMMAND with sockets exported from the daemon\n"
+    "           (socket.export) as descriptors 3, 4, ... and LISTEN_FDS\n"
+    "\n"
     "Exit status: 0 success, 1 the daemon returned an error, 2 the daemon\n"
     "could not be reached, 3 usage error.\n"
     "\n"
-    "'sock6ctl help' lists the daemon's methods; 'sock6ctl help METHOD'\n"
-    "describes one.\n";
+    "'sock6ctl help' lists the daemon's methods and the verbs; 'sock6ctl\n"
+    "help METHOD' or 'sock6ctl help VERB' describes one.\n";
 
 static const struct option longopts[] = {
 	{ "socket",	required_argument,	NULL,	's' },
@@ -145,9 +156,10 @@ cmd_help(struct s6c *c, const char *method, int timeout, enum style style)
 	rc = s6c_call(c, "rpc.discover", NULL, timeout, &doc, &error);
 	if (rc != S6C_OK)
 		return report(c, rc, NULL, error, style);
-	if (method == NULL)
+	if (method == NULL) {
 		help_list(stdout, doc);
-	else if (help_method(stdout, doc, method) == -1) {
+		verbs_help(stdout);
+	} else if (help_method(stdout, doc, method) == -1) {
 		fprintf(stderr, "sock6ctl: unknown method '%s' ('sock6ctl help' "
 		    "lists them)\n", method);
 		status = EXIT_USAGE;
@@ -206,9 +218,13 @@ main(int argc, char *argv[])
 	if (argc == 0)
 		return usage_error("missing METHOD", 1);
 	method = argv[0];
+	if (verbs_is_verb(method))
+		return verbs_main(path, timeout, argc, argv);
 	if (strcmp(method, "help") == 0) {
 		if (argc > 2)
 			return usage_error("help takes at most one METHOD", 1);
+		if (argc == 2 && verbs_help_verb(stdout, argv[1]) == 0)
+			return fflush(stdout) == 0 ? 0 : EXIT_RPC;
 	} else if (strchr(method, '=') != NULL || *method == '\0') {
 		snprintf(err, sizeof(err), "'%s' is not a METHOD", method);
 		return usage_error(err, 1);
