@@ -185,7 +185,7 @@ socket_export(struct call *c, void *argp)
 	struct sock *s = a->s;
 	json_object *o;
 	struct s6err e;
-	int fd;
+	int fd, fl;
 
 	if (!c->d->allow_export) {
 		err_set(&e, S6_PERMISSION, "export is not allowed (the daemon runs without "
@@ -215,8 +215,14 @@ socket_export(struct call *c, void *argp)
 	o = json_object_new_object();
 	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
 	json_object_object_add(o, "fd_sent", json_object_new_boolean(1));
-	if (!a->keep)
+	if (!a->keep) {
+		/* The daemon is done with it: the receiver gets it blocking, as
+		 * socket activation hands sockets over.  (Kept, it stays
+		 * non-blocking: the open file is shared with the daemon.) */
 		sock_disown(s);
+		if ((fl = fcntl(fd, F_GETFL)) != -1)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
 	return call_ok(c, o);
 }
 
@@ -227,7 +233,9 @@ const struct method m_socket_export = {
 	"data (recvmsg; Python: socket.recv_fds). Only the owner (root: any) may, only when "
 	"the daemon allows export (--allow-export; else 1011), not for a subscribed or "
 	"attached handle (1013), and not as a batch member or a notification. The handle is "
-	"dropped unless keep is true (a bound UNIX socket's file stays).",
+	"dropped unless keep is true (a bound UNIX socket's file stays); the descriptor is "
+	"then in blocking mode, while a kept one stays non-blocking (its open file is shared "
+	"with the daemon).",
 	(const struct result_field[]){
 		{ "handle", RT_INTEGER, "" },
 		{ "fd_sent", RT_BOOLEAN, "always true: the descriptor is on this reply" },
