@@ -14,7 +14,7 @@
  *           side, read until end of file
  *   peers   listen, accept --count connections, then on "go" on standard
  *           input write --chunk bytes to each one every --interval-ms, until
- *           "stop" or end of standard input
+ *           "pause" (then "go" again) or "stop" or end of standard input
  *   ping    one control connection: daemon.ping on a schedule (one due every
  *           --interval-us), latency percentiles as fairness.py measures them,
  *           and of the round trips alone (rtt_*: from each actual send)
@@ -52,6 +52,7 @@
 
 struct options {
 	const char	*tcp, *unix_path;
+	const char	*dump;		/* ping: "send_ns rtt_ns latency_ns" per ping */
 	int64_t		 attach;	/* -1: no attach */
 	bool		 go;
 	uint64_t	 bytes;		/* 0: until end of file (sink, read) */
@@ -376,6 +377,7 @@ mode_peers(void)
 {
 	int lfd = listen_loopback((int)opt.count + 16), *fds;
 	uint64_t *due, *off, interval = (uint64_t)(opt.interval_ms * 1e6), t, start = 0, written = 0;
+	uint64_t ran = 0;	/* ns spent writing, over all go..pause spans */
 	uint64_t writes = 0, blocked = 0;
 	char *buf = pattern_buffer(opt.chunk + 26), line[64];
 	bool running = false, in_open = true;
@@ -409,6 +411,9 @@ mode_peers(void)
 				/* Spread the connections evenly over one interval. */
 				for (i = 0; i < opt.count; i++)
 					due[i] = start + interval * i / opt.count;
+			} else if (strncmp(line, "pause", 5) == 0 && running) {
+				running = false;
+				ran += now_ns() - start;
 			} else if (strncmp(line, "stop", 4) == 0) {
 				break;
 			}
@@ -434,10 +439,11 @@ mode_peers(void)
 			}
 		}
 	}
-	t = now_ns();
+	if (running)
+		ran += now_ns() - start;
 	printf("peers count=%u bytes=%" PRIu64 " writes=%" PRIu64 " blocked=%" PRIu64
 	    " seconds=%.3f rate_mbs=%.2f\n", opt.count, written, writes, blocked,
-	    start ? secs(t - start) : 0.0, start && t > start ? written / secs(t - start) / 1e6 : 0.0);
+	    secs(ran), ran ? written / secs(ran) / 1e6 : 0.0);
 	fflush(stdout);
 	for (i = 0; i < opt.count; i++)
 		close(fds[i]);
@@ -484,6 +490,10 @@ mode_ping(void)
 	ssize_t n;
 	int len;
 
+	FILE *dump = NULL;
+
+	if (opt.dump != NULL && (dump = fopen(opt.dump, "w")) == NULL)
+		die("%s: %s", opt.dump, strerror(errno));
 	due = now_ns();
 	for (;;) {
 		t = now_ns();
@@ -523,6 +533,9 @@ mode_ping(void)
 				    (raw = realloc(raw, cap * sizeof(*raw))) == NULL)
 					die("out of memory");
 			}
+			if (dump != NULL)
+				fprintf(dump, "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+				    sent, t - sent, t - from);
 			raw[nlat] = t - sent;
 			lat[nlat++] = t - from;
 			total_pings++;
@@ -532,6 +545,8 @@ mode_ping(void)
 		id++;
 		due += interval;
 	}
+	if (dump != NULL)
+		fclose(dump);
 	qsort(lat, nlat, sizeof(*lat), cmp_u64);
 	qsort(raw, nlat, sizeof(*raw), cmp_u64);
 	printf("ping pings=%zu p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f late_pct=%.1f"
@@ -554,7 +569,9 @@ usage(void)
 	    "  --bytes N                       bytes to write (source, write); most to read\n"
 	    "  --buffer N                      bytes per read/write call (1 MiB)\n"
 	    "  --count N  --chunk N  --interval-ms MS   peers: connections, bytes per write, period\n"
-	    "  --interval-us US  --duration S  --warmup N  ping: schedule, length, unmeasured pings\n",
+	    "  --interval-us US  --duration S  --warmup N  ping: schedule, length, unmeasured pings\n"
+	    "  --dump FILE                     ping: one line per measured ping: send time\n"
+	    "                                  (CLOCK_MONOTONIC), round trip, latency (ns)\n",
 	    stderr);
 	exit(2);
 }
@@ -575,6 +592,7 @@ main(int argc, char **argv)
 		{ "interval-us", required_argument, NULL, 'I' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "warmup", required_argument, NULL, 'w' },
+		{ "dump", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mode;
@@ -598,6 +616,7 @@ main(int argc, char **argv)
 		case 'I': opt.interval_us = strtod(optarg, NULL); break;
 		case 'd': opt.duration = strtod(optarg, NULL); break;
 		case 'w': opt.warmup = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'D': opt.dump = optarg; break;
 		default: usage();
 		}
 	}

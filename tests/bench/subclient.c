@@ -436,8 +436,17 @@ sub_line(struct conn *c, const char *line, size_t len)
 		pauses++;
 		return;
 	}
-	if (memmem(line, len, "\"error\"", 7) != NULL)
+	if (memmem(line, len, "\"error\"", 7) != NULL) {
+		/* A socket.credit that crossed the end of the stream: the
+		 * subscription had ended (socket.eof came first) when it arrived. */
+		handle = field_int(line, len, "\"handle\":");
+		if (opt.credit_step > 0 && memmem(line, len, "not subscribed", 14) != NULL &&
+		    (h = hfind(handle, false)) != NULL && h->eof) {
+			c->replies_due--;
+			return;
+		}
 		die("the daemon answered: %.300s", line);
+	}
 	if (memmem(line, len, "\"id\":", 5) != NULL) {
 		c->replies_due--;
 		/* A subscribe reply: {"handle":H,"buffered":..,"offset":..} */
