@@ -8,7 +8,7 @@
 #include "param.h"
 #include "rpc.h"
 
-typedef struct answer (*method_fn)(struct call *c, void *args);
+typedef const struct answer *(*method_fn)(struct call *c, void *args);
 
 /* What a result field holds: one of these or, for a field that can hold
  * several, their union (RT_STRING | RT_INTEGER: a name, else the number).

@@ -157,7 +157,7 @@ resolve_park_cancel(struct call *c, void *job)
 }
 
 /* Hand a new job to the pool and park the call until it comes back. */
-struct answer
+const struct answer *
 resolve_park(struct call *c, enum resolve_kind kind, const char *node, const char *service,
     resolve_done_fn done, struct resolve_job **jobp)
 {
@@ -178,15 +178,15 @@ resolve_park(struct call *c, enum resolve_kind kind, const char *node, const cha
 }
 
 /* Submit after the caller filled the job's inputs; undo the parking on failure. */
-struct answer
-resolve_park_submit(struct call *c, struct resolve_job *job, struct answer pending)
+const struct answer *
+resolve_park_submit(struct call *c, struct resolve_job *job, const struct answer *pending)
 {
 	struct s6err e;
 
 	if (resolve_submit(c->d->resolver, job, &e) == -1) {
 		call_complete_fail(c, &e);
 		/* Already answered: tell the dispatcher not to free it again. */
-		return (struct answer){ CALL_PENDING };
+		return call_parked_earlier();
 	}
 	return pending;
 }

@@ -88,7 +88,7 @@ target_of(struct call *c, const struct jv *v, uint32_t i, struct cai_target *t,
 	return -1;
 }
 
-static struct answer
+static const struct answer *
 socket_connect_ai(struct call *c, void *argp)
 {
 	struct connect_ai_args *a = argp;

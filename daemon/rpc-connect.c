@@ -100,7 +100,7 @@ static const struct waiter_ops connect_ops = {
 	.attempt = connect_attempt, .expired = connect_expired, .destroy = op_free
 };
 
-static struct answer
+static const struct answer *
 socket_connect(struct call *c, void *argp)
 {
 	struct connect_args *a = argp;
@@ -209,7 +209,7 @@ static const struct waiter_ops accept_ops = {
 	.attempt = accept_attempt, .destroy = op_free, .consumes = true
 };
 
-struct answer
+const struct answer *
 accept_start(struct call *c, struct sock *listener, int64_t timeout, bool with_local)
 {
 	struct accept_op *op;
@@ -227,7 +227,7 @@ accept_start(struct call *c, struct sock *listener, int64_t timeout, bool with_l
 	return waiter_start(&op->w);
 }
 
-static struct answer
+static const struct answer *
 socket_accept(struct call *c, void *argp)
 {
 	struct accept_args *a = argp;

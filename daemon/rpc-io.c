@@ -175,7 +175,7 @@ static const struct waiter_ops receive_ops = {
 	.attempt = receive_attempt, .destroy = receive_destroy, .consumes = true
 };
 
-struct answer
+const struct answer *
 receive_start(struct call *c, struct sock *s, int64_t length, int flags, int64_t timeout,
     bool as_text, enum receive_shape shape)
 {
@@ -205,7 +205,7 @@ receive_start(struct call *c, struct sock *s, int64_t length, int flags, int64_t
 	return waiter_start(&op->w);
 }
 
-static struct answer
+static const struct answer *
 socket_receive(struct call *c, void *argp)
 {
 	struct receive_args *a = argp;
@@ -214,7 +214,7 @@ socket_receive(struct call *c, void *argp)
 	    RECEIVE_EOF);
 }
 
-static struct answer
+static const struct answer *
 socket_receive_from(struct call *c, void *argp)
 {
 	struct receive_args *a = argp;
@@ -260,7 +260,7 @@ static const struct param ready_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_ready(struct call *c, void *argp)
 {
 	struct ready_args *a = argp;
@@ -431,7 +431,7 @@ send_waiter_new(struct call *c, struct sock *s, const struct bytes *data,
 	return &op->w;
 }
 
-static struct answer
+static const struct answer *
 send_common(struct call *c, struct send_args *a, bool to, bool all)
 {
 	struct waiter *w;
@@ -454,19 +454,19 @@ send_common(struct call *c, struct send_args *a, bool to, bool all)
 	return waiter_start(w);
 }
 
-static struct answer
+static const struct answer *
 socket_send(struct call *c, void *argp)
 {
 	return send_common(c, argp, false, false);
 }
 
-static struct answer
+static const struct answer *
 socket_send_to(struct call *c, void *argp)
 {
 	return send_common(c, argp, true, false);
 }
 
-static struct answer
+static const struct answer *
 socket_send_all(struct call *c, void *argp)
 {
 	return send_common(c, argp, false, true);

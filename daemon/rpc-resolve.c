@@ -83,15 +83,15 @@ ai_done(struct resolve_job *job)
 	call_complete_ok(c, result_one("addresses", list));
 }
 
-static struct answer
+static const struct answer *
 net_address_information(struct call *c, void *argp)
 {
 	struct ai_args *a = argp;
 	struct resolve_job *job;
-	struct answer pending;
+	const struct answer *pending;
 
 	pending = resolve_park(c, RESOLVE_ADDRINFO, a->node, a->service, ai_done, &job);
-	if (pending.state != CALL_PENDING)
+	if (!answer_is_pending(pending))
 		return pending;
 	job->hints.ai_family = a->family;
 	job->hints.ai_socktype = a->type == PARAM_ABSENT_INT ? 0 : a->type;
@@ -149,15 +149,15 @@ ni_done(struct resolve_job *job)
 	call_complete_ok(c, o);
 }
 
-static struct answer
+static const struct answer *
 net_name_information(struct call *c, void *argp)
 {
 	struct ni_args *a = argp;
 	struct resolve_job *job;
-	struct answer pending;
+	const struct answer *pending;
 
 	pending = resolve_park(c, RESOLVE_NAMEINFO, NULL, NULL, ni_done, &job);
-	if (pending.state != CALL_PENDING)
+	if (!answer_is_pending(pending))
 		return pending;
 	memcpy(&job->sa, &a->addr.ss, a->addr.len);
 	job->salen = a->addr.len;

@@ -283,28 +283,57 @@ call_keep(struct call *c, void *p)
 	return -1;
 }
 
-struct answer
-call_ok(struct call *c, json_object *result)
-{
-	struct answer a = { CALL_DONE };
+/* The two tokens: their addresses are the proof, and nothing outside
+ * this file can name them. */
+struct answer {
+	enum call_state	state;
+};
+static const struct answer answered = { CALL_DONE };
+static const struct answer parked = { CALL_PENDING };
 
-	call_deliver(c, "result", result);
-	c->state = CALL_DONE;
-	return a;
+bool
+answer_is_pending(const struct answer *a)
+{
+	return a == &parked;
 }
 
-struct answer
-call_fail(struct call *c, const struct s6err *e)
+const struct answer *
+call_parked_earlier(void)
 {
-	struct answer a = { CALL_DONE };
+	return &parked;
+}
 
+/* A result or an error delivered: the call is done. */
+static void
+call_answer_ok(struct call *c, json_object *result)
+{
+	call_deliver(c, "result", result);
+	c->state = CALL_DONE;
+}
+
+static void
+call_answer_fail(struct call *c, const struct s6err *e)
+{
 	if (!c->notification && c->conn != NULL)
 		conn_count_error(c->conn);
 	if (e->code == S6_INTERNAL_ERROR)
 		log_warnx("internal error in %s: %s", c->method ? c->method->name : "?", e->message);
 	call_deliver(c, "error", err_to_json(e));
 	c->state = CALL_DONE;
-	return a;
+}
+
+const struct answer *
+call_ok(struct call *c, json_object *result)
+{
+	call_answer_ok(c, result);
+	return &answered;
+}
+
+const struct answer *
+call_fail(struct call *c, const struct s6err *e)
+{
+	call_answer_fail(c, e);
+	return &answered;
 }
 
 /* The bytes a parked call holds: its request line (its id, the bytes it
@@ -340,11 +369,9 @@ call_can_park(struct call *c, struct s6err *e)
 	return true;
 }
 
-struct answer
+const struct answer *
 call_pending(struct call *c, call_cancel_fn cancel, void *op)
 {
-	struct answer a = { CALL_PENDING };
-
 	c->state = CALL_PENDING;
 	c->cancel = cancel;
 	c->op = op;
@@ -352,7 +379,7 @@ call_pending(struct call *c, call_cancel_fn cancel, void *op)
 	c->conn->npending++;
 	c->conn->user->pending++;
 	c->conn->user->pinned += call_held_bytes(c);
-	return a;
+	return &parked;
 }
 
 void
@@ -418,7 +445,7 @@ call_complete_ok(struct call *c, json_object *result)
 	struct conn *conn = c->conn;
 
 	call_unpark(c);
-	call_ok(c, result);
+	call_answer_ok(c, result);
 	call_free(c);
 	if (conn != NULL && conn != conn->d->dispatching)
 		conn_flush(conn);	/* a dispatch flushes when it ends */
@@ -430,7 +457,7 @@ call_complete_fail(struct call *c, const struct s6err *e)
 	struct conn *conn = c->conn;
 
 	call_unpark(c);
-	call_fail(c, e);
+	call_answer_fail(c, e);
 	call_free(c);
 	if (conn != NULL && conn != conn->d->dispatching)
 		conn_flush(conn);
@@ -481,7 +508,7 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 {
 	const struct jv *v, *id, *params;
 	const struct method *m;
-	struct answer a;
+	const struct answer *a;
 	struct s6err e;
 	struct call *c;
 
@@ -555,8 +582,18 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 		creds_enter(&conn->creds, &saved);
 		a = m->fn(c, c->args);
 		creds_leave(&saved);
+		if (a != &answered && a != &parked) {
+			/* No token: a handler's bug, answered as one, once. */
+			log_warnx("%s returned no answer", m->name);
+			if (c->state == CALL_NEW) {
+				err_set(&e, S6_INTERNAL_ERROR, "the method gave no answer");
+				a = call_fail(c, &e);
+			} else {
+				a = c->state == CALL_PENDING ? &parked : &answered;
+			}
+		}
 	}
-	if (a.state != CALL_PENDING)
+	if (!answer_is_pending(a))
 		call_free(c);
 }
 

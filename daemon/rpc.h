@@ -25,10 +25,12 @@ struct request;
 
 enum call_state { CALL_NEW, CALL_DONE, CALL_PENDING };
 
-/* Only call_ok, call_fail and call_pending make one. */
-struct answer {
-	enum call_state	state;
-};
+/* What a handler returns: an opaque token that only call_ok, call_fail
+ * and call_pending make (and call_parked_earlier, for a call one of them
+ * parked before).  Dispatch checks it once. */
+struct answer;
+
+#define MUST_ANSWER	__attribute__((warn_unused_result))
 
 typedef void (*call_cancel_fn)(struct call *c, void *op);
 typedef void (*call_resume_fn)(struct call *c, void *op);
@@ -57,10 +59,15 @@ struct call {
 TAILQ_HEAD(call_list, call);
 LIST_HEAD(call_room_list, call);
 
-struct answer	 call_ok(struct call *c, json_object *result);
-struct answer	 call_fail(struct call *c, const struct s6err *e);
+const struct answer *call_ok(struct call *c, json_object *result) MUST_ANSWER;
+const struct answer *call_fail(struct call *c, const struct s6err *e) MUST_ANSWER;
 /* Park the call; `cancel` runs if the connection goes away first. */
-struct answer	 call_pending(struct call *c, call_cancel_fn cancel, void *op);
+const struct answer *call_pending(struct call *c, call_cancel_fn cancel, void *op) MUST_ANSWER;
+/* The token of a call parked earlier in this dispatch by call_pending,
+ * whether or not it has been completed since: not the dispatcher's to free. */
+const struct answer *call_parked_earlier(void) MUST_ANSWER;
+/* Whether a token says the call is parked (its answer comes later). */
+bool		 answer_is_pending(const struct answer *a);
 void		 call_complete_ok(struct call *c, json_object *result);
 void		 call_complete_fail(struct call *c, const struct s6err *e);
 /* Keep a heap block alive as long as the call; -1 if there is no room. */

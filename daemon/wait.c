@@ -255,11 +255,11 @@ waiter_side_free(struct waiter *w)
 	return false;
 }
 
-struct answer
+const struct answer *
 waiter_start(struct waiter *w)
 {
 	struct call *c = w->call;
-	struct answer a;
+	const struct answer *a;
 	struct s6err e;
 	bool done = !waiter_side_free(w) || waiter_try_now(w);
 

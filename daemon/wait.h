@@ -56,7 +56,7 @@ struct waiter {
 void		 waiter_init(struct waiter *w, const struct waiter_ops *ops, struct call *c,
 		    struct sock *s, int events, int64_t timeout_ms);
 /* Attempt now; answer at once if done, else park and answer pending. */
-struct answer	 waiter_start(struct waiter *w);
+const struct answer *waiter_start(struct waiter *w);
 /* The same for a call that is already parked (after a lookup): the
  * outcome is delivered from here, now or later. */
 void		 waiter_continue(struct waiter *w);
