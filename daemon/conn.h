@@ -78,6 +78,13 @@ struct conn {
 	struct conn		*next_dead;
 };
 
+/* The list a handle with scope "connection" joins (NULL: no connection). */
+static inline struct sock_list *
+conn_scoped(struct conn *c)
+{
+	return c != NULL ? &c->scoped : NULL;
+}
+
 /* Count a request, or an error answered, for the daemon and the user. */
 static inline void
 conn_count_request(struct conn *c)

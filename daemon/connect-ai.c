@@ -235,7 +235,7 @@ cai_finish(struct cai *ca)
 		s = sock_wrap_fd(ca->d, fd, t->family, t->type, 0, ca->uid, &e);
 		if (s != NULL) {
 			s->state = SS_CONNECTED;
-			sock_set_scope(s, ca->scope, c->conn);
+			sock_set_scope(s, ca->scope, conn_scoped(c->conn));
 			result = cai_result(s, ca->with_local);
 		}
 	}

@@ -14,31 +14,6 @@
 #include "sockaddr.h"
 #include "utf8.h"
 
-const struct enum_name scope_names[] = {
-	{ "daemon", SCOPE_DAEMON }, { "connection", SCOPE_CONNECTION }, { NULL, 0 }
-};
-
-const struct enum_name encoding_names[] = {
-	{ "base64", 0 }, { "text", 1 }, { NULL, 0 }
-};
-
-#define MSG(name, value)	NAME_AND_CONSTANT("msg", name, value)
-
-const struct enum_name shutdown_names[] = {
-	NAME_AND_CONSTANT("shut", "rd", SHUT_RD), NAME_AND_CONSTANT("shut", "wr", SHUT_WR),
-	NAME_AND_CONSTANT("shut", "rdwr", SHUT_RDWR), { NULL, 0 }
-};
-
-const struct enum_name recv_flag_names[] = {
-	MSG("peek", MSG_PEEK), MSG("oob", MSG_OOB), MSG("waitall", MSG_WAITALL),
-	MSG("trunc", MSG_TRUNC), MSG("dontwait", MSG_DONTWAIT), { NULL, 0 }
-};
-
-const struct enum_name send_flag_names[] = {
-	MSG("oob", MSG_OOB), MSG("dontroute", MSG_DONTROUTE), MSG("eor", MSG_EOR),
-	MSG("more", MSG_MORE), MSG("dontwait", MSG_DONTWAIT), { NULL, 0 }
-};
-
 json_object *
 result_empty(void)
 {

@@ -32,11 +32,6 @@ struct waiter;
 	{ "encoding", PT_ENUM, P_DEFAULT, offsetof(T, field), .def = 0, .names = encoding_names, \
 	  .desc = "text: return a text string when the bytes are valid UTF-8" }
 
-extern const struct enum_name scope_names[];
-extern const struct enum_name encoding_names[];
-extern const struct enum_name shutdown_names[];
-extern const struct enum_name recv_flag_names[];
-extern const struct enum_name send_flag_names[];
 
 /* {} */
 json_object	*result_empty(void);

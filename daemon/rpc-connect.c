@@ -191,7 +191,7 @@ accept_attempt(struct waiter *w)
 	}
 	if ((s = sock_adopt(w->sock->d, fd, w->sock, op->uid, &e)) == NULL)
 		return waiter_error(w, &e);
-	sock_set_scope(s, w->sock->scope, op->conn);
+	sock_set_scope(s, w->sock->scope, conn_scoped(op->conn));
 	w->sock->delivered++;	/* the seq a subscriber would see next */
 	o = json_object_new_object();
 	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));

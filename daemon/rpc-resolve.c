@@ -13,22 +13,6 @@
 #include "rpc-common.h"
 #include "sockaddr.h"
 
-#define AI(name, value)	NAME_AND_CONSTANT("ai", name, value)
-#define NI(name, value)	NAME_AND_CONSTANT("ni", name, value)
-
-const struct enum_name ai_flag_names[] = {
-	AI("passive", AI_PASSIVE), AI("canonname", AI_CANONNAME),
-	AI("numerichost", AI_NUMERICHOST), AI("numericserv", AI_NUMERICSERV),
-	AI("addrconfig", AI_ADDRCONFIG), AI("v4mapped", AI_V4MAPPED), AI("all", AI_ALL),
-	{ NULL, 0 }
-};
-
-const struct enum_name ni_flag_names[] = {
-	NI("numerichost", NI_NUMERICHOST), NI("numericserv", NI_NUMERICSERV),
-	NI("nofqdn", NI_NOFQDN), NI("namereqd", NI_NAMEREQD), NI("dgram", NI_DGRAM),
-	{ NULL, 0 }
-};
-
 /* net.address_information */
 
 struct ai_args {

@@ -57,7 +57,7 @@ socket_create(struct call *c, void *argp)
 	}
 	if ((s = sock_create(c->d, a->family, a->type, a->protocol, c->conn->uid, &e)) == NULL)
 		return call_fail(c, &e);
-	sock_set_scope(s, (enum sock_scope)a->scope, c->conn);
+	sock_set_scope(s, (enum sock_scope)a->scope, conn_scoped(c->conn));
 	o = json_object_new_object();
 	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
 	json_object_object_add(o, "fileno", json_object_new_int(s->fd));

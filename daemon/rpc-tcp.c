@@ -99,7 +99,7 @@ listen_done(struct resolve_job *job)
 	if (sock_address(s, false, &addr, &e) == -1)
 		goto fail;
 	s->state = SS_LISTENING;
-	sock_set_scope(s, (enum sock_scope)a->scope, c->conn);
+	sock_set_scope(s, (enum sock_scope)a->scope, conn_scoped(c->conn));
 	o = json_object_new_object();
 	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
 	json_object_object_add(o, "address", addr);

@@ -46,7 +46,7 @@ udp_open(struct call *c, void *argp)
 	}
 	if ((s = sock_create(c->d, family, SOCK_DGRAM, 0, c->conn->uid, &e)) == NULL)
 		return call_fail(c, &e);
-	sock_set_scope(s, (enum sock_scope)a->scope, c->conn);
+	sock_set_scope(s, (enum sock_scope)a->scope, conn_scoped(c->conn));
 	return call_ok(c, result_one("handle", json_object_new_int64((int64_t)s->handle)));
 }
 

@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "log.h"
 #include "method.h"
+#include "param.h"
 #include "rpc.h"
 #include "sock6d.h"
 #include "jv.h"
@@ -283,6 +284,23 @@ call_keep(struct call *c, void *p)
 	return -1;
 }
 
+static int
+call_keep_cb(void *cookie, void *p)
+{
+	return call_keep(cookie, p);
+}
+
+const struct param_ctx *
+call_param_ctx(struct call *c, struct param_ctx *ctx)
+{
+	ctx->handles = &c->d->handles;
+	ctx->any_owner = c->conn == NULL;
+	ctx->uid = c->conn != NULL ? c->conn->uid : 0;
+	ctx->keep = call_keep_cb;
+	ctx->cookie = c;
+	return ctx;
+}
+
 /* The two tokens: their addresses are the proof, and nothing outside
  * this file can name them. */
 struct answer {
@@ -509,6 +527,7 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 	const struct jv *v, *id, *params;
 	const struct method *m;
 	const struct answer *a;
+	struct param_ctx pctx;
 	struct s6err e;
 	struct call *c;
 
@@ -574,7 +593,7 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 	} else if ((c->args = calloc(1, m->args_size ? m->args_size : 1)) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		a = call_fail(c, &e);
-	} else if (param_fill(c, m->params, params, c->args, &e) == -1) {
+	} else if (param_fill(call_param_ctx(c, &pctx), m->params, params, c->args, &e) == -1) {
 		a = call_fail(c, &e);
 	} else {
 		struct creds_saved saved;

@@ -72,6 +72,9 @@ void		 call_complete_ok(struct call *c, json_object *result);
 void		 call_complete_fail(struct call *c, const struct s6err *e);
 /* Keep a heap block alive as long as the call; -1 if there is no room. */
 int		 call_keep(struct call *c, void *p);
+/* The param engine's context for c: the handles its client may name. */
+struct param_ctx;
+const struct param_ctx *call_param_ctx(struct call *c, struct param_ctx *ctx);
 /* Whether the connection can take one more parked call (pending_per_connection,
  * and the user's pending_per_user and pending_bytes_per_user). */
 bool		 call_can_park(struct call *c, struct s6err *e);

@@ -17,9 +17,8 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include "conn.h"
 #include "log.h"
-#include "param.h"
+#include "names.h"
 #include "sock.h"
 #include "sock6d.h"
 #include "sockaddr.h"
@@ -118,12 +117,12 @@ sock_adopt(struct sock6d *d, int fd, const struct sock *listener, uid_t owner,
 }
 
 void
-sock_set_scope(struct sock *s, enum sock_scope scope, struct conn *c)
+sock_set_scope(struct sock *s, enum sock_scope scope, struct sock_list *scoped)
 {
 	s->scope = scope;
-	if (scope == SCOPE_CONNECTION && c != NULL) {
-		s->scope_conn = c;
-		LIST_INSERT_HEAD(&c->scoped, s, scope_entry);
+	if (scope == SCOPE_CONNECTION && scoped != NULL) {
+		s->scope_list = scoped;
+		LIST_INSERT_HEAD(scoped, s, scope_entry);
 	}
 }
 
@@ -354,9 +353,9 @@ sock_close(struct sock *s)
 	s->closed = true;
 	/* Off its connection's list first: failing the waiters may close
 	 * that connection, which closes what is still on the list. */
-	if (s->scope_conn != NULL) {
+	if (s->scope_list != NULL) {
 		LIST_REMOVE(s, scope_entry);
-		s->scope_conn = NULL;
+		s->scope_list = NULL;
 	}
 	if (s->kick_scheduled) {
 		LIST_REMOVE(s, kick_entry);

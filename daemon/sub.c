@@ -365,7 +365,7 @@ sub_accept(struct sub *u, size_t *made)
 	}
 	if ((ns = sock_adopt(s->d, fd, s, u->c->uid, &e)) == NULL)
 		return sub_finish(u, &e);
-	sock_set_scope(ns, s->scope, u->c);
+	sock_set_scope(ns, s->scope, conn_scoped(u->c));
 	o = sub_params(u, "accepted", ns->handle);
 	json_object_object_add(o, "peer", s6_addr_to_json((struct sockaddr *)&ss, len));
 	rpc_notify(u->c, "socket.accepted", o);
