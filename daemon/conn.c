@@ -12,7 +12,7 @@
 #include "conn.h"
 #include "log.h"
 #include "ndjson.h"
-#include "rpc.h"
+#include "error.h"
 #include "sock.h"
 
 #define READ_SLACK	65536	/* the transport reads this much at a time */
@@ -177,7 +177,7 @@ conn_room_run(struct sock6d *d)
 	while ((c = LIST_FIRST(&d->room_ready)) != NULL) {
 		LIST_REMOVE(c, room_entry);
 		c->room_scheduled = false;
-		rpc_room_freed(c);
+		d->rpc->room_freed(c);
 	}
 }
 
@@ -391,7 +391,7 @@ conn_close(struct conn *c)
 	c->dead = true;
 	log_debug("conn %llu: closed", (unsigned long long)c->id);
 	ev_timer_stop(c->d->loop, &c->resume);
-	rpc_conn_gone(c);
+	c->d->rpc->gone(c);
 	while ((p = LIST_FIRST(&c->producers)) != NULL) {
 		LIST_REMOVE(p, entry);
 		p->gone(p);
@@ -439,7 +439,7 @@ conn_process(struct conn *c)
 	}
 	while (more && conn_turn_left(c)) {
 		if (c->batch != NULL) {
-			rpc_batch_continue(c);
+			c->d->rpc->batch_continue(c);
 			continue;
 		}
 		switch (ndjson_next(&c->t.in, (size_t)c->d->limits.max_message, &line, &len, &used)) {
@@ -452,12 +452,12 @@ conn_process(struct conn *c)
 			    "Invalid Request: message longer than %ld bytes",
 			    c->d->limits.max_message);
 			e.limit = "max_message";
-			rpc_send_error(c, &e);
+			c->d->rpc->send_error(c, &e);
 			buf_reset(&c->t.in);
 			c->closing = true;
 			break;
 		case NDJSON_FRAME:
-			rpc_dispatch_line(c, line, len);
+			c->d->rpc->dispatch_line(c, line, len);
 			ndjson_done(&c->t.in, used);
 			if (c->takeover != NULL)
 				more = false;	/* what follows is not ours */

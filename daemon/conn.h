@@ -25,10 +25,30 @@
 
 #include "buf.h"
 #include "creds.h"
-#include "rpc.h"
 #include "sock.h"
 #include "sock6d.h"
 #include "transport.h"
+
+struct batch;
+struct call;
+struct conn;
+struct s6err;
+TAILQ_HEAD(call_list, call);
+LIST_HEAD(call_room_list, call);
+
+/* The RPC layer above the session, as callbacks (it is the higher layer):
+ * what a connection hands its request lines and its events to. */
+struct conn_rpc {
+	void	(*dispatch_line)(struct conn *c, const char *line, size_t len);
+	/* Dispatch more members of the batch under way, as the turn allows. */
+	void	(*batch_continue)(struct conn *c);
+	/* Output room was freed: calls waiting for it resume. */
+	void	(*room_freed)(struct conn *c);
+	/* The connection is going away: cancel its calls, drop its batch. */
+	void	(*gone)(struct conn *c);
+	/* A standalone error response with id null (limits, framing). */
+	void	(*send_error)(struct conn *c, const struct s6err *e);
+};
 
 /* Something that writes to a connection on its own (a subscription): told
  * when output room is back after the high mark, and when the connection

@@ -6,7 +6,9 @@
 #include <stddef.h>
 
 #include "param.h"
-#include "rpc.h"
+
+struct answer;
+struct call;
 
 typedef const struct answer *(*method_fn)(struct call *c, void *args);
 

@@ -181,6 +181,14 @@ respond(struct conn *conn, struct batch *b, const struct jv *id, const char *mem
 	json_object_put(err);
 }
 
+const struct conn_rpc rpc_session = {
+	.dispatch_line = rpc_dispatch_line,
+	.batch_continue = rpc_batch_continue,
+	.room_freed = rpc_room_freed,
+	.gone = rpc_conn_gone,
+	.send_error = rpc_send_error,
+};
+
 size_t
 rpc_notify_head(char *p, const char *method)
 {

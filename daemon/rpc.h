@@ -56,8 +56,6 @@ struct call {
 	LIST_ENTRY(call)	 room_entry;	/* conn->room_waiters */
 };
 
-TAILQ_HEAD(call_list, call);
-LIST_HEAD(call_room_list, call);
 
 const struct answer *call_ok(struct call *c, json_object *result) MUST_ANSWER;
 const struct answer *call_fail(struct call *c, const struct s6err *e) MUST_ANSWER;
@@ -91,6 +89,9 @@ void		 err_too_large(struct s6err *e, const struct limits *l, const char *limit)
  * `resume` runs once some was freed (the call may then try again, or wait
  * again).  A call waits at most once at a time. */
 void		 call_wait_room(struct call *c, call_resume_fn resume);
+
+/* The RPC layer as its connections see it (conn.h's callbacks). */
+extern const struct conn_rpc rpc_session;
 
 /* Handle one request line from `conn`.  Replies are queued on the connection. */
 void		 rpc_dispatch_line(struct conn *conn, const char *line, size_t len);
