@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "rpc-common.h"
 #include "wait.h"
 
@@ -53,10 +55,36 @@ struct receive_op {
 	char			buf[];
 };
 
+/* The common reply, written in place: {"data":"<base64>","bytes":N,"eof":B}. */
+static size_t
+receive_write(char *p, void *arg)
+{
+	struct receive_op *op = arg;
+	char *start = p;
+
+	memcpy(p, "{\"data\":\"", 9);
+	p += 9;
+	p += base64_encode(op->buf, op->got, p);
+	p += sprintf(p, "\",\"bytes\":%zu,\"eof\":%s}",
+	    (op->flags & MSG_TRUNC) ? op->full : op->got, op->eof ? "true" : "false");
+	return (size_t)(p - start);
+}
+
 static enum attempt
 receive_result(struct receive_op *op)
 {
-	json_object *o = json_object_new_object();
+	json_object *o;
+	struct result_text text = {
+		.max = base64_encoded_len(op->got) + 64, .write = receive_write, .arg = op,
+	};
+
+	if (op->shape == RECEIVE_EOF && !op->as_text) {
+		op->delivered = true;
+		if (!(op->flags & MSG_PEEK))
+			op->w.sock->delivered += sock_is_stream(op->w.sock) ? op->got : 1;
+		return waiter_done_text(&op->w, &text);
+	}
+	o = json_object_new_object();
 
 	char host[NI_MAXHOST];
 	int port;

@@ -53,10 +53,12 @@ response_len(size_t idlen, size_t mlen, size_t vallen)
 	return sizeof(RESPONSE_HEAD) - 1 + idlen + 4 + mlen + vallen + 1;
 }
 
-static void
-response_format(char *p, const char *id, size_t idlen, const char *member, size_t mlen,
-    const char *val, size_t vallen)
+/* {"jsonrpc":"2.0","id":ID,"MEMBER": at p; its length. */
+static size_t
+response_head(char *p, const char *id, size_t idlen, const char *member, size_t mlen)
 {
+	char *start = p;
+
 	memcpy(p, RESPONSE_HEAD, sizeof(RESPONSE_HEAD) - 1);
 	p += sizeof(RESPONSE_HEAD) - 1;
 	memcpy(p, id, idlen);
@@ -67,9 +69,16 @@ response_format(char *p, const char *id, size_t idlen, const char *member, size_
 	p += mlen;
 	*p++ = '"';
 	*p++ = ':';
+	return (size_t)(p - start);
+}
+
+static void
+response_format(char *p, const char *id, size_t idlen, const char *member, size_t mlen,
+    const char *val, size_t vallen)
+{
+	p += response_head(p, id, idlen, member, mlen);
 	memcpy(p, val, vallen);
-	p += vallen;
-	*p = '}';
+	p[vallen] = '}';
 }
 
 /* The id exactly as the client wrote it ("null" for none). */
@@ -214,6 +223,52 @@ rpc_notify(struct conn *conn, const char *method, json_object *params)
 	json_object_put(params);
 }
 
+/* Deliver a result written in place (struct result_text): into the queue,
+ * or its batch's text, under the rules of respond_text; one with no room
+ * is answered with error 1012 instead, as respond() does. */
+static void
+respond_written(struct conn *conn, struct batch *b, const struct jv *id,
+    const struct result_text *r)
+{
+	const struct limits *l = &conn->d->limits;
+	size_t idlen, head, n, used;
+	const char *idt, *limit = NULL;
+	json_object *err;
+	struct s6err e;
+	char *p;
+
+	id_text(id, &idt, &idlen);
+	n = response_len(idlen, sizeof("result") - 1, r->max) + 1;
+	if (n > (size_t)l->output_max)
+		limit = "output_max";
+	else if (b != NULL && buf_len(&b->text) + n > (size_t)l->output_max)
+		limit = "output_max";
+	else if (r->max > SMALL_REPLY)
+		limit = conn_room(conn, n);
+	if (limit != NULL) {
+		err_too_large(&e, l, limit);
+		conn_count_error(conn);
+		err = err_to_json(&e);
+		respond(conn, b, id, "error", err);
+		json_object_put(err);
+		return;
+	}
+	if ((p = b != NULL ? buf_reserve(&b->text, n + 1) : conn_reserve(conn, n)) == NULL)
+		return;		/* the connection is closed */
+	if (b != NULL)
+		*p++ = b->answered++ > 0 ? ',' : '[';
+	head = response_head(p, idt, idlen, "result", sizeof("result") - 1);
+	used = head + r->write(p + head, r->arg);
+	p[used++] = '}';
+	if (b != NULL) {
+		buf_commit(&b->text, used + 1);
+		conn_hold(conn, (long)used + 1);
+		return;
+	}
+	p[used++] = '\n';
+	conn_commit(conn, used);
+}
+
 static void
 request_unref(struct request *r)
 {
@@ -329,6 +384,8 @@ call_parked_earlier(void)
 	return &parked;
 }
 
+static void	call_unpark(struct call *c);
+
 /* A result or an error delivered: the call is done. */
 static void
 call_answer_ok(struct call *c, json_object *result)
@@ -353,6 +410,29 @@ call_ok(struct call *c, json_object *result)
 {
 	call_answer_ok(c, result);
 	return &answered;
+}
+
+const struct answer *
+call_ok_text(struct call *c, const struct result_text *r)
+{
+	if (c->conn != NULL && !c->notification)
+		respond_written(c->conn, c->batch, c->id, r);
+	c->state = CALL_DONE;
+	return &answered;
+}
+
+void
+call_complete_ok_text(struct call *c, const struct result_text *r)
+{
+	struct conn *conn = c->conn;
+
+	call_unpark(c);
+	if (conn != NULL && !c->notification)
+		respond_written(conn, c->batch, c->id, r);
+	c->state = CALL_DONE;
+	call_free(c);
+	if (conn != NULL && conn != conn->d->dispatching)
+		conn_flush(conn);
 }
 
 const struct answer *

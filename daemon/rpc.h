@@ -59,6 +59,17 @@ struct call {
 
 const struct answer *call_ok(struct call *c, json_object *result) MUST_ANSWER;
 const struct answer *call_fail(struct call *c, const struct s6err *e) MUST_ANSWER;
+/* A result written straight into the reply, not built as a json-c object:
+ * write() fills at most `max` bytes at p with the result object's text
+ * (bytes in base64, never escaped, are encoded there, once) and returns
+ * how many it wrote. */
+struct result_text {
+	size_t	  max;
+	size_t	(*write)(char *p, void *arg);
+	void	 *arg;
+};
+const struct answer *call_ok_text(struct call *c, const struct result_text *r) MUST_ANSWER;
+void		 call_complete_ok_text(struct call *c, const struct result_text *r);
 /* Park the call; `cancel` runs if the connection goes away first. */
 const struct answer *call_pending(struct call *c, call_cancel_fn cancel, void *op) MUST_ANSWER;
 /* The token of a call parked earlier in this dispatch by call_pending,
