@@ -103,6 +103,30 @@ conn_turn_left(const struct conn *c)
 	    c->produced - c->turn_start < (uint64_t)c->d->limits.output_per_turn;
 }
 
+/* A new loop iteration starts a new turn for the connection. */
+static void
+conn_turn_begin(struct conn *c)
+{
+	unsigned iteration = ev_iteration(c->d->loop);
+
+	if (c->turn != iteration) {
+		c->turn = iteration;
+		c->turn_requests = 0;
+		c->turn_start = c->produced;
+	}
+}
+
+size_t
+conn_turn_output_left(struct conn *c)
+{
+	uint64_t used;
+
+	conn_turn_begin(c);
+	used = c->produced - c->turn_start;
+	return used < (uint64_t)c->d->limits.output_per_turn ?
+	    (size_t)((uint64_t)c->d->limits.output_per_turn - used) : 0;
+}
+
 /* Read while we want requests. */
 static void
 conn_update_reading(struct conn *c)
@@ -425,18 +449,13 @@ conn_free(struct conn *c)
 static void
 conn_process(struct conn *c)
 {
-	unsigned iteration = ev_iteration(c->d->loop);
 	const char *line;
 	size_t len, used;
 	struct s6err e;
 	bool more = true;
 
 	c->d->dispatching = c;
-	if (c->turn != iteration) {
-		c->turn = iteration;
-		c->turn_requests = 0;
-		c->turn_start = c->produced;
-	}
+	conn_turn_begin(c);
 	while (more && conn_turn_left(c)) {
 		if (c->batch != NULL) {
 			c->d->rpc->batch_continue(c);

@@ -151,6 +151,10 @@ void		 conn_room_run(struct sock6d *d);
  * turn: the connection takes requests and has not used up its turn's
  * share (requests_per_read requests, output_per_turn bytes of replies). */
 bool		 conn_turn_left(const struct conn *c);
+/* How many more bytes of output the connection's producers (its
+ * subscriptions) may make in this loop turn: its share, output_per_turn,
+ * less what its requests and producers made in the turn so far. */
+size_t		 conn_turn_output_left(struct conn *c);
 /* Write what is queued now; start the write watcher only after EAGAIN. */
 void		 conn_flush(struct conn *c);
 /* Stop taking requests, flush what is queued, then close. */
