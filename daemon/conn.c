@@ -12,7 +12,7 @@
 #include "conn.h"
 #include "log.h"
 #include "ndjson.h"
-#include "rpc.h"
+#include "error.h"
 #include "sock.h"
 
 #define READ_SLACK	65536	/* the transport reads this much at a time */
@@ -103,6 +103,30 @@ conn_turn_left(const struct conn *c)
 	    c->produced - c->turn_start < (uint64_t)c->d->limits.output_per_turn;
 }
 
+/* A new loop iteration starts a new turn for the connection. */
+static void
+conn_turn_begin(struct conn *c)
+{
+	unsigned iteration = ev_iteration(c->d->loop);
+
+	if (c->turn != iteration) {
+		c->turn = iteration;
+		c->turn_requests = 0;
+		c->turn_start = c->produced;
+	}
+}
+
+size_t
+conn_turn_output_left(struct conn *c)
+{
+	uint64_t used;
+
+	conn_turn_begin(c);
+	used = c->produced - c->turn_start;
+	return used < (uint64_t)c->d->limits.output_per_turn ?
+	    (size_t)((uint64_t)c->d->limits.output_per_turn - used) : 0;
+}
+
 /* Read while we want requests. */
 static void
 conn_update_reading(struct conn *c)
@@ -177,7 +201,7 @@ conn_room_run(struct sock6d *d)
 	while ((c = LIST_FIRST(&d->room_ready)) != NULL) {
 		LIST_REMOVE(c, room_entry);
 		c->room_scheduled = false;
-		rpc_room_freed(c);
+		d->rpc->room_freed(c);
 	}
 }
 
@@ -391,7 +415,7 @@ conn_close(struct conn *c)
 	c->dead = true;
 	log_debug("conn %llu: closed", (unsigned long long)c->id);
 	ev_timer_stop(c->d->loop, &c->resume);
-	rpc_conn_gone(c);
+	c->d->rpc->gone(c);
 	while ((p = LIST_FIRST(&c->producers)) != NULL) {
 		LIST_REMOVE(p, entry);
 		p->gone(p);
@@ -425,21 +449,16 @@ conn_free(struct conn *c)
 static void
 conn_process(struct conn *c)
 {
-	unsigned iteration = ev_iteration(c->d->loop);
 	const char *line;
 	size_t len, used;
 	struct s6err e;
 	bool more = true;
 
 	c->d->dispatching = c;
-	if (c->turn != iteration) {
-		c->turn = iteration;
-		c->turn_requests = 0;
-		c->turn_start = c->produced;
-	}
+	conn_turn_begin(c);
 	while (more && conn_turn_left(c)) {
 		if (c->batch != NULL) {
-			rpc_batch_continue(c);
+			c->d->rpc->batch_continue(c);
 			continue;
 		}
 		switch (ndjson_next(&c->t.in, (size_t)c->d->limits.max_message, &line, &len, &used)) {
@@ -452,12 +471,12 @@ conn_process(struct conn *c)
 			    "Invalid Request: message longer than %ld bytes",
 			    c->d->limits.max_message);
 			e.limit = "max_message";
-			rpc_send_error(c, &e);
+			c->d->rpc->send_error(c, &e);
 			buf_reset(&c->t.in);
 			c->closing = true;
 			break;
 		case NDJSON_FRAME:
-			rpc_dispatch_line(c, line, len);
+			c->d->rpc->dispatch_line(c, line, len);
 			ndjson_done(&c->t.in, used);
 			if (c->takeover != NULL)
 				more = false;	/* what follows is not ours */

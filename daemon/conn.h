@@ -25,10 +25,30 @@
 
 #include "buf.h"
 #include "creds.h"
-#include "rpc.h"
 #include "sock.h"
 #include "sock6d.h"
 #include "transport.h"
+
+struct batch;
+struct call;
+struct conn;
+struct s6err;
+TAILQ_HEAD(call_list, call);
+LIST_HEAD(call_room_list, call);
+
+/* The RPC layer above the session, as callbacks (it is the higher layer):
+ * what a connection hands its request lines and its events to. */
+struct conn_rpc {
+	void	(*dispatch_line)(struct conn *c, const char *line, size_t len);
+	/* Dispatch more members of the batch under way, as the turn allows. */
+	void	(*batch_continue)(struct conn *c);
+	/* Output room was freed: calls waiting for it resume. */
+	void	(*room_freed)(struct conn *c);
+	/* The connection is going away: cancel its calls, drop its batch. */
+	void	(*gone)(struct conn *c);
+	/* A standalone error response with id null (limits, framing). */
+	void	(*send_error)(struct conn *c, const struct s6err *e);
+};
 
 /* Something that writes to a connection on its own (a subscription): told
  * when output room is back after the high mark, and when the connection
@@ -78,6 +98,13 @@ struct conn {
 	struct conn		*next_dead;
 };
 
+/* The list a handle with scope "connection" joins (NULL: no connection). */
+static inline struct sock_list *
+conn_scoped(struct conn *c)
+{
+	return c != NULL ? &c->scoped : NULL;
+}
+
 /* Count a request, or an error answered, for the daemon and the user. */
 static inline void
 conn_count_request(struct conn *c)
@@ -124,6 +151,10 @@ void		 conn_room_run(struct sock6d *d);
  * turn: the connection takes requests and has not used up its turn's
  * share (requests_per_read requests, output_per_turn bytes of replies). */
 bool		 conn_turn_left(const struct conn *c);
+/* How many more bytes of output the connection's producers (its
+ * subscriptions) may make in this loop turn: its share, output_per_turn,
+ * less what its requests and producers made in the turn so far. */
+size_t		 conn_turn_output_left(struct conn *c);
 /* Write what is queued now; start the write watcher only after EAGAIN. */
 void		 conn_flush(struct conn *c);
 /* Stop taking requests, flush what is queued, then close. */

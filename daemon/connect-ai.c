@@ -52,7 +52,7 @@ static void	cai_timer_cb(struct ev_loop *, ev_timer *, int);
 static void	cai_delay_cb(struct ev_loop *, ev_timer *, int);
 
 /* Answer c: returned while its handler runs, else completing the parked call. */
-static struct answer
+static const struct answer *
 cai_answer(struct call *c, bool parked, json_object *result, const struct s6err *e)
 {
 	if (!parked)
@@ -61,7 +61,7 @@ cai_answer(struct call *c, bool parked, json_object *result, const struct s6err 
 		call_complete_ok(c, result);
 	else
 		call_complete_fail(c, e);
-	return (struct answer){ CALL_PENDING };
+	return call_parked_earlier();
 }
 
 /* RFC 8305 §4: alternate the families, starting with the first address's
@@ -218,7 +218,7 @@ cai_result(struct sock *s, bool with_local)
 
 /* The race is settled: close the losers, hand the winner out as a handle
  * (or report the error), free everything and answer. */
-static struct answer
+static const struct answer *
 cai_finish(struct cai *ca)
 {
 	struct call *c = ca->call;
@@ -235,7 +235,7 @@ cai_finish(struct cai *ca)
 		s = sock_wrap_fd(ca->d, fd, t->family, t->type, 0, ca->uid, &e);
 		if (s != NULL) {
 			s->state = SS_CONNECTED;
-			sock_set_scope(s, ca->scope, c->conn);
+			sock_set_scope(s, ca->scope, conn_scoped(c->conn));
 			result = cai_result(s, ca->with_local);
 		}
 	}
@@ -248,7 +248,7 @@ cai_finish(struct cai *ca)
  * Answers once settled; CALL_PENDING while attempts are in flight.  From
  * the loop, a winner for a caller that has hung up is not handed out: its
  * connection is closed, which cancels the race (as wait.c does). */
-static struct answer
+static const struct answer *
 cai_pump(struct cai *ca, bool from_loop)
 {
 	while (ca->status == CAI_RUNNING) {
@@ -268,10 +268,10 @@ cai_pump(struct cai *ca, bool from_loop)
 		}
 	}
 	if (ca->status == CAI_RUNNING)
-		return (struct answer){ CALL_PENDING };
+		return call_parked_earlier();
 	if (ca->status == CAI_WON && from_loop && conn_peer_gone(ca->call->conn)) {
 		conn_close(ca->call->conn);	/* runs cai_cancel */
-		return (struct answer){ CALL_PENDING };
+		return call_parked_earlier();
 	}
 	return cai_finish(ca);
 }
@@ -321,11 +321,11 @@ cai_cancel(struct call *c, void *op)
 	cai_free(ca);
 }
 
-struct answer
+const struct answer *
 cai_connect(struct call *c, struct cai_request *r)
 {
 	bool parked = c->state == CALL_PENDING;
-	struct answer a;
+	const struct answer *a;
 	struct s6err e;
 	struct cai *ca;
 	size_t i;
@@ -374,7 +374,7 @@ cai_connect(struct call *c, struct cai_request *r)
 		ca->parked = true;
 	}
 	a = cai_pump(ca, false);
-	if (a.state != CALL_PENDING || parked)
+	if (!answer_is_pending(a) || parked)
 		return a;
 	ca->parked = true;
 	return call_pending(c, cai_cancel, ca);
@@ -409,15 +409,15 @@ cai_host_port(const char *host, const char *port, struct hostport *hp, const cha
 	return 0;
 }
 
-struct answer
+const struct answer *
 cai_lookup_park(struct call *c, const char *node, const char *service, int family,
     int socktype, int flags, resolve_done_fn done)
 {
 	struct resolve_job *job;
-	struct answer pending;
+	const struct answer *pending;
 
 	pending = resolve_park(c, RESOLVE_ADDRINFO, node, service, done, &job);
-	if (pending.state != CALL_PENDING)
+	if (!answer_is_pending(pending))
 		return pending;
 	job->hints.ai_family = family;
 	job->hints.ai_socktype = socktype;

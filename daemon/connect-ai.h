@@ -38,7 +38,7 @@ struct cai_request {
  * it at once; the last error is reported unchanged; every socket but the
  * winner is closed.  c may be fresh (the answer is returned) or already
  * parked after a lookup (it is answered from here; the return is moot). */
-struct answer	 cai_connect(struct call *c, struct cai_request *r);
+const struct answer *cai_connect(struct call *c, struct cai_request *r);
 
 /* The node and service to look up: host and port as given, or, when port
  * is NULL, host split by the egg's parse-inet-address (hp holds the parts).
@@ -47,7 +47,7 @@ int		 cai_host_port(const char *host, const char *port, struct hostport *hp,
 		    const char **node, const char **service, struct s6err *e);
 /* Park c on a getaddrinfo of node and service with these hints; done runs
  * on the loop with job->ctx == c (unless the caller went away). */
-struct answer	 cai_lookup_park(struct call *c, const char *node, const char *service,
+const struct answer *cai_lookup_park(struct call *c, const char *node, const char *service,
 		    int family, int socktype, int flags, resolve_done_fn done);
 /* A finished lookup's first address; NULL with e: 1004 when getaddrinfo
  * failed, 1000 `empty` when it found nothing. */

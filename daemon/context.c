@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "control.h"
 #include "resolve.h"
+#include "rpc.h"
 #include "sock.h"
 #include "sock6d.h"
 
@@ -116,6 +117,7 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	d->loop = loop;
 	d->limits = *l;
 	d->listen_fd = -1;
+	d->rpc = &rpc_session;
 	TAILQ_INIT(&d->conns);
 	handle_table_init(&d->handles);
 	user_table_init(&d->users);

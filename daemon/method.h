@@ -6,9 +6,11 @@
 #include <stddef.h>
 
 #include "param.h"
-#include "rpc.h"
 
-typedef struct answer (*method_fn)(struct call *c, void *args);
+struct answer;
+struct call;
+
+typedef const struct answer *(*method_fn)(struct call *c, void *args);
 
 /* What a result field holds: one of these or, for a field that can hold
  * several, their union (RT_STRING | RT_INTEGER: a name, else the number).

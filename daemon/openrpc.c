@@ -207,7 +207,7 @@ build_doc(void)
 	return doc;
 }
 
-static struct answer
+static const struct answer *
 rpc_discover(struct call *c, void *argp)
 {
 	if (discover_doc == NULL)

@@ -11,11 +11,10 @@
 #include <netinet/in.h>
 
 #include "base64.h"
-#include "conn.h"
+#include "handle.h"
 #include "hostport.h"
 #include "param.h"
 #include "sock.h"
-#include "sock6d.h"
 #include "suggest.h"
 
 /* Short names first (results use the first name of a value), then the
@@ -23,56 +22,6 @@
 #ifndef SOCK_TYPE_MASK
 #define SOCK_TYPE_MASK	0xf	/* the kernel's: the type without its flags */
 #endif
-
-const struct enum_name family_names[] = {
-	{ "unspec", AF_UNSPEC }, { "unix", AF_UNIX }, { "inet", AF_INET },
-	{ "inet6", AF_INET6 },
-	{ "af/unspec", AF_UNSPEC }, { "af/unix", AF_UNIX }, { "af/inet", AF_INET },
-	{ "af/inet6", AF_INET6 }, { NULL, 0 }
-};
-
-const struct enum_name socktype_names[] = {
-	{ "stream", SOCK_STREAM }, { "dgram", SOCK_DGRAM }, { "raw", SOCK_RAW },
-	{ "seqpacket", SOCK_SEQPACKET },
-	{ "sock/stream", SOCK_STREAM }, { "sock/dgram", SOCK_DGRAM }, { "sock/raw", SOCK_RAW },
-	{ "sock/seqpacket", SOCK_SEQPACKET }, { NULL, 0 }
-};
-
-const struct enum_name protocol_names[] = {
-	{ "icmp", IPPROTO_ICMP }, { "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
-	{ "icmpv6", IPPROTO_ICMPV6 },
-	{ "ipproto/icmp", IPPROTO_ICMP }, { "ipproto/tcp", IPPROTO_TCP },
-	{ "ipproto/udp", IPPROTO_UDP }, { "ipproto/icmpv6", IPPROTO_ICMPV6 },
-	{ NULL, 0 }
-};
-
-const char *
-enum_name_of(const struct enum_name *names, int value)
-{
-	for (; names->name != NULL; names++)
-		if (names->value == value)
-			return names->name;
-	return NULL;
-}
-
-json_object *
-enum_to_json(const struct enum_name *names, int value)
-{
-	const char *name = enum_name_of(names, value);
-
-	return name ? json_object_new_string(name) : json_object_new_int(value);
-}
-
-static int
-enum_lookup(const struct enum_name *names, const char *name, int *value)
-{
-	for (; names->name != NULL; names++)
-		if (strcmp(names->name, name) == 0) {
-			*value = names->value;
-			return 0;
-		}
-	return -1;
-}
 
 /* A JSON integer (not a number with a fraction, not a string) in [min, max]. */
 static int
@@ -179,7 +128,7 @@ fill_flags(const struct param *p, const struct jv *v, int *out, struct s6err *e)
 }
 
 static int
-fill_handle(struct call *c, const struct param *p, const struct jv *v, void *slot,
+fill_handle(const struct param_ctx *c, const struct param *p, const struct jv *v, void *slot,
     struct s6err *e)
 {
 	struct sock *s;
@@ -189,8 +138,8 @@ fill_handle(struct call *c, const struct param *p, const struct jv *v, void *slo
 		err_param(e, p->name, "%s must be %s", p->name, type_word(p));
 		return -1;
 	}
-	s = handle_lookup(&c->d->handles, (uint64_t)id);
-	if (s != NULL && c->conn != NULL && !sock_usable_by(s, c->conn->uid))
+	s = handle_lookup(c->handles, (uint64_t)id);
+	if (s != NULL && !c->any_owner && !sock_usable_by(s, c->uid))
 		s = NULL;
 	if (s == NULL && !(p->flags & P_LENIENT)) {
 		err_handle(e, (uint64_t)id);
@@ -243,7 +192,7 @@ param_sockaddr(const struct jv *v, struct s6_sockaddr *out, const char **why)
 }
 
 static int
-fill_bytes(struct call *c, const struct param *p, const struct jv *data, const struct jv *text,
+fill_bytes(const struct param_ctx *c, const struct param *p, const struct jv *data, const struct jv *text,
     struct bytes *b, struct s6err *e)
 {
 	ssize_t got;
@@ -268,7 +217,7 @@ fill_bytes(struct call *c, const struct param *p, const struct jv *data, const s
 		return -1;
 	}
 	if ((out = malloc(base64_decoded_max(data->len) + 1)) == NULL ||
-	    call_keep(c, out) == -1) {
+	    c->keep(c->cookie, out) == -1) {
 		free(out);
 		err_set(e, S6_INTERNAL_ERROR, "out of memory");
 		return -1;
@@ -286,7 +235,7 @@ fill_bytes(struct call *c, const struct param *p, const struct jv *data, const s
 /* A service: a name, or a port as an integer or a numeric string, never
  * one getaddrinfo would wrap (PROTOCOL §3).  The slot gets a string. */
 static int
-fill_service(struct call *c, const struct param *p, const struct jv *v, const char **slot,
+fill_service(const struct param_ctx *c, const struct param *p, const struct jv *v, const char **slot,
     struct s6err *e)
 {
 	const char *str;
@@ -296,7 +245,7 @@ fill_service(struct call *c, const struct param *p, const struct jv *v, const ch
 	if (v->type == JV_INT) {
 		if (v->u.i < 0 || v->u.i > 65535)
 			goto bad;
-		if ((num = malloc(8)) == NULL || call_keep(c, num) == -1) {
+		if ((num = malloc(8)) == NULL || c->keep(c->cookie, num) == -1) {
 			free(num);
 			err_set(e, S6_INTERNAL_ERROR, "out of memory");
 			return -1;
@@ -317,7 +266,7 @@ bad:
 
 /* Fill one present, non-null value. */
 static int
-fill_value(struct call *c, const struct param *p, const struct jv *v, void *slot,
+fill_value(const struct param_ctx *c, const struct param *p, const struct jv *v, void *slot,
     struct s6err *e)
 {
 	const char *why, *str;
@@ -509,7 +458,7 @@ check_keys(const struct param *rows, const struct jv *params, struct s6err *e)
 }
 
 int
-param_fill(struct call *c, const struct param *rows, const struct jv *params,
+param_fill(const struct param_ctx *c, const struct param *rows, const struct jv *params,
     void *args, struct s6err *e)
 {
 	const struct param *p;

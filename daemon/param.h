@@ -8,13 +8,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 
 #include "error.h"
 #include "jv.h"
+#include "names.h"
 #include "sockaddr.h"
 
-struct call;
+struct handle_table;
+
+/* What the engine needs from its caller: the handles a handle param may
+ * name, and whose (any owner when any_owner), and where decoded bytes are
+ * kept alive as long as the args are used (keep: 0, or -1 when full). */
+struct param_ctx {
+	const struct handle_table	*handles;
+	bool				 any_owner;
+	uid_t				 uid;
+	int				(*keep)(void *cookie, void *p);
+	void				*cookie;
+};
 
 enum param_type {
 	PT_BOOL,	/* int: 0/1, PARAM_ABSENT_INT when optional and absent */
@@ -51,16 +64,6 @@ enum param_type {
 #define TIMEOUT_NEVER		(-1)
 #define TIMEOUT_SESSION		(-2)
 
-struct enum_name {
-	const char	*name;
-	int		 value;
-};
-
-/* A short name and its egg constant name ("peek", "msg/peek"): the short
- * one first, so it is the one results show. */
-#define NAME_AND_CONSTANT(prefix, name, value) \
-	{ name, value }, { prefix "/" name, value }
-
 struct param {
 	const char		*name;
 	enum param_type		 type;
@@ -78,22 +81,13 @@ struct bytes {
 	bool		 text;		/* came as "text" */
 };
 
-extern const struct enum_name family_names[];
-extern const struct enum_name socktype_names[];
-extern const struct enum_name protocol_names[];
-extern const struct enum_name ai_flag_names[];
-extern const struct enum_name ni_flag_names[];
 
 /* Fill args from the request's params object (NULL: none).  Returns 0,
  * or -1 with e set. */
-int		 param_fill(struct call *c, const struct param *rows, const struct jv *params,
+int		 param_fill(const struct param_ctx *ctx, const struct param *rows, const struct jv *params,
 		    void *args, struct s6err *e);
 /* A socket address param value (string or object form); -1 with *why. */
 int		 param_sockaddr(const struct jv *v, struct s6_sockaddr *out, const char **why);
-/* The name for a value in a names table, or NULL. */
-const char	*enum_name_of(const struct enum_name *names, int value);
-/* JSON for a family/type/protocol value: its name when known, else the integer. */
-json_object	*enum_to_json(const struct enum_name *names, int value);
 /* Describe a row as JSON Schema for rpc.discover. */
 json_object	*param_schema(const struct param *p);
 const char	*param_xtype(const struct param *p);

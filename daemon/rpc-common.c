@@ -14,31 +14,6 @@
 #include "sockaddr.h"
 #include "utf8.h"
 
-const struct enum_name scope_names[] = {
-	{ "daemon", SCOPE_DAEMON }, { "connection", SCOPE_CONNECTION }, { NULL, 0 }
-};
-
-const struct enum_name encoding_names[] = {
-	{ "base64", 0 }, { "text", 1 }, { NULL, 0 }
-};
-
-#define MSG(name, value)	NAME_AND_CONSTANT("msg", name, value)
-
-const struct enum_name shutdown_names[] = {
-	NAME_AND_CONSTANT("shut", "rd", SHUT_RD), NAME_AND_CONSTANT("shut", "wr", SHUT_WR),
-	NAME_AND_CONSTANT("shut", "rdwr", SHUT_RDWR), { NULL, 0 }
-};
-
-const struct enum_name recv_flag_names[] = {
-	MSG("peek", MSG_PEEK), MSG("oob", MSG_OOB), MSG("waitall", MSG_WAITALL),
-	MSG("trunc", MSG_TRUNC), MSG("dontwait", MSG_DONTWAIT), { NULL, 0 }
-};
-
-const struct enum_name send_flag_names[] = {
-	MSG("oob", MSG_OOB), MSG("dontroute", MSG_DONTROUTE), MSG("eor", MSG_EOR),
-	MSG("more", MSG_MORE), MSG("dontwait", MSG_DONTWAIT), { NULL, 0 }
-};
-
 json_object *
 result_empty(void)
 {
@@ -157,7 +132,7 @@ resolve_park_cancel(struct call *c, void *job)
 }
 
 /* Hand a new job to the pool and park the call until it comes back. */
-struct answer
+const struct answer *
 resolve_park(struct call *c, enum resolve_kind kind, const char *node, const char *service,
     resolve_done_fn done, struct resolve_job **jobp)
 {
@@ -178,15 +153,15 @@ resolve_park(struct call *c, enum resolve_kind kind, const char *node, const cha
 }
 
 /* Submit after the caller filled the job's inputs; undo the parking on failure. */
-struct answer
-resolve_park_submit(struct call *c, struct resolve_job *job, struct answer pending)
+const struct answer *
+resolve_park_submit(struct call *c, struct resolve_job *job, const struct answer *pending)
 {
 	struct s6err e;
 
 	if (resolve_submit(c->d->resolver, job, &e) == -1) {
 		call_complete_fail(c, &e);
 		/* Already answered: tell the dispatcher not to free it again. */
-		return (struct answer){ CALL_PENDING };
+		return call_parked_earlier();
 	}
 	return pending;
 }

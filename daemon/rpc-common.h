@@ -32,11 +32,6 @@ struct waiter;
 	{ "encoding", PT_ENUM, P_DEFAULT, offsetof(T, field), .def = 0, .names = encoding_names, \
 	  .desc = "text: return a text string when the bytes are valid UTF-8" }
 
-extern const struct enum_name scope_names[];
-extern const struct enum_name encoding_names[];
-extern const struct enum_name shutdown_names[];
-extern const struct enum_name recv_flag_names[];
-extern const struct enum_name send_flag_names[];
 
 /* {} */
 json_object	*result_empty(void);
@@ -58,12 +53,12 @@ enum receive_shape { RECEIVE_EOF, RECEIVE_ADDRESS, RECEIVE_HOST_PORT };
 
 /* The egg's socket-receive on s for c: one recv(2) of at most length
  * bytes, held bytes first, waiting up to timeout (may be TIMEOUT_SESSION). */
-struct answer	 receive_start(struct call *c, struct sock *s, int64_t length, int flags,
+const struct answer *receive_start(struct call *c, struct sock *s, int64_t length, int flags,
 		    int64_t timeout, bool as_text, enum receive_shape shape);
 /* Accept a connection on listener for c, waiting up to timeout (may be
  * TIMEOUT_SESSION): {handle, [local,] peer}; the new handle has the
  * listener's scope and the caller's uid. */
-struct answer	 accept_start(struct call *c, struct sock *listener, int64_t timeout,
+const struct answer *accept_start(struct call *c, struct sock *listener, int64_t timeout,
 		    bool with_local);
 /* A send (or sendto, when `to` is non-NULL; copied) of data on s, the
  * egg's socket-send (or, with all, socket-send-all in chunks of chunk
@@ -75,10 +70,10 @@ struct waiter	*send_waiter_new(struct call *c, struct sock *s, const struct byte
 
 /* Park the call on a new resolver job (its inputs then filled by the
  * caller); on anything but CALL_PENDING the call is already answered. */
-struct answer	 resolve_park(struct call *c, enum resolve_kind kind, const char *node,
+const struct answer *resolve_park(struct call *c, enum resolve_kind kind, const char *node,
 		    const char *service, resolve_done_fn done, struct resolve_job **jobp);
 /* Submit the job parked by resolve_park; returns what the handler returns. */
-struct answer	 resolve_park_submit(struct call *c, struct resolve_job *job,
-		    struct answer pending);
+const struct answer *resolve_park_submit(struct call *c, struct resolve_job *job,
+		    const struct answer *pending);
 
 #endif

@@ -61,10 +61,11 @@ target_of(struct call *c, const struct jv *v, uint32_t i, struct cai_target *t,
 {
 	char why_buf[sizeof(e->message)];
 	const char *why;
+	struct param_ctx pctx;
 	struct ai_elem ai;
 
 	if (v->type == JV_OBJECT && jv_get(v, "type") != NULL) {
-		if (param_fill(c, ai_elem_rows, v, &ai, e) == -1) {
+		if (param_fill(call_param_ctx(c, &pctx), ai_elem_rows, v, &ai, e) == -1) {
 			if (e->code != S6_INVALID_PARAMS)
 				return -1;
 			snprintf(why_buf, sizeof(why_buf), "%s", e->message);
@@ -88,7 +89,7 @@ target_of(struct call *c, const struct jv *v, uint32_t i, struct cai_target *t,
 	return -1;
 }
 
-static struct answer
+static const struct answer *
 socket_connect_ai(struct call *c, void *argp)
 {
 	struct connect_ai_args *a = argp;

@@ -100,7 +100,7 @@ static const struct waiter_ops connect_ops = {
 	.attempt = connect_attempt, .expired = connect_expired, .destroy = op_free
 };
 
-static struct answer
+static const struct answer *
 socket_connect(struct call *c, void *argp)
 {
 	struct connect_args *a = argp;
@@ -191,7 +191,7 @@ accept_attempt(struct waiter *w)
 	}
 	if ((s = sock_adopt(w->sock->d, fd, w->sock, op->uid, &e)) == NULL)
 		return waiter_error(w, &e);
-	sock_set_scope(s, w->sock->scope, op->conn);
+	sock_set_scope(s, w->sock->scope, conn_scoped(op->conn));
 	w->sock->delivered++;	/* the seq a subscriber would see next */
 	o = json_object_new_object();
 	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
@@ -209,7 +209,7 @@ static const struct waiter_ops accept_ops = {
 	.attempt = accept_attempt, .destroy = op_free, .consumes = true
 };
 
-struct answer
+const struct answer *
 accept_start(struct call *c, struct sock *listener, int64_t timeout, bool with_local)
 {
 	struct accept_op *op;
@@ -227,7 +227,7 @@ accept_start(struct call *c, struct sock *listener, int64_t timeout, bool with_l
 	return waiter_start(&op->w);
 }
 
-static struct answer
+static const struct answer *
 socket_accept(struct call *c, void *argp)
 {
 	struct accept_args *a = argp;

@@ -23,7 +23,7 @@ static const struct result_field constants_result[] = {
 	END_RESULT
 };
 
-static struct answer
+static const struct answer *
 net_constants(struct call *c, void *argp)
 {
 	struct constants_args *a = argp;

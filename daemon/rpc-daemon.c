@@ -10,7 +10,7 @@
 
 static json_object *pong;	/* the one ping result, shared */
 
-static struct answer
+static const struct answer *
 daemon_ping(struct call *c, void *argp)
 {
 	if (pong == NULL)
@@ -25,7 +25,7 @@ const struct method m_daemon_ping = {
 	(const int[]){ 0 },
 };
 
-static struct answer
+static const struct answer *
 daemon_version(struct call *c, void *argp)
 {
 	json_object *o = json_object_new_object();
@@ -50,7 +50,7 @@ const struct method m_daemon_version = {
 
 /* Root sees the daemon's totals; another user its own: its connections,
  * its handles, and what it has done. */
-static struct answer
+static const struct answer *
 daemon_stats(struct call *c, void *argp)
 {
 	struct sock6d *d = c->d;

@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "rpc-common.h"
 #include "wait.h"
 
@@ -53,10 +55,36 @@ struct receive_op {
 	char			buf[];
 };
 
+/* The common reply, written in place: {"data":"<base64>","bytes":N,"eof":B}. */
+static size_t
+receive_write(char *p, void *arg)
+{
+	struct receive_op *op = arg;
+	char *start = p;
+
+	memcpy(p, "{\"data\":\"", 9);
+	p += 9;
+	p += base64_encode(op->buf, op->got, p);
+	p += sprintf(p, "\",\"bytes\":%zu,\"eof\":%s}",
+	    (op->flags & MSG_TRUNC) ? op->full : op->got, op->eof ? "true" : "false");
+	return (size_t)(p - start);
+}
+
 static enum attempt
 receive_result(struct receive_op *op)
 {
-	json_object *o = json_object_new_object();
+	json_object *o;
+	struct result_text text = {
+		.max = base64_encoded_len(op->got) + 64, .write = receive_write, .arg = op,
+	};
+
+	if (op->shape == RECEIVE_EOF && !op->as_text) {
+		op->delivered = true;
+		if (!(op->flags & MSG_PEEK))
+			op->w.sock->delivered += sock_is_stream(op->w.sock) ? op->got : 1;
+		return waiter_done_text(&op->w, &text);
+	}
+	o = json_object_new_object();
 
 	char host[NI_MAXHOST];
 	int port;
@@ -175,7 +203,7 @@ static const struct waiter_ops receive_ops = {
 	.attempt = receive_attempt, .destroy = receive_destroy, .consumes = true
 };
 
-struct answer
+const struct answer *
 receive_start(struct call *c, struct sock *s, int64_t length, int flags, int64_t timeout,
     bool as_text, enum receive_shape shape)
 {
@@ -205,7 +233,7 @@ receive_start(struct call *c, struct sock *s, int64_t length, int flags, int64_t
 	return waiter_start(&op->w);
 }
 
-static struct answer
+static const struct answer *
 socket_receive(struct call *c, void *argp)
 {
 	struct receive_args *a = argp;
@@ -214,7 +242,7 @@ socket_receive(struct call *c, void *argp)
 	    RECEIVE_EOF);
 }
 
-static struct answer
+static const struct answer *
 socket_receive_from(struct call *c, void *argp)
 {
 	struct receive_args *a = argp;
@@ -260,7 +288,7 @@ static const struct param ready_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_ready(struct call *c, void *argp)
 {
 	struct ready_args *a = argp;
@@ -431,7 +459,7 @@ send_waiter_new(struct call *c, struct sock *s, const struct bytes *data,
 	return &op->w;
 }
 
-static struct answer
+static const struct answer *
 send_common(struct call *c, struct send_args *a, bool to, bool all)
 {
 	struct waiter *w;
@@ -454,19 +482,19 @@ send_common(struct call *c, struct send_args *a, bool to, bool all)
 	return waiter_start(w);
 }
 
-static struct answer
+static const struct answer *
 socket_send(struct call *c, void *argp)
 {
 	return send_common(c, argp, false, false);
 }
 
-static struct answer
+static const struct answer *
 socket_send_to(struct call *c, void *argp)
 {
 	return send_common(c, argp, true, false);
 }
 
-static struct answer
+static const struct answer *
 socket_send_all(struct call *c, void *argp)
 {
 	return send_common(c, argp, false, true);

@@ -32,7 +32,7 @@ static const struct param inet_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 net_inet_address(struct call *c, void *argp)
 {
 	struct inet_args *a = argp;
@@ -69,7 +69,7 @@ static const struct param unix_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 net_unix_address(struct call *c, void *argp)
 {
 	struct unix_args *a = argp;
@@ -104,7 +104,7 @@ static const struct param parse_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 net_parse_address(struct call *c, void *argp)
 {
 	struct parse_args *a = argp;

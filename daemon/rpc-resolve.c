@@ -13,22 +13,6 @@
 #include "rpc-common.h"
 #include "sockaddr.h"
 
-#define AI(name, value)	NAME_AND_CONSTANT("ai", name, value)
-#define NI(name, value)	NAME_AND_CONSTANT("ni", name, value)
-
-const struct enum_name ai_flag_names[] = {
-	AI("passive", AI_PASSIVE), AI("canonname", AI_CANONNAME),
-	AI("numerichost", AI_NUMERICHOST), AI("numericserv", AI_NUMERICSERV),
-	AI("addrconfig", AI_ADDRCONFIG), AI("v4mapped", AI_V4MAPPED), AI("all", AI_ALL),
-	{ NULL, 0 }
-};
-
-const struct enum_name ni_flag_names[] = {
-	NI("numerichost", NI_NUMERICHOST), NI("numericserv", NI_NUMERICSERV),
-	NI("nofqdn", NI_NOFQDN), NI("namereqd", NI_NAMEREQD), NI("dgram", NI_DGRAM),
-	{ NULL, 0 }
-};
-
 /* net.address_information */
 
 struct ai_args {
@@ -83,15 +67,15 @@ ai_done(struct resolve_job *job)
 	call_complete_ok(c, result_one("addresses", list));
 }
 
-static struct answer
+static const struct answer *
 net_address_information(struct call *c, void *argp)
 {
 	struct ai_args *a = argp;
 	struct resolve_job *job;
-	struct answer pending;
+	const struct answer *pending;
 
 	pending = resolve_park(c, RESOLVE_ADDRINFO, a->node, a->service, ai_done, &job);
-	if (pending.state != CALL_PENDING)
+	if (!answer_is_pending(pending))
 		return pending;
 	job->hints.ai_family = a->family;
 	job->hints.ai_socktype = a->type == PARAM_ABSENT_INT ? 0 : a->type;
@@ -149,15 +133,15 @@ ni_done(struct resolve_job *job)
 	call_complete_ok(c, o);
 }
 
-static struct answer
+static const struct answer *
 net_name_information(struct call *c, void *argp)
 {
 	struct ni_args *a = argp;
 	struct resolve_job *job;
-	struct answer pending;
+	const struct answer *pending;
 
 	pending = resolve_park(c, RESOLVE_NAMEINFO, NULL, NULL, ni_done, &job);
-	if (pending.state != CALL_PENDING)
+	if (!answer_is_pending(pending))
 		return pending;
 	memcpy(&job->sa, &a->addr.ss, a->addr.len);
 	job->salen = a->addr.len;

@@ -38,7 +38,7 @@ session_json(const struct session *s)
 	return o;
 }
 
-static struct answer
+static const struct answer *
 session_get(struct call *c, void *argp)
 {
 	return call_ok(c, session_json(&c->conn->session));
@@ -79,7 +79,7 @@ set_timeout(int64_t *slot, int64_t given)
 		*slot = given;
 }
 
-static struct answer
+static const struct answer *
 session_set(struct call *c, void *argp)
 {
 	struct set_args *a = argp;

@@ -41,7 +41,7 @@ static const struct result_field create_result[] = {
 	END_RESULT
 };
 
-static struct answer
+static const struct answer *
 socket_create(struct call *c, void *argp)
 {
 	struct create_args *a = argp;
@@ -57,7 +57,7 @@ socket_create(struct call *c, void *argp)
 	}
 	if ((s = sock_create(c->d, a->family, a->type, a->protocol, c->conn->uid, &e)) == NULL)
 		return call_fail(c, &e);
-	sock_set_scope(s, (enum sock_scope)a->scope, c->conn);
+	sock_set_scope(s, (enum sock_scope)a->scope, conn_scoped(c->conn));
 	o = json_object_new_object();
 	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
 	json_object_object_add(o, "fileno", json_object_new_int(s->fd));
@@ -91,7 +91,7 @@ static const struct param close_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_close(struct call *c, void *argp)
 {
 	struct close_args *a = argp;
@@ -148,7 +148,7 @@ static const struct result_field info_result[] = {
 	END_RESULT
 };
 
-static struct answer
+static const struct answer *
 socket_info(struct call *c, void *argp)
 {
 	struct handle_args *a = argp;
@@ -162,7 +162,7 @@ const struct method m_socket_info = {
 	info_result, handle_errors,
 };
 
-static struct answer
+static const struct answer *
 socket_list(struct call *c, void *argp)
 {
 	json_object *arr = json_object_new_array();
@@ -199,7 +199,7 @@ static const struct param bind_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_bind(struct call *c, void *argp)
 {
 	struct bind_args *a = argp;
@@ -238,7 +238,7 @@ static const struct param listen_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_listen(struct call *c, void *argp)
 {
 	struct listen_args *a = argp;
@@ -273,7 +273,7 @@ static const struct param shutdown_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_shutdown(struct call *c, void *argp)
 {
 	struct shutdown_args *a = argp;
@@ -301,7 +301,7 @@ const struct method m_socket_shutdown = {
 
 /* socket.name and socket.peer_name */
 
-static struct answer
+static const struct answer *
 socket_name_common(struct call *c, struct sock *s, bool peer)
 {
 	json_object *addr;
@@ -312,13 +312,13 @@ socket_name_common(struct call *c, struct sock *s, bool peer)
 	return call_ok(c, result_one("address", addr));
 }
 
-static struct answer
+static const struct answer *
 socket_name(struct call *c, void *argp)
 {
 	return socket_name_common(c, ((struct handle_args *)argp)->s, false);
 }
 
-static struct answer
+static const struct answer *
 socket_peer_name(struct call *c, void *argp)
 {
 	return socket_name_common(c, ((struct handle_args *)argp)->s, true);

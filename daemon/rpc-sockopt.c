@@ -25,7 +25,7 @@ caller_privileged(const struct call *c)
 }
 
 /* Fail the call; a socket-level error names the handle. */
-static struct answer
+static const struct answer *
 opt_fail(struct call *c, const struct sock *s, struct s6err *e)
 {
 	if (e->code != S6_INVALID_PARAMS)
@@ -61,7 +61,7 @@ static const struct param getopt_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_getopt(struct call *c, void *argp)
 {
 	struct getopt_args *a = argp;
@@ -107,7 +107,7 @@ static const struct param setopt_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_setopt(struct call *c, void *argp)
 {
 	struct setopt_args *a = argp;
@@ -137,7 +137,7 @@ struct options_args {
 	struct sock	*s;
 };
 
-static struct answer
+static const struct answer *
 socket_options(struct call *c, void *argp)
 {
 	struct options_args *a = argp;
@@ -245,7 +245,7 @@ static const struct param get_option_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_get_option(struct call *c, void *argp)
 {
 	struct get_option_args *a = argp;
@@ -304,7 +304,7 @@ static const struct param set_option_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_set_option(struct call *c, void *argp)
 {
 	struct set_option_args *a = argp;

@@ -41,7 +41,7 @@ static const struct param subscribe_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_subscribe(struct call *c, void *argp)
 {
 	struct subscribe_args *a = argp;
@@ -102,7 +102,7 @@ static const struct param credit_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_credit(struct call *c, void *argp)
 {
 	struct credit_args *a = argp;
@@ -139,7 +139,7 @@ static const struct param unsubscribe_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_unsubscribe(struct call *c, void *argp)
 {
 	struct unsubscribe_args *a = argp;
@@ -178,7 +178,7 @@ static const struct param export_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_export(struct call *c, void *argp)
 {
 	struct export_args *a = argp;
@@ -265,7 +265,7 @@ static const struct param attach_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 socket_attach(struct call *c, void *argp)
 {
 	struct attach_args *a = argp;

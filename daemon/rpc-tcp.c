@@ -99,7 +99,7 @@ listen_done(struct resolve_job *job)
 	if (sock_address(s, false, &addr, &e) == -1)
 		goto fail;
 	s->state = SS_LISTENING;
-	sock_set_scope(s, (enum sock_scope)a->scope, c->conn);
+	sock_set_scope(s, (enum sock_scope)a->scope, conn_scoped(c->conn));
 	o = json_object_new_object();
 	json_object_object_add(o, "handle", json_object_new_int64((int64_t)s->handle));
 	json_object_object_add(o, "address", addr);
@@ -111,7 +111,7 @@ fail:
 	call_complete_fail(c, &e);
 }
 
-static struct answer
+static const struct answer *
 tcp_listen(struct call *c, void *argp)
 {
 	struct listen_args *a = argp;
@@ -154,7 +154,7 @@ static const struct param accept_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 tcp_accept(struct call *c, void *argp)
 {
 	struct accept_args *a = argp;
@@ -175,7 +175,7 @@ const struct method m_tcp_accept = {
 };
 
 /* tcp.accept_ready: socket.accept_ready's check (its args are the handle alone). */
-static struct answer
+static const struct answer *
 tcp_accept_ready(struct call *c, void *argp)
 {
 	return m_socket_accept_ready.fn(c, argp);
@@ -232,7 +232,7 @@ connect_done(struct resolve_job *job)
 	cai_connect(c, &r);
 }
 
-static struct answer
+static const struct answer *
 tcp_connect(struct call *c, void *argp)
 {
 	struct connect_args *a = argp;
@@ -288,7 +288,7 @@ tcp_end(struct sock *s, bool peer, json_object **host, json_object **port, struc
 }
 
 /* {local, remote}: the hosts, or with ports the port numbers. */
-static struct answer
+static const struct answer *
 tcp_ends(struct call *c, struct sock *s, bool ports)
 {
 	json_object *lhost, *lport, *rhost, *rport, *o;
@@ -309,19 +309,19 @@ tcp_ends(struct call *c, struct sock *s, bool ports)
 	return call_ok(c, o);
 }
 
-static struct answer
+static const struct answer *
 tcp_addresses(struct call *c, void *argp)
 {
 	return tcp_ends(c, ((struct handle_args *)argp)->s, false);
 }
 
-static struct answer
+static const struct answer *
 tcp_port_numbers(struct call *c, void *argp)
 {
 	return tcp_ends(c, ((struct handle_args *)argp)->s, true);
 }
 
-static struct answer
+static const struct answer *
 tcp_listener_port(struct call *c, void *argp)
 {
 	struct handle_args *a = argp;

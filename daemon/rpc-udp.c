@@ -27,7 +27,7 @@ static const struct param open_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 udp_open(struct call *c, void *argp)
 {
 	struct open_args *a = argp;
@@ -46,7 +46,7 @@ udp_open(struct call *c, void *argp)
 	}
 	if ((s = sock_create(c->d, family, SOCK_DGRAM, 0, c->conn->uid, &e)) == NULL)
 		return call_fail(c, &e);
-	sock_set_scope(s, (enum sock_scope)a->scope, c->conn);
+	sock_set_scope(s, (enum sock_scope)a->scope, conn_scoped(c->conn));
 	return call_ok(c, result_one("handle", json_object_new_int64((int64_t)s->handle)));
 }
 
@@ -102,7 +102,7 @@ udp_done(struct resolve_job *job)
 }
 
 /* Look node and service up in the socket's family (datagram), then step. */
-static struct answer
+static const struct answer *
 udp_lookup(struct call *c, struct udp_args *a, const char *node, const char *service,
     int flags, udp_step_fn step, const char *empty)
 {
@@ -156,7 +156,7 @@ static const struct param bind_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 udp_bind(struct call *c, void *argp)
 {
 	struct udp_args *a = argp;
@@ -184,7 +184,7 @@ static const struct param connect_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 udp_connect(struct call *c, void *argp)
 {
 	struct udp_args *a = argp;
@@ -244,7 +244,7 @@ udp_send_done(struct resolve_job *job)
 	waiter_continue(w);
 }
 
-static struct answer
+static const struct answer *
 udp_send_to(struct call *c, void *argp)
 {
 	struct udp_args *a = argp;
@@ -287,7 +287,7 @@ static const struct param receive_params[] = {
 	END_PARAMS
 };
 
-static struct answer
+static const struct answer *
 udp_receive_from(struct call *c, void *argp)
 {
 	struct receive_args *a = argp;

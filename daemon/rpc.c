@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "log.h"
 #include "method.h"
+#include "param.h"
 #include "rpc.h"
 #include "sock6d.h"
 #include "jv.h"
@@ -52,10 +53,12 @@ response_len(size_t idlen, size_t mlen, size_t vallen)
 	return sizeof(RESPONSE_HEAD) - 1 + idlen + 4 + mlen + vallen + 1;
 }
 
-static void
-response_format(char *p, const char *id, size_t idlen, const char *member, size_t mlen,
-    const char *val, size_t vallen)
+/* {"jsonrpc":"2.0","id":ID,"MEMBER": at p; its length. */
+static size_t
+response_head(char *p, const char *id, size_t idlen, const char *member, size_t mlen)
 {
+	char *start = p;
+
 	memcpy(p, RESPONSE_HEAD, sizeof(RESPONSE_HEAD) - 1);
 	p += sizeof(RESPONSE_HEAD) - 1;
 	memcpy(p, id, idlen);
@@ -66,9 +69,16 @@ response_format(char *p, const char *id, size_t idlen, const char *member, size_
 	p += mlen;
 	*p++ = '"';
 	*p++ = ':';
+	return (size_t)(p - start);
+}
+
+static void
+response_format(char *p, const char *id, size_t idlen, const char *member, size_t mlen,
+    const char *val, size_t vallen)
+{
+	p += response_head(p, id, idlen, member, mlen);
 	memcpy(p, val, vallen);
-	p += vallen;
-	*p = '}';
+	p[vallen] = '}';
 }
 
 /* The id exactly as the client wrote it ("null" for none). */
@@ -180,6 +190,14 @@ respond(struct conn *conn, struct batch *b, const struct jv *id, const char *mem
 	json_object_put(err);
 }
 
+const struct conn_rpc rpc_session = {
+	.dispatch_line = rpc_dispatch_line,
+	.batch_continue = rpc_batch_continue,
+	.room_freed = rpc_room_freed,
+	.gone = rpc_conn_gone,
+	.send_error = rpc_send_error,
+};
+
 size_t
 rpc_notify_head(char *p, const char *method)
 {
@@ -203,6 +221,52 @@ rpc_notify(struct conn *conn, const char *method, json_object *params)
 		conn_commit(conn, n);
 	}
 	json_object_put(params);
+}
+
+/* Deliver a result written in place (struct result_text): into the queue,
+ * or its batch's text, under the rules of respond_text; one with no room
+ * is answered with error 1012 instead, as respond() does. */
+static void
+respond_written(struct conn *conn, struct batch *b, const struct jv *id,
+    const struct result_text *r)
+{
+	const struct limits *l = &conn->d->limits;
+	size_t idlen, head, n, used;
+	const char *idt, *limit = NULL;
+	json_object *err;
+	struct s6err e;
+	char *p;
+
+	id_text(id, &idt, &idlen);
+	n = response_len(idlen, sizeof("result") - 1, r->max) + 1;
+	if (n > (size_t)l->output_max)
+		limit = "output_max";
+	else if (b != NULL && buf_len(&b->text) + n > (size_t)l->output_max)
+		limit = "output_max";
+	else if (r->max > SMALL_REPLY)
+		limit = conn_room(conn, n);
+	if (limit != NULL) {
+		err_too_large(&e, l, limit);
+		conn_count_error(conn);
+		err = err_to_json(&e);
+		respond(conn, b, id, "error", err);
+		json_object_put(err);
+		return;
+	}
+	if ((p = b != NULL ? buf_reserve(&b->text, n + 1) : conn_reserve(conn, n)) == NULL)
+		return;		/* the connection is closed */
+	if (b != NULL)
+		*p++ = b->answered++ > 0 ? ',' : '[';
+	head = response_head(p, idt, idlen, "result", sizeof("result") - 1);
+	used = head + r->write(p + head, r->arg);
+	p[used++] = '}';
+	if (b != NULL) {
+		buf_commit(&b->text, used + 1);
+		conn_hold(conn, (long)used + 1);
+		return;
+	}
+	p[used++] = '\n';
+	conn_commit(conn, used);
 }
 
 static void
@@ -283,28 +347,99 @@ call_keep(struct call *c, void *p)
 	return -1;
 }
 
-struct answer
-call_ok(struct call *c, json_object *result)
+static int
+call_keep_cb(void *cookie, void *p)
 {
-	struct answer a = { CALL_DONE };
-
-	call_deliver(c, "result", result);
-	c->state = CALL_DONE;
-	return a;
+	return call_keep(cookie, p);
 }
 
-struct answer
-call_fail(struct call *c, const struct s6err *e)
+const struct param_ctx *
+call_param_ctx(struct call *c, struct param_ctx *ctx)
 {
-	struct answer a = { CALL_DONE };
+	ctx->handles = &c->d->handles;
+	ctx->any_owner = c->conn == NULL;
+	ctx->uid = c->conn != NULL ? c->conn->uid : 0;
+	ctx->keep = call_keep_cb;
+	ctx->cookie = c;
+	return ctx;
+}
 
+/* The two tokens: their addresses are the proof, and nothing outside
+ * this file can name them. */
+struct answer {
+	enum call_state	state;
+};
+static const struct answer answered = { CALL_DONE };
+static const struct answer parked = { CALL_PENDING };
+
+bool
+answer_is_pending(const struct answer *a)
+{
+	return a == &parked;
+}
+
+const struct answer *
+call_parked_earlier(void)
+{
+	return &parked;
+}
+
+static void	call_unpark(struct call *c);
+
+/* A result or an error delivered: the call is done. */
+static void
+call_answer_ok(struct call *c, json_object *result)
+{
+	call_deliver(c, "result", result);
+	c->state = CALL_DONE;
+}
+
+static void
+call_answer_fail(struct call *c, const struct s6err *e)
+{
 	if (!c->notification && c->conn != NULL)
 		conn_count_error(c->conn);
 	if (e->code == S6_INTERNAL_ERROR)
 		log_warnx("internal error in %s: %s", c->method ? c->method->name : "?", e->message);
 	call_deliver(c, "error", err_to_json(e));
 	c->state = CALL_DONE;
-	return a;
+}
+
+const struct answer *
+call_ok(struct call *c, json_object *result)
+{
+	call_answer_ok(c, result);
+	return &answered;
+}
+
+const struct answer *
+call_ok_text(struct call *c, const struct result_text *r)
+{
+	if (c->conn != NULL && !c->notification)
+		respond_written(c->conn, c->batch, c->id, r);
+	c->state = CALL_DONE;
+	return &answered;
+}
+
+void
+call_complete_ok_text(struct call *c, const struct result_text *r)
+{
+	struct conn *conn = c->conn;
+
+	call_unpark(c);
+	if (conn != NULL && !c->notification)
+		respond_written(conn, c->batch, c->id, r);
+	c->state = CALL_DONE;
+	call_free(c);
+	if (conn != NULL && conn != conn->d->dispatching)
+		conn_flush(conn);
+}
+
+const struct answer *
+call_fail(struct call *c, const struct s6err *e)
+{
+	call_answer_fail(c, e);
+	return &answered;
 }
 
 /* The bytes a parked call holds: its request line (its id, the bytes it
@@ -340,11 +475,9 @@ call_can_park(struct call *c, struct s6err *e)
 	return true;
 }
 
-struct answer
+const struct answer *
 call_pending(struct call *c, call_cancel_fn cancel, void *op)
 {
-	struct answer a = { CALL_PENDING };
-
 	c->state = CALL_PENDING;
 	c->cancel = cancel;
 	c->op = op;
@@ -352,7 +485,7 @@ call_pending(struct call *c, call_cancel_fn cancel, void *op)
 	c->conn->npending++;
 	c->conn->user->pending++;
 	c->conn->user->pinned += call_held_bytes(c);
-	return a;
+	return &parked;
 }
 
 void
@@ -418,7 +551,7 @@ call_complete_ok(struct call *c, json_object *result)
 	struct conn *conn = c->conn;
 
 	call_unpark(c);
-	call_ok(c, result);
+	call_answer_ok(c, result);
 	call_free(c);
 	if (conn != NULL && conn != conn->d->dispatching)
 		conn_flush(conn);	/* a dispatch flushes when it ends */
@@ -430,7 +563,7 @@ call_complete_fail(struct call *c, const struct s6err *e)
 	struct conn *conn = c->conn;
 
 	call_unpark(c);
-	call_fail(c, e);
+	call_answer_fail(c, e);
 	call_free(c);
 	if (conn != NULL && conn != conn->d->dispatching)
 		conn_flush(conn);
@@ -481,7 +614,8 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 {
 	const struct jv *v, *id, *params;
 	const struct method *m;
-	struct answer a;
+	const struct answer *a;
+	struct param_ctx pctx;
 	struct s6err e;
 	struct call *c;
 
@@ -547,7 +681,7 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 	} else if ((c->args = calloc(1, m->args_size ? m->args_size : 1)) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		a = call_fail(c, &e);
-	} else if (param_fill(c, m->params, params, c->args, &e) == -1) {
+	} else if (param_fill(call_param_ctx(c, &pctx), m->params, params, c->args, &e) == -1) {
 		a = call_fail(c, &e);
 	} else {
 		struct creds_saved saved;
@@ -555,8 +689,18 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 		creds_enter(&conn->creds, &saved);
 		a = m->fn(c, c->args);
 		creds_leave(&saved);
+		if (a != &answered && a != &parked) {
+			/* No token: a handler's bug, answered as one, once. */
+			log_warnx("%s returned no answer", m->name);
+			if (c->state == CALL_NEW) {
+				err_set(&e, S6_INTERNAL_ERROR, "the method gave no answer");
+				a = call_fail(c, &e);
+			} else {
+				a = c->state == CALL_PENDING ? &parked : &answered;
+			}
+		}
 	}
-	if (a.state != CALL_PENDING)
+	if (!answer_is_pending(a))
 		call_free(c);
 }
 

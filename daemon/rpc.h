@@ -25,10 +25,12 @@ struct request;
 
 enum call_state { CALL_NEW, CALL_DONE, CALL_PENDING };
 
-/* Only call_ok, call_fail and call_pending make one. */
-struct answer {
-	enum call_state	state;
-};
+/* What a handler returns: an opaque token that only call_ok, call_fail
+ * and call_pending make (and call_parked_earlier, for a call one of them
+ * parked before).  Dispatch checks it once. */
+struct answer;
+
+#define MUST_ANSWER	__attribute__((warn_unused_result))
 
 typedef void (*call_cancel_fn)(struct call *c, void *op);
 typedef void (*call_resume_fn)(struct call *c, void *op);
@@ -54,17 +56,34 @@ struct call {
 	LIST_ENTRY(call)	 room_entry;	/* conn->room_waiters */
 };
 
-TAILQ_HEAD(call_list, call);
-LIST_HEAD(call_room_list, call);
 
-struct answer	 call_ok(struct call *c, json_object *result);
-struct answer	 call_fail(struct call *c, const struct s6err *e);
+const struct answer *call_ok(struct call *c, json_object *result) MUST_ANSWER;
+const struct answer *call_fail(struct call *c, const struct s6err *e) MUST_ANSWER;
+/* A result written straight into the reply, not built as a json-c object:
+ * write() fills at most `max` bytes at p with the result object's text
+ * (bytes in base64, never escaped, are encoded there, once) and returns
+ * how many it wrote. */
+struct result_text {
+	size_t	  max;
+	size_t	(*write)(char *p, void *arg);
+	void	 *arg;
+};
+const struct answer *call_ok_text(struct call *c, const struct result_text *r) MUST_ANSWER;
+void		 call_complete_ok_text(struct call *c, const struct result_text *r);
 /* Park the call; `cancel` runs if the connection goes away first. */
-struct answer	 call_pending(struct call *c, call_cancel_fn cancel, void *op);
+const struct answer *call_pending(struct call *c, call_cancel_fn cancel, void *op) MUST_ANSWER;
+/* The token of a call parked earlier in this dispatch by call_pending,
+ * whether or not it has been completed since: not the dispatcher's to free. */
+const struct answer *call_parked_earlier(void) MUST_ANSWER;
+/* Whether a token says the call is parked (its answer comes later). */
+bool		 answer_is_pending(const struct answer *a);
 void		 call_complete_ok(struct call *c, json_object *result);
 void		 call_complete_fail(struct call *c, const struct s6err *e);
 /* Keep a heap block alive as long as the call; -1 if there is no room. */
 int		 call_keep(struct call *c, void *p);
+/* The param engine's context for c: the handles its client may name. */
+struct param_ctx;
+const struct param_ctx *call_param_ctx(struct call *c, struct param_ctx *ctx);
 /* Whether the connection can take one more parked call (pending_per_connection,
  * and the user's pending_per_user and pending_bytes_per_user). */
 bool		 call_can_park(struct call *c, struct s6err *e);
@@ -81,6 +100,9 @@ void		 err_too_large(struct s6err *e, const struct limits *l, const char *limit)
  * `resume` runs once some was freed (the call may then try again, or wait
  * again).  A call waits at most once at a time. */
 void		 call_wait_room(struct call *c, call_resume_fn resume);
+
+/* The RPC layer as its connections see it (conn.h's callbacks). */
+extern const struct conn_rpc rpc_session;
 
 /* Handle one request line from `conn`.  Replies are queued on the connection. */
 void		 rpc_dispatch_line(struct conn *conn, const char *line, size_t len);

@@ -24,7 +24,7 @@
 
 struct sock6d;
 struct sock;
-struct conn;
+struct sock_list;
 struct user;
 struct waiter;
 
@@ -80,7 +80,7 @@ struct sock {
 	uid_t			 owner;
 	struct user		*user;		/* the owner's entry */
 	enum sock_scope		 scope;
-	struct conn		*scope_conn;	/* SCOPE_CONNECTION: closes with it */
+	struct sock_list	*scope_list;	/* SCOPE_CONNECTION: its connection's, closed with it */
 	LIST_ENTRY(sock)	 scope_entry;
 	enum sock_state		 state;
 	bool			 shut_rd, shut_wr;
@@ -114,7 +114,9 @@ struct sock	*sock_wrap_fd(struct sock6d *d, int fd, int family, int type, int pr
 		    uid_t owner, struct s6err *e);
 /* The handles_per_user check, without creating anything. */
 int		 sock_check_quota(struct sock6d *d, uid_t owner, struct s6err *e);
-void		 sock_set_scope(struct sock *s, enum sock_scope scope, struct conn *c);
+/* Give s its scope; with "connection", it joins that connection's list of
+ * scoped handles (NULL: none), which closes them when it goes. */
+void		 sock_set_scope(struct sock *s, enum sock_scope scope, struct sock_list *scoped);
 /* Fail every waiter with 1010, stop watchers, close the fd, drop the handle;
  * the memory is freed later by the reaper.  Returns close(2)'s result. */
 int		 sock_close(struct sock *s);

@@ -17,6 +17,7 @@
 #include "transport.h"
 
 struct conn;
+struct conn_rpc;
 struct sock;
 
 TAILQ_HEAD(conn_list, conn);
@@ -37,6 +38,7 @@ struct sock6d {
 	ev_tstamp		 trim_by;	/* the latest the next trim may come */
 	ev_tstamp		 last_freed;	/* when queues were last freed */
 	struct transport_hub	 hub;		/* sees clients hang up */
+	const struct conn_rpc	*rpc;		/* what connections hand their requests to */
 	struct conn_list	 conns;
 	LIST_HEAD(, conn)	 room_ready;	/* output room freed: calls to resume */
 	LIST_HEAD(, sock)	 kick;		/* bytes held back: readers to retry */

@@ -209,7 +209,7 @@ sub_read_failed(struct sub *u, const char *syscall, const char *what)
  * there, in place (the raw bytes sit at the end of the room the base64
  * will fill, so the encoder never overtakes what it has yet to read). */
 static enum pump
-sub_stream_base64(struct sub *u, size_t want, size_t *made)
+sub_stream_base64(struct sub *u, size_t want)
 {
 	struct sock *s = u->s;
 	size_t b64 = base64_encoded_len(want), head, got, full;
@@ -238,14 +238,13 @@ sub_stream_base64(struct sub *u, size_t want, size_t *made)
 	conn_commit(u->c, head + b64 + sizeof("\"}" RPC_NOTIFY_TAIL) - 1);
 	s->delivered += got;
 	sub_spend(u, got);
-	*made = got;
 	return PUMP_MORE;
 }
 
 /* Stream bytes as text: whole characters only; an incomplete one at the
  * end waits in the scratch for the rest (sent as data at the end). */
 static enum pump
-sub_stream_text(struct sub *u, size_t want, size_t *made)
+sub_stream_text(struct sub *u, size_t want)
 {
 	struct sock *s = u->s;
 	size_t have = u->tail_len, cut, got, full;
@@ -276,7 +275,6 @@ sub_stream_text(struct sub *u, size_t want, size_t *made)
 	cut = have - utf8_incomplete_tail(u->scratch, have);
 	if (cut == 0) {
 		u->tail_len = have;
-		*made = got;
 		return PUMP_MORE;
 	}
 	o = sub_params(u, "offset", s->delivered);
@@ -286,7 +284,6 @@ sub_stream_text(struct sub *u, size_t want, size_t *made)
 	sub_spend(u, got);
 	memmove(u->scratch, u->scratch + cut, have - cut);
 	u->tail_len = have - cut;
-	*made = cut;
 	return PUMP_MORE;
 }
 
@@ -306,7 +303,7 @@ sub_dropped(struct sock *s, struct msghdr *msg)
 
 /* One datagram per notification, whole while any credit is left. */
 static enum pump
-sub_datagram(struct sub *u, size_t *made)
+sub_datagram(struct sub *u)
 {
 	struct sock *s = u->s;
 	struct sockaddr_storage from;
@@ -340,13 +337,12 @@ sub_datagram(struct sub *u, size_t *made)
 	rpc_notify(u->c, "socket.datagram", o);
 	s->delivered++;
 	sub_spend(u, got > 0 ? got : 1);
-	*made = got + 1;
 	return PUMP_MORE;
 }
 
 /* A listener's next connection, as a new handle of the subscriber's. */
 static enum pump
-sub_accept(struct sub *u, size_t *made)
+sub_accept(struct sub *u)
 {
 	struct sock *s = u->s, *ns;
 	struct sockaddr_storage ss;
@@ -365,49 +361,45 @@ sub_accept(struct sub *u, size_t *made)
 	}
 	if ((ns = sock_adopt(s->d, fd, s, u->c->uid, &e)) == NULL)
 		return sub_finish(u, &e);
-	sock_set_scope(ns, s->scope, u->c);
+	sock_set_scope(ns, s->scope, conn_scoped(u->c));
 	o = sub_params(u, "accepted", ns->handle);
 	json_object_object_add(o, "peer", s6_addr_to_json((struct sockaddr *)&ss, len));
 	rpc_notify(u->c, "socket.accepted", o);
 	s->delivered++;
 	sub_spend(u, 1);
-	*made = 256;
 	return PUMP_MORE;
 }
 
 static enum pump
-sub_once(struct sub *u, size_t *made)
+sub_once(struct sub *u)
 {
 	size_t want = u->max_chunk;
 
-	*made = 0;
 	if (sub_is_listener(u->s))
-		return sub_accept(u, made);
+		return sub_accept(u);
 	if (u->s->type != SOCK_STREAM)
-		return sub_datagram(u, made);
+		return sub_datagram(u);
 	if (!u->unlimited && u->credit < want)
 		want = (size_t)u->credit;
-	return u->text ? sub_stream_text(u, want, made) : sub_stream_base64(u, want, made);
+	return u->text ? sub_stream_text(u, want) : sub_stream_base64(u, want);
 }
 
-/* Deliver what the socket has, within the turn's share of output: the
- * watcher stays on while more may come and the subscriber may take it. */
+/* Deliver what the socket has, within its connection's share of output
+ * for this turn (however many subscriptions share it): the watcher stays
+ * on while more may come and the subscriber may take it. */
 static void
 sub_pump(struct sub *u)
 {
 	struct sock *s = u->s;
-	long budget = s->d->limits.output_per_turn;
-	size_t made;
 
-	while (budget > 0 && sub_may_read(u)) {
-		switch (sub_once(u, &made)) {
+	while (conn_turn_output_left(u->c) > 0 && sub_may_read(u)) {
+		switch (sub_once(u)) {
 		case PUMP_ENDED:
 			return;
 		case PUMP_AGAIN:
 			sock_watch(s, SIDE_READ, true);
 			return;
 		case PUMP_MORE:
-			budget -= (long)made;
 			break;
 		}
 	}

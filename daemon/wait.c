@@ -76,6 +76,7 @@ waiter_init(struct waiter *w, const struct waiter_ops *ops, struct call *c,
 	w->nowait = false;
 	w->failed = false;
 	w->result = NULL;
+	w->text.write = NULL;
 	err_clear(&w->err);
 	ev_timer_init(&w->timer, waiter_timer_cb, 0., 0.);
 	w->timer.data = w;
@@ -105,6 +106,14 @@ enum attempt
 waiter_done(struct waiter *w, json_object *result)
 {
 	w->result = result;
+	w->failed = false;
+	return ATTEMPT_DONE;
+}
+
+enum attempt
+waiter_done_text(struct waiter *w, const struct result_text *r)
+{
+	w->text = *r;
 	w->failed = false;
 	return ATTEMPT_DONE;
 }
@@ -140,6 +149,8 @@ waiter_finish(struct waiter *w)
 	waiter_unpark(w);
 	if (w->failed)
 		call_complete_fail(c, &w->err);
+	else if (w->text.write != NULL)
+		call_complete_ok_text(c, &w->text);
 	else
 		call_complete_ok(c, w->result);
 	w->result = NULL;
@@ -255,11 +266,11 @@ waiter_side_free(struct waiter *w)
 	return false;
 }
 
-struct answer
+const struct answer *
 waiter_start(struct waiter *w)
 {
 	struct call *c = w->call;
-	struct answer a;
+	const struct answer *a;
 	struct s6err e;
 	bool done = !waiter_side_free(w) || waiter_try_now(w);
 
@@ -268,7 +279,8 @@ waiter_start(struct waiter *w)
 		done = true;
 	}
 	if (done) {
-		a = w->failed ? call_fail(c, &w->err) : call_ok(c, w->result);
+		a = w->failed ? call_fail(c, &w->err) : w->text.write != NULL ?
+		    call_ok_text(c, &w->text) : call_ok(c, w->result);
 		w->result = NULL;
 		w->ops->destroy(w);
 		return a;

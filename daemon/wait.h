@@ -49,6 +49,7 @@ struct waiter {
 	bool			 failed;
 	bool			 blocked;	/* waits for room in its caller's output */
 	json_object		*result;
+	struct result_text	 text;		/* the result, when text.write is set */
 	struct s6err		 err;
 	TAILQ_ENTRY(waiter)	 entry;
 };
@@ -56,7 +57,7 @@ struct waiter {
 void		 waiter_init(struct waiter *w, const struct waiter_ops *ops, struct call *c,
 		    struct sock *s, int events, int64_t timeout_ms);
 /* Attempt now; answer at once if done, else park and answer pending. */
-struct answer	 waiter_start(struct waiter *w);
+const struct answer *waiter_start(struct waiter *w);
 /* The same for a call that is already parked (after a lookup): the
  * outcome is delivered from here, now or later. */
 void		 waiter_continue(struct waiter *w);
@@ -71,6 +72,9 @@ void		 waiter_fail_all(struct sock *s, const struct s6err *e);
 bool		 waiter_room(struct waiter *w, size_t n, enum attempt *r);
 /* Record outcomes from inside attempt(). */
 enum attempt	 waiter_done(struct waiter *w, json_object *result);
+/* The same for a result written in place (it must stay valid until the
+ * waiter is destroyed). */
+enum attempt	 waiter_done_text(struct waiter *w, const struct result_text *r);
 enum attempt	 waiter_error(struct waiter *w, const struct s6err *e);
 
 #endif

@@ -49,22 +49,25 @@ base64_decoded_max(size_t n)
 	return n / 4 * 3;
 }
 
-/* The 6-bit value of an alphabet character, or -1. */
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+/* The 6-bit value of each byte, -1 for bytes outside the alphabet. */
+static const signed char b64_values[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 ssize_t
 base64_decode(const char *in, size_t n, void *out)
@@ -72,39 +75,48 @@ base64_decode(const char *in, size_t n, void *out)
 	const unsigned char	*p = (const unsigned char *)in;
 	unsigned char		*o = out;
 	uint32_t		 v;
-	size_t			 i;
+	size_t			 i, body;
 	int			 k, d[4], pad;
 
 	if (n % 4 != 0)
 		return -1;
-	for (i = 0; i < n; i += 4) {
-		pad = 0;
-		for (k = 0; k < 4; k++) {
-			if (p[i + k] == '=' && i + 4 == n && k >= 2) {
-				d[k] = 0;
-				pad++;
-				continue;
-			}
-			/* Data after padding, or an invalid character. */
-			if (pad > 0 || (d[k] = b64_value(p[i + k])) < 0)
-				return -1;
-		}
-		v = (uint32_t)d[0] << 18 | (uint32_t)d[1] << 12 |
-		    (uint32_t)d[2] << 6 | (uint32_t)d[3];
-		*o++ = v >> 16 & 0xff;
-		if (pad == 2) {
-			/* Trailing bits must be zero (canonical form). */
-			if ((v & 0xffff) != 0)
-				return -1;
-			break;
-		}
-		*o++ = v >> 8 & 0xff;
-		if (pad == 1) {
-			if ((v & 0xff) != 0)
-				return -1;
-			break;
-		}
-		*o++ = v & 0xff;
+	/* Every group but the last: four alphabet characters, no padding. */
+	body = n > 0 ? n - 4 : 0;
+	for (i = 0; i < body; i += 4) {
+		d[0] = b64_values[p[i]];
+		d[1] = b64_values[p[i + 1]];
+		d[2] = b64_values[p[i + 2]];
+		d[3] = b64_values[p[i + 3]];
+		if ((d[0] | d[1] | d[2] | d[3]) < 0)
+			return -1;
+		v = (uint32_t)d[0] << 18 | (uint32_t)d[1] << 12 | (uint32_t)d[2] << 6 |
+		    (uint32_t)d[3];
+		*o++ = (unsigned char)(v >> 16);
+		*o++ = (unsigned char)(v >> 8);
+		*o++ = (unsigned char)v;
 	}
+	if (n == 0)
+		return 0;
+	/* The last group, which may end with one or two '='. */
+	pad = 0;
+	for (k = 0; k < 4; k++) {
+		if (p[i + k] == '=' && k >= 2) {
+			d[k] = 0;
+			pad++;
+			continue;
+		}
+		/* Data after padding, or an invalid character. */
+		if (pad > 0 || (d[k] = b64_values[p[i + k]]) < 0)
+			return -1;
+	}
+	v = (uint32_t)d[0] << 18 | (uint32_t)d[1] << 12 | (uint32_t)d[2] << 6 | (uint32_t)d[3];
+	*o++ = (unsigned char)(v >> 16);
+	/* Trailing bits must be zero (canonical form). */
+	if (pad == 2)
+		return (v & 0xffff) != 0 ? -1 : (ssize_t)(o - (unsigned char *)out);
+	*o++ = (unsigned char)(v >> 8);
+	if (pad == 1)
+		return (v & 0xff) != 0 ? -1 : (ssize_t)(o - (unsigned char *)out);
+	*o++ = (unsigned char)v;
 	return (ssize_t)(o - (unsigned char *)out);
 }

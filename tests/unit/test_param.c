@@ -44,7 +44,8 @@ struct args {
 static struct ev_loop	*loop;
 static struct sock6d	 d;
 static struct limits	 lim;
-static struct call	 c;
+static void		*allocs[4];	/* what the engine kept for the args */
+static struct param_ctx	 ctx;
 static struct args	 a;
 static struct s6err	 e;
 static struct jv_doc	 kept[64];	/* params of this test, alive until teardown */
@@ -63,10 +64,24 @@ free_allocs(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(c.allocs) / sizeof(c.allocs[0]); i++) {
-		free(c.allocs[i]);
-		c.allocs[i] = NULL;
+	for (i = 0; i < sizeof(allocs) / sizeof(allocs[0]); i++) {
+		free(allocs[i]);
+		allocs[i] = NULL;
 	}
+}
+
+/* The engine's keep: up to four blocks, as a call holds. */
+static int
+keep(void *cookie, void *p)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(allocs) / sizeof(allocs[0]); i++)
+		if (allocs[i] == NULL) {
+			allocs[i] = p;
+			return 0;
+		}
+	return -1;
 }
 
 static void
@@ -75,8 +90,10 @@ setup(void)
 	limits_default(&lim);
 	ck_assert_ptr_nonnull(loop = ev_loop_new(EVFLAG_AUTO));
 	ck_assert_int_eq(sock6d_init(&d, loop, &lim), 0);
-	memset(&c, 0, sizeof(c));
-	c.d = &d;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.handles = &d.handles;
+	ctx.any_owner = true;
+	ctx.keep = keep;
 	nkept = 0;
 }
 
@@ -106,7 +123,7 @@ fill(const struct param *rows, const char *json)
 	}
 	memset(&a, 0xA5, sizeof(a));
 	memset(&e, 0, sizeof(e));
-	return param_fill(&c, rows, params, &a, &e);
+	return param_fill(&ctx, rows, params, &a, &e);
 }
 
 #define SHOW(json)	((json) != NULL ? (const char *)(json) : "(no params)")
@@ -608,7 +625,7 @@ START_TEST(test_bytes)
 	OK(bytes_rows, "{\"data\":\"aGVsbG8=\"}");
 	assert_bytes("hello", 5, false);
 	/* The decoded bytes live as long as the call. */
-	ck_assert_ptr_eq(c.allocs[0], a.data.p);
+	ck_assert_ptr_eq(allocs[0], a.data.p);
 	OK(bytes_rows, "{\"data\":\"AP8A\"}");
 	assert_bytes("\0\xff\0", 3, false);
 	OK(bytes_rows, "{\"data\":\"\"}");
@@ -703,22 +720,20 @@ END_TEST
 
 START_TEST(test_handle_owner)
 {
-	static struct conn fake;	/* only its uid is read */
 	char json[64];
 	struct sock *s;
 
 	s = make_sock(1000, json, sizeof(json));
-	memset(&fake, 0, sizeof(fake));
-	c.conn = &fake;
-	fake.uid = 1000;
+	ctx.any_owner = false;
+	ctx.uid = 1000;
 	OKPTR(handle_rows, json, a.s, s);
-	fake.uid = 0;
+	ctx.uid = 0;
 	OKPTR(handle_rows, json, a.s, s);
 	/* Another user's handle is indistinguishable from an unknown one. */
-	fake.uid = 1001;
+	ctx.uid = 1001;
 	assert_no_handle(handle_rows, json, s->handle);
 	OKPTR(lenient_rows, json, a.s, NULL);
-	c.conn = NULL;
+	ctx.any_owner = true;
 }
 END_TEST
 

@@ -164,7 +164,7 @@ START_TEST(test_create_fields)
 	ck_assert_int_eq(type, SOCK_STREAM);
 	ck_assert(s->family == AF_INET && s->type == SOCK_STREAM && s->protocol == 0);
 	ck_assert_uint_eq(s->owner, getuid());
-	ck_assert(s->scope == SCOPE_DAEMON && s->scope_conn == NULL && s->state == SS_OPEN);
+	ck_assert(s->scope == SCOPE_DAEMON && s->scope_list == NULL && s->state == SS_OPEN);
 	ck_assert(!s->closed && !s->shut_rd && !s->shut_wr);
 	ck_assert_ptr_null(s->held);
 	ck_assert_uint_eq(s->held_bytes, 0);
@@ -256,19 +256,19 @@ START_TEST(test_scope)
 	struct sock *b = mk(AF_INET, SOCK_STREAM, 0);
 	struct sock *c = mk(AF_INET, SOCK_STREAM, 0);
 
-	sock_set_scope(a, SCOPE_DAEMON, conn);
+	sock_set_scope(a, SCOPE_DAEMON, conn_scoped(conn));
 	ck_assert_int_eq(a->scope, SCOPE_DAEMON);
-	ck_assert_ptr_null(a->scope_conn);
+	ck_assert_ptr_null(a->scope_list);
 	ck_assert(LIST_EMPTY(&conn->scoped));
-	sock_set_scope(b, SCOPE_CONNECTION, conn);
-	sock_set_scope(c, SCOPE_CONNECTION, conn);
+	sock_set_scope(b, SCOPE_CONNECTION, conn_scoped(conn));
+	sock_set_scope(c, SCOPE_CONNECTION, conn_scoped(conn));
 	ck_assert_int_eq(b->scope, SCOPE_CONNECTION);
-	ck_assert_ptr_eq(b->scope_conn, conn);
+	ck_assert_ptr_eq(b->scope_list, &conn->scoped);
 	ck_assert_ptr_eq(LIST_FIRST(&conn->scoped), c);
 	ck_assert_ptr_eq(LIST_NEXT(c, scope_entry), b);
 	/* Closing a handle takes it off its connection. */
 	sock_close(c);
-	ck_assert_ptr_null(c->scope_conn);
+	ck_assert_ptr_null(c->scope_list);
 	ck_assert_ptr_eq(LIST_FIRST(&conn->scoped), b);
 	ck_assert_ptr_null(LIST_NEXT(b, scope_entry));
 	/* Closing the connection closes its handles, not the others. */
@@ -280,7 +280,7 @@ START_TEST(test_scope)
 	/* Scope "connection" without a connection: nothing to close it with. */
 	sock_set_scope(a, SCOPE_CONNECTION, NULL);
 	ck_assert_int_eq(a->scope, SCOPE_CONNECTION);
-	ck_assert_ptr_null(a->scope_conn);
+	ck_assert_ptr_null(a->scope_list);
 }
 END_TEST
 
@@ -471,7 +471,7 @@ park(struct sock *s, int events)
 	c->d = &d;
 	c->conn = conn;
 	waiter_init(w, &never_ops, c, s, events, -1);
-	ck_assert_int_eq(waiter_start(w).state, CALL_PENDING);
+	ck_assert(answer_is_pending(waiter_start(w)));
 }
 
 START_TEST(test_close_fails_waiters)
@@ -590,7 +590,7 @@ START_TEST(test_info_connected)
 	s->shut_wr = true;
 	s->bytes_in = 10;
 	s->bytes_out = 20;
-	sock_set_scope(s, SCOPE_CONNECTION, conn);
+	sock_set_scope(s, SCOPE_CONNECTION, conn_scoped(conn));
 	ck_assert_int_eq(sock_hold(s, "12345", 5, NULL, 0, false), 0);
 	snprintf(want, sizeof(want), "{\"handle\":2,\"fileno\":%d,\"family\":\"inet\","
 	    "\"type\":\"stream\",\"protocol\":\"tcp\",\"scope\":\"connection\",\"owner\":0,"
