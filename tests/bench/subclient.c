@@ -588,10 +588,16 @@ mode_receive(void)
 		if (!conn_fill(c, true))
 			die("the daemon closed the connection");
 		while ((line = conn_line(c, &len)) != NULL) {
+			/* {"jsonrpc":"2.0","id":N,"result":{"data":"...","bytes":N,"eof":B}}:
+			 * the keys are looked for in the head and the tail only, never
+			 * across the megabyte of base64 between them. */
+			size_t head = len < 96 ? len : 96;
+			const char *tail;
+
 			inflight--;
-			if (memmem(line, len, "\"error\"", 7) != NULL)
+			if (memmem(line, head, "\"error\"", 7) != NULL)
 				die("the daemon answered: %.300s", line);
-			if (memmem(line, len, "\"data\":\"", 8) == NULL)
+			if (memmem(line, head, "\"data\":\"", 8) == NULL)
 				continue;	/* the go byte's reply */
 			if ((got = decode_data(line, len, line)) < 0)
 				die("bad reply: %.200s", line);
@@ -599,7 +605,8 @@ mode_receive(void)
 				die("wrong byte at offset %" PRIu64, offset);
 			offset += (uint64_t)got;
 			replies++;
-			if (memmem(line, len, "\"eof\":true", 10) != NULL)
+			tail = len > 64 ? line + len - 64 : line;
+			if (memmem(tail, (size_t)(line + len - tail), "\"eof\":true", 10) != NULL)
 				eof = true;
 		}
 	}
