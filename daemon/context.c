@@ -39,7 +39,8 @@ reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 /* Work put off until the current callbacks are done: calls waiting for
  * output room where some was freed, readers of sockets with bytes held
- * back.  Runs before the loop waits, outside any other callback. */
+ * back, then one write for each connection its producers wrote to.  Runs
+ * before the loop waits, outside any other callback. */
 static void
 deferred_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
@@ -47,7 +48,8 @@ deferred_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 	conn_room_run(d);
 	sock_kick_run(d);
-	if (LIST_EMPTY(&d->room_ready) && LIST_EMPTY(&d->kick))
+	conn_flush_run(d);
+	if (LIST_EMPTY(&d->room_ready) && LIST_EMPTY(&d->kick) && LIST_EMPTY(&d->flush_soon))
 		ev_prepare_stop(loop, w);
 }
 

@@ -42,6 +42,7 @@ struct sock6d {
 	struct conn_list	 conns;
 	LIST_HEAD(, conn)	 room_ready;	/* output room freed: calls to resume */
 	LIST_HEAD(, sock)	 kick;		/* bytes held back: readers to retry */
+	LIST_HEAD(, conn)	 flush_soon;	/* output queued by producers this turn */
 	ev_prepare		 deferred;	/* runs those before the loop waits */
 	struct conn		*dispatching;	/* whose requests run right now */
 	unsigned		 nconns;

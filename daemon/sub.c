@@ -32,6 +32,8 @@ struct sub {
 	char			*scratch;	/* max_chunk bytes, then room for a tail */
 };
 
+/* MORE: go on; AGAIN: nothing now (watch the socket); ENDED: the
+ * subscription is gone. */
 enum pump { PUMP_MORE, PUMP_AGAIN, PUMP_ENDED };
 
 /* Room around the payload of one socket.data notification. */
@@ -187,6 +189,7 @@ sub_finish(struct sub *u, const struct s6err *e)
 		json_object_object_add(o, "error", err_to_json(e));
 		rpc_notify(u->c, "socket.error", o);
 	}
+	conn_flush_soon(u->c);	/* whoever ended it, the subscriber hears now */
 	sub_end(u);
 	return PUMP_ENDED;
 }
@@ -238,7 +241,9 @@ sub_stream_base64(struct sub *u, size_t want)
 	conn_commit(u->c, head + b64 + sizeof("\"}" RPC_NOTIFY_TAIL) - 1);
 	s->delivered += got;
 	sub_spend(u, got);
-	return PUMP_MORE;
+	/* A short read drained the socket: the watcher says when there is
+	 * more, without a read that would only say EAGAIN. */
+	return held || got == want ? PUMP_MORE : PUMP_AGAIN;
 }
 
 /* Stream bytes as text: whole characters only; an incomplete one at the
@@ -423,7 +428,7 @@ sub_ready(struct sock *s, enum sock_side side, void *ctx)
 	struct conn *c = u->c;
 
 	sub_pump(u);
-	conn_flush(c);
+	conn_flush_soon(c);
 }
 
 /* The socket is closing (socket.close, from any connection): the

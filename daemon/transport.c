@@ -85,6 +85,10 @@ transport_init(struct transport *t, struct transport_hub *hub, int fd, size_t in
 	buf_init(&t->out, out_cap);
 	ev_io_init(&t->rio, transport_read_cb, fd, EV_READ);
 	ev_io_init(&t->wio, transport_write_cb, fd, EV_WRITE);
+	/* Clients before sockets in each turn: a request (a ping) is answered
+	 * before the turn's socket work, however much of it there is. */
+	ev_set_priority(&t->rio, 1);
+	ev_set_priority(&t->wio, 1);
 	t->rio.data = t->wio.data = t;
 	if (epoll_ctl(hub->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
 		t->in_hub = true;
