@@ -302,7 +302,7 @@ unescape(struct parser *ps, const char *s, const char *q, char *o)
 /* A string at ps->p (on the opening quote): its text is where it lies in
  * the second copy of the line, decoded there when it has escapes (never
  * longer than the raw) and NUL-terminated over its closing quote. */
-static bool
+static inline bool
 parse_string(struct parser *ps, const char **out, uint32_t *outlen)
 {
 	const char *start = ps->p + 1, *q = start, *end = ps->end;
@@ -354,7 +354,7 @@ is_digit(char c)
 static bool
 parse_number(struct parser *ps, struct jv *v)
 {
-	const char *s = ps->p, *p = s, *end = ps->end;
+	const char *s = ps->p, *p = s, *end = ps->end, *digits;
 	bool neg = false, integer = true, overflow = false;
 	uint64_t mag = 0, limit;
 	char *stop;
@@ -367,8 +367,11 @@ parse_number(struct parser *ps, struct jv *v)
 		return fail(ps, p);
 	if (*p == '0' && p + 1 < end && is_digit(p[1]))
 		return fail(ps, p);
+	/* Up to 18 digits always fit; past them, each one is checked. */
+	for (digits = p; is_digit(*p) && p - digits < 18; p++)
+		mag = mag * 10 + (uint64_t)(*p - '0');
 	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; p < end && is_digit(*p); p++) {
+	for (; is_digit(*p); p++) {
 		if (mag > (limit - (uint64_t)(*p - '0')) / 10)
 			overflow = true;
 		else
