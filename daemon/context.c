@@ -168,4 +168,7 @@ sock6d_shutdown(struct sock6d *d)
 	transport_hub_free(&d->hub);
 	handle_table_free(&d->handles);
 	user_table_free(&d->users);
+	free(d->scratch);
+	d->scratch = NULL;
+	d->scratch_size = 0;
 }

@@ -52,6 +52,8 @@ struct sock6d {
 	struct resolver		*resolver;
 	ev_tstamp		 started;
 	struct stats		 stats;		/* every user's, together */
+	char			*scratch;	/* chunks on their way to JSON (sub.c) */
+	size_t			 scratch_size;
 	bool			 allow_export;	/* --allow-export: socket.export for all */
 	struct conn		*dead_conns;
 	struct sock		*dead_socks;
