@@ -168,6 +168,10 @@ sock6d_shutdown(struct sock6d *d)
 	transport_hub_free(&d->hub);
 	handle_table_free(&d->handles);
 	user_table_free(&d->users);
+	while (d->nspare_calls > 0)
+		free(d->spare_calls[--d->nspare_calls]);
+	while (d->nspare_requests > 0)
+		free(d->spare_requests[--d->nspare_requests]);
 	free(d->scratch);
 	d->scratch = NULL;
 	d->scratch_size = 0;

@@ -19,6 +19,7 @@
 #include "transport.h"
 
 #define READ_CHUNK	65536
+#define READ_MIN	4096	/* less room than this: grow instead */
 
 static void	transport_read_cb(struct ev_loop *, ev_io *, int);
 static void	transport_write_cb(struct ev_loop *, ev_io *, int);
@@ -289,6 +290,7 @@ static void
 transport_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct transport *t = w->data;
+	size_t want;
 	ssize_t n;
 	char *p;
 
@@ -296,11 +298,17 @@ transport_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		t->ops->ready(t->ctx, EV_READ);
 		return;
 	}
-	if ((p = buf_reserve(&t->in, READ_CHUNK)) == NULL) {
+	/* Into the room the buffer has, when it has some: growing it for
+	 * each read, to give it back once drained, would cost an allocation
+	 * per read.  A buffer with less room grows by READ_CHUNK. */
+	want = t->in.size - t->in.off - t->in.len;
+	if (t->in.data == NULL || want < READ_MIN)
+		want = READ_CHUNK;
+	if ((p = buf_reserve(&t->in, want)) == NULL) {
 		t->ops->input(t->ctx);	/* only a line longer than the cap fills it */
 		return;
 	}
-	n = read(t->fd, p, READ_CHUNK);
+	n = read(t->fd, p, want);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
