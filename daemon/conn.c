@@ -363,6 +363,28 @@ conn_drained(void *ctx, size_t written, size_t before)
 		conn_close(c);
 }
 
+void
+conn_flush_soon(struct conn *c)
+{
+	if (c->flush_scheduled || c->dead)
+		return;
+	c->flush_scheduled = true;
+	LIST_INSERT_HEAD(&c->d->flush_soon, c, flush_entry);
+	sock6d_defer(c->d);
+}
+
+void
+conn_flush_run(struct sock6d *d)
+{
+	struct conn *c;
+
+	while ((c = LIST_FIRST(&d->flush_soon)) != NULL) {
+		LIST_REMOVE(c, flush_entry);
+		c->flush_scheduled = false;
+		conn_flush(c);
+	}
+}
+
 bool
 conn_peer_gone(const struct conn *c)
 {
@@ -422,6 +444,9 @@ conn_close(struct conn *c)
 	}
 	if (c->room_scheduled)
 		LIST_REMOVE(c, room_entry);
+	if (c->flush_scheduled)
+		LIST_REMOVE(c, flush_entry);
+	c->flush_scheduled = false;
 	while ((s = LIST_FIRST(&c->scoped)) != NULL)
 		sock_close(s);
 	transport_close(&c->t);

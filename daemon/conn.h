@@ -83,6 +83,8 @@ struct conn {
 	unsigned		 waiting_room;	/* pending calls waiting for output room */
 	bool			 room_scheduled;	/* on the daemon's room_ready list */
 	LIST_ENTRY(conn)	 room_entry;
+	bool			 flush_scheduled;	/* on the daemon's flush_soon list */
+	LIST_ENTRY(conn)	 flush_entry;
 	struct session		 session;
 	struct call_list	 pending;
 	size_t			 npending;
@@ -155,6 +157,11 @@ bool		 conn_turn_left(const struct conn *c);
  * subscriptions) may make in this loop turn: its share, output_per_turn,
  * less what its requests and producers made in the turn so far. */
 size_t		 conn_turn_output_left(struct conn *c);
+/* Write what is queued at the end of this loop turn, once for everything
+ * the turn queued (a subscription's socket events do not each write). */
+void		 conn_flush_soon(struct conn *c);
+/* Flush the connections that asked (run by the daemon after the callbacks). */
+void		 conn_flush_run(struct sock6d *d);
 /* Write what is queued now; start the write watcher only after EAGAIN. */
 void		 conn_flush(struct conn *c);
 /* Stop taking requests, flush what is queued, then close. */

@@ -39,7 +39,8 @@ reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 /* Work put off until the current callbacks are done: calls waiting for
  * output room where some was freed, readers of sockets with bytes held
- * back.  Runs before the loop waits, outside any other callback. */
+ * back, then one write for each connection its producers wrote to.  Runs
+ * before the loop waits, outside any other callback. */
 static void
 deferred_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
@@ -47,7 +48,8 @@ deferred_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 	conn_room_run(d);
 	sock_kick_run(d);
-	if (LIST_EMPTY(&d->room_ready) && LIST_EMPTY(&d->kick))
+	conn_flush_run(d);
+	if (LIST_EMPTY(&d->room_ready) && LIST_EMPTY(&d->kick) && LIST_EMPTY(&d->flush_soon))
 		ev_prepare_stop(loop, w);
 }
 
@@ -166,4 +168,11 @@ sock6d_shutdown(struct sock6d *d)
 	transport_hub_free(&d->hub);
 	handle_table_free(&d->handles);
 	user_table_free(&d->users);
+	while (d->nspare_calls > 0)
+		free(d->spare_calls[--d->nspare_calls]);
+	while (d->nspare_requests > 0)
+		free(d->spare_requests[--d->nspare_requests]);
+	free(d->scratch);
+	d->scratch = NULL;
+	d->scratch_size = 0;
 }

@@ -1,5 +1,10 @@
 /* jv.c: the strict JSON parser for requests, building a jv tree in an
- * arena of chunks that is freed in one piece. */
+ * arena of chunks that is freed in one piece.  Freed chunks of up to
+ * JV_CACHE_CHUNK_MAX bytes are kept, a few per thread, for the next
+ * requests.  UTF-8 is checked only inside strings that hold non-ASCII bytes
+ * (a non-ASCII byte anywhere else is a syntax error anyway); a failed parse
+ * checks the whole line, so that its first invalid byte is the error, as if
+ * the line had been checked before parsing. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -11,6 +16,8 @@
 #include "utf8.h"
 
 #define SCRATCH_INLINE	32
+#define CHUNK_ROUND	1024		/* chunk allocations in steps of this */
+#define TREE_HEADROOM	1024		/* first chunk: room for a small tree */
 
 struct chunk {
 	struct chunk	*next;
@@ -18,9 +25,16 @@ struct chunk {
 	max_align_t	 data[];
 };
 
+/* Freed chunks kept for reuse: a parse then costs no malloc, and no large
+ * malloc that makes glibc consolidate its fast bins.  Per thread, so no
+ * lock; bounded in count and in each chunk's size. */
+static _Thread_local struct chunk	*cache[JV_CACHE_CHUNKS];
+static _Thread_local size_t		 ncached;
+
 struct parser {
-	const char	*p, *end;
-	struct chunk	*arena;
+	const char	*p, *end;	/* in the line's copy; *end is its NUL */
+	ptrdiff_t	 to_strings;	/* from a byte of the line's copy to its twin in strings */
+	struct chunk	*arena;		/* the chunk being filled, first in the chain */
 	struct jv	*stack;		/* children of the open containers */
 	size_t		 top, cap;
 	long		 depth, max_depth;
@@ -29,30 +43,104 @@ struct parser {
 	struct jv	 inline_stack[SCRATCH_INLINE];
 };
 
+/* The bytes that stop the scan of a string: '"', '\\', controls and
+ * non-ASCII. */
+static const unsigned char string_stop[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 00 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 10 */
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 20 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 30 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 40 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,	/* 50 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 60 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 70 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 80 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 90 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* a0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* b0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* c0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* d0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* e0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* f0 */
+};
+
 static bool	parse_value(struct parser *ps, struct jv *out);
 
-/* n bytes from the arena, 8-aligned; NULL when out of memory. */
+/* A chunk with room for at least size bytes: the smallest cached one that
+ * fits, else a new one (its whole allocation rounded up to CHUNK_ROUND, so
+ * that lines of similar lengths reuse each other's chunks); NULL when out
+ * of memory. */
+static struct chunk *
+chunk_get(size_t size)
+{
+	struct chunk *c;
+	size_t i, best = ncached, total;
+
+	for (i = 0; i < ncached; i++)
+		if (cache[i]->size >= size &&
+		    (best == ncached || cache[i]->size < cache[best]->size))
+			best = i;
+	if (best < ncached) {
+		c = cache[best];
+		cache[best] = cache[--ncached];
+	} else {
+		if (size > SIZE_MAX - sizeof(*c) - CHUNK_ROUND)
+			return NULL;
+		total = (sizeof(*c) + size + CHUNK_ROUND - 1) & ~(size_t)(CHUNK_ROUND - 1);
+		if ((c = malloc(total)) == NULL)
+			return NULL;
+		c->size = total - sizeof(*c);
+	}
+	c->next = NULL;
+	c->used = 0;
+	return c;
+}
+
+/* Give back a chain of chunks: to the cache while it has room, else free. */
+static void
+arena_free(struct chunk *c)
+{
+	struct chunk *next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		if (ncached < JV_CACHE_CHUNKS && c->size <= JV_CACHE_CHUNK_MAX)
+			cache[ncached++] = c;
+		else
+			free(c);
+	}
+}
+
+/* arena_alloc's slow path: n (rounded) bytes from a new chunk of at least
+ * twice the current one's size. */
 static void *
+arena_grow(struct parser *ps, size_t n)
+{
+	struct chunk *c;
+	size_t size = ps->arena->size * 2;
+
+	if (size < n)
+		size = n;
+	if ((c = chunk_get(size)) == NULL) {
+		ps->status = JV_NOMEM;
+		return NULL;
+	}
+	c->next = ps->arena;
+	ps->arena = c;
+	c->used = n;
+	return c->data;
+}
+
+/* n bytes from the arena, 8-aligned; NULL when out of memory. */
+static inline void *
 arena_alloc(struct parser *ps, size_t n)
 {
-	struct chunk *c = ps->arena, *nc;
-	size_t size;
+	struct chunk *c = ps->arena;
 	void *p;
 
 	n = (n + 7) & ~(size_t)7;
-	if (c == NULL || c->size - c->used < n) {
-		size = c ? c->size * 2 : 1024;
-		if (size < n)
-			size = n;
-		if ((nc = malloc(sizeof(*nc) + size)) == NULL) {
-			ps->status = JV_NOMEM;
-			return NULL;
-		}
-		nc->next = c;
-		nc->used = 0;
-		nc->size = size;
-		ps->arena = c = nc;
-	}
+	if (c->size - c->used < n)
+		return arena_grow(ps, n);
 	p = (char *)c->data + c->used;
 	c->used += n;
 	return p;
@@ -68,37 +156,41 @@ fail(struct parser *ps, const char *at)
 	return false;
 }
 
-static void
+/* Skip whitespace; the NUL at the end stops it. */
+static inline void
 skip_ws(struct parser *ps)
 {
-	while (ps->p < ps->end &&
-	    (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
+	const char *p = ps->p;
+
+	while ((unsigned char)*p <= ' ' &&
+	    (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	ps->p = p;
 }
 
-/* Push a child onto the scratch stack, growing it off the inline array. */
-static struct jv *
-push(struct parser *ps)
+/* Room on the scratch stack for one more child, growing it off the inline
+ * array; false when out of memory. */
+static bool
+stack_room(struct parser *ps)
 {
 	struct jv *grown;
 	size_t cap;
 
-	if (ps->top == ps->cap) {
-		cap = ps->cap * 2;
-		if (ps->stack == ps->inline_stack) {
-			if ((grown = malloc(cap * sizeof(*grown))) != NULL)
-				memcpy(grown, ps->stack, ps->top * sizeof(*grown));
-		} else
-			grown = realloc(ps->stack, cap * sizeof(*grown));
-		if (grown == NULL) {
-			ps->status = JV_NOMEM;
-			return NULL;
-		}
-		ps->stack = grown;
-		ps->cap = cap;
+	if (ps->top < ps->cap)
+		return true;
+	cap = ps->cap * 2;
+	if (ps->stack == ps->inline_stack) {
+		if ((grown = malloc(cap * sizeof(*grown))) != NULL)
+			memcpy(grown, ps->stack, ps->top * sizeof(*grown));
+	} else
+		grown = realloc(ps->stack, cap * sizeof(*grown));
+	if (grown == NULL) {
+		ps->status = JV_NOMEM;
+		return false;
 	}
-	memset(&ps->stack[ps->top], 0, sizeof(ps->stack[0]));
-	return &ps->stack[ps->top++];
+	ps->stack = grown;
+	ps->cap = cap;
+	return true;
 }
 
 static int
@@ -155,32 +247,21 @@ put_utf8(char *o, unsigned long cp)
 	return 4;
 }
 
-/* A string at ps->p (on the opening quote): decoded into the arena. */
-static bool
-parse_string(struct parser *ps, const char **out, uint32_t *outlen)
+/* Decode the escaped text [s, q) of a string into o; the end of the
+ * decoded text, or NULL on a bad escape (reported at the same byte as
+ * ever). */
+static char *
+unescape(struct parser *ps, const char *s, const char *q, char *o)
 {
-	const char *start = ++ps->p, *q;
-	char *dst, *o;
 	long cp, lo;
 
-	/* Find the end; the decoded text is never longer than the raw. */
-	for (q = start; q < ps->end && *q != '"'; q++) {
-		if ((unsigned char)*q < 0x20)
-			return fail(ps, q);
-		if (*q == '\\' && ++q == ps->end)
-			break;
-	}
-	if (q >= ps->end)
-		return fail(ps, q);
-	if ((dst = arena_alloc(ps, (size_t)(q - start) + 1)) == NULL)
-		return false;
-	for (o = dst; ps->p < q; ) {
-		if (*ps->p != '\\') {
-			*o++ = *ps->p++;
+	while (s < q) {
+		if (*s != '\\') {
+			*o++ = *s++;
 			continue;
 		}
-		ps->p++;
-		switch (*ps->p++) {
+		s++;
+		switch (*s++) {
 		case '"':  *o++ = '"'; break;
 		case '\\': *o++ = '\\'; break;
 		case '/':  *o++ = '/'; break;
@@ -190,24 +271,71 @@ parse_string(struct parser *ps, const char **out, uint32_t *outlen)
 		case 'r':  *o++ = '\r'; break;
 		case 't':  *o++ = '\t'; break;
 		case 'u':
-			if ((cp = hex4(ps->p, q)) < 0)
-				return fail(ps, ps->p);
-			ps->p += 4;
-			if (cp >= 0xdc00 && cp <= 0xdfff)
-				return fail(ps, ps->p);	/* a lone low surrogate */
+			if ((cp = hex4(s, q)) < 0) {
+				fail(ps, s);
+				return NULL;
+			}
+			s += 4;
+			if (cp >= 0xdc00 && cp <= 0xdfff) {
+				fail(ps, s);	/* a lone low surrogate */
+				return NULL;
+			}
 			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (q - ps->p < 6 || ps->p[0] != '\\' || ps->p[1] != 'u' ||
-				    (lo = hex4(ps->p + 2, q)) < 0xdc00 || lo > 0xdfff)
-					return fail(ps, ps->p);
-				ps->p += 6;
+				if (q - s < 6 || s[0] != '\\' || s[1] != 'u' ||
+				    (lo = hex4(s + 2, q)) < 0xdc00 || lo > 0xdfff) {
+					fail(ps, s);
+					return NULL;
+				}
+				s += 6;
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			}
 			o += put_utf8(o, (unsigned long)cp);
 			break;
 		default:
-			return fail(ps, ps->p - 1);
+			fail(ps, s - 1);
+			return NULL;
 		}
 	}
+	return o;
+}
+
+/* A string at ps->p (on the opening quote): its text is where it lies in
+ * the second copy of the line, decoded there when it has escapes (never
+ * longer than the raw) and NUL-terminated over its closing quote. */
+static inline bool
+parse_string(struct parser *ps, const char **out, uint32_t *outlen)
+{
+	const char *start = ps->p + 1, *q = start, *end = ps->end;
+	bool escaped = false, high = false;
+	unsigned char c;
+	size_t n;
+	char *dst, *o;
+
+	/* Find the end; the copy's terminating NUL stops the scan there. */
+	for (;; q++) {
+		while (!string_stop[(unsigned char)*q])
+			q++;	/* printable ASCII: the common case */
+		if (q >= end)
+			return fail(ps, q);
+		if ((c = (unsigned char)*q) == '"')
+			break;
+		if (c == '\\') {
+			escaped = true;
+			if (++q == end)
+				return fail(ps, q);
+		} else if (c < 0x20)
+			return fail(ps, q);
+		else
+			high = true;
+	}
+	n = (size_t)(q - start);
+	if (high && utf8_invalid_at(start, n) != n)
+		return fail(ps, start);	/* jv_parse reports the exact byte */
+	dst = (char *)start + ps->to_strings;
+	if (!escaped)
+		o = dst + n;
+	else if ((o = unescape(ps, start, q, dst)) == NULL)
+		return false;
 	*o = '\0';
 	ps->p = q + 1;
 	*out = dst;
@@ -226,40 +354,43 @@ is_digit(char c)
 static bool
 parse_number(struct parser *ps, struct jv *v)
 {
-	const char *s = ps->p, *p = s;
+	const char *s = ps->p, *p = s, *end = ps->end, *digits;
 	bool neg = false, integer = true, overflow = false;
 	uint64_t mag = 0, limit;
-	char *end;
+	char *stop;
 
 	if (*p == '-') {
 		neg = true;
 		p++;
 	}
-	if (p >= ps->end || !is_digit(*p))
+	if (p >= end || !is_digit(*p))
 		return fail(ps, p);
-	if (*p == '0' && p + 1 < ps->end && is_digit(p[1]))
+	if (*p == '0' && p + 1 < end && is_digit(p[1]))
 		return fail(ps, p);
+	/* Up to 18 digits always fit; past them, each one is checked. */
+	for (digits = p; is_digit(*p) && p - digits < 18; p++)
+		mag = mag * 10 + (uint64_t)(*p - '0');
 	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; p < ps->end && is_digit(*p); p++) {
+	for (; is_digit(*p); p++) {
 		if (mag > (limit - (uint64_t)(*p - '0')) / 10)
 			overflow = true;
 		else
 			mag = mag * 10 + (uint64_t)(*p - '0');
 	}
-	if (p < ps->end && *p == '.') {
+	if (p < end && *p == '.') {
 		integer = false;
-		if (++p >= ps->end || !is_digit(*p))
+		if (++p >= end || !is_digit(*p))
 			return fail(ps, p);
-		while (p < ps->end && is_digit(*p))
+		while (p < end && is_digit(*p))
 			p++;
 	}
-	if (p < ps->end && (*p == 'e' || *p == 'E')) {
+	if (p < end && (*p == 'e' || *p == 'E')) {
 		integer = false;
-		if (++p < ps->end && (*p == '+' || *p == '-'))
+		if (++p < end && (*p == '+' || *p == '-'))
 			p++;
-		if (p >= ps->end || !is_digit(*p))
+		if (p >= end || !is_digit(*p))
 			return fail(ps, p);
-		while (p < ps->end && is_digit(*p))
+		while (p < end && is_digit(*p))
 			p++;
 	}
 	ps->p = p;
@@ -269,7 +400,7 @@ parse_number(struct parser *ps, struct jv *v)
 	} else {
 		/* The arena copy of the line is NUL-terminated, so strtod stops. */
 		v->type = JV_NUMBER;
-		v->u.d = strtod(s, &end);
+		v->u.d = strtod(s, &stop);
 	}
 	return true;
 }
@@ -283,16 +414,14 @@ parse_literal(struct parser *ps, const char *word, size_t n)
 	return true;
 }
 
-/* An object or array: children gathered on the scratch stack, then moved
- * into the arena when the container closes. */
+/* An object or array: children gathered on the scratch stack as each is
+ * parsed, then moved into the arena when the container closes. */
 static bool
 parse_container(struct parser *ps, struct jv *v, bool object)
 {
 	char close = object ? '}' : ']';
 	size_t base = ps->top, n;
-	struct jv *child;
-	const char *key;
-	uint32_t keylen;
+	struct jv child;
 
 	if (++ps->depth > ps->max_depth) {
 		ps->status = JV_TOO_DEEP;
@@ -300,42 +429,33 @@ parse_container(struct parser *ps, struct jv *v, bool object)
 	}
 	ps->p++;
 	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == close) {
+	/* The NUL at the end matches none of the bytes looked for here. */
+	if (*ps->p == close) {
 		ps->p++;
 	} else for (;;) {
-		key = NULL;
-		keylen = 0;
+		memset(&child, 0, sizeof(child));
 		if (object) {
-			if (ps->p >= ps->end || *ps->p != '"')
+			if (*ps->p != '"')
 				return fail(ps, ps->p);
-			if (!parse_string(ps, &key, &keylen))
+			if (!parse_string(ps, &child.key, &child.keylen))
 				return false;
 			skip_ws(ps);
-			if (ps->p >= ps->end || *ps->p != ':')
+			if (*ps->p != ':')
 				return fail(ps, ps->p);
 			ps->p++;
 			skip_ws(ps);
 		}
-		if ((child = push(ps)) == NULL)
+		/* Pushed once parsed: its own children come and go above top. */
+		if (!parse_value(ps, &child) || !stack_room(ps))
 			return false;
-		child->key = key;
-		child->keylen = keylen;
-		/* The stack may move while the child parses: fill a local. */
-		{
-			struct jv tmp = *child;
-			size_t slot = ps->top - 1;
-
-			if (!parse_value(ps, &tmp))
-				return false;
-			ps->stack[slot] = tmp;
-		}
+		ps->stack[ps->top++] = child;
 		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
+		if (*ps->p == ',') {
 			ps->p++;
 			skip_ws(ps);
 			continue;
 		}
-		if (ps->p < ps->end && *ps->p == close) {
+		if (*ps->p == close) {
 			ps->p++;
 			break;
 		}
@@ -397,46 +517,40 @@ parse_value(struct parser *ps, struct jv *v)
 	return ok;
 }
 
-static void
-arena_free(struct chunk *c)
-{
-	struct chunk *next;
-
-	for (; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-}
-
 enum jv_status
 jv_parse(const char *text, size_t len, long max_depth, struct jv_doc *doc)
 {
 	struct parser ps;
 	struct jv *root;
-	char *copy;
+	size_t bad;
+	char *copy, *strings;
 
 	memset(doc, 0, sizeof(*doc));
-	memset(&ps, 0, sizeof(ps));
+	/* Not the inline stack: it is written before it is read. */
+	ps.arena = NULL;
 	ps.stack = ps.inline_stack;
+	ps.top = 0;
 	ps.cap = SCRATCH_INLINE;
+	ps.depth = 0;
 	ps.max_depth = max_depth;
-	if ((doc->error_at = utf8_invalid_at(text, len)) != len)
-		return JV_SYNTAX;
-	doc->error_at = 0;
-	/* One chunk sized for the copy and a typical tree; more come if needed. */
-	if ((ps.arena = malloc(sizeof(*ps.arena) + len + 2048)) == NULL)
-		return JV_NOMEM;
-	ps.arena->next = NULL;
-	ps.arena->used = 0;
-	ps.arena->size = len + 2048;
-	/* Values keep raw spans into this copy, which outlives the input buffer. */
-	if ((copy = arena_alloc(&ps, len + 1)) == NULL ||
-	    (root = arena_alloc(&ps, sizeof(*root))) == NULL) {
-		arena_free(ps.arena);
-		return JV_NOMEM;
+	ps.status = JV_OK;
+	ps.error_at = NULL;
+	/* One chunk sized for two copies of the line and a small tree; more
+	 * come if needed. */
+	if (len > (SIZE_MAX - TREE_HEADROOM) / 2 - 16 ||
+	    (ps.arena = chunk_get(2 * len + 16 + TREE_HEADROOM)) == NULL) {
+		ps.status = JV_NOMEM;
+		goto failed;
 	}
+	/* Values keep raw spans into the first copy, which outlives the input
+	 * buffer; strings and keys are cut out of the second. */
+	copy = arena_alloc(&ps, len + 1);
+	strings = arena_alloc(&ps, len + 1);
+	root = arena_alloc(&ps, sizeof(*root));
 	memcpy(copy, text, len);
 	copy[len] = '\0';
+	memcpy(strings, text, len);
+	ps.to_strings = strings - copy;
 	memset(root, 0, sizeof(*root));
 	ps.p = copy;
 	ps.end = copy + len;
@@ -448,14 +562,20 @@ jv_parse(const char *text, size_t len, long max_depth, struct jv_doc *doc)
 	}
 	if (ps.stack != ps.inline_stack)
 		free(ps.stack);
-	if (ps.status != JV_OK) {
-		doc->error_at = ps.error_at ? (size_t)(ps.error_at - copy) : 0;
-		arena_free(ps.arena);
-		return ps.status;
+	if (ps.status == JV_OK) {
+		doc->root = root;
+		doc->arena = ps.arena;
+		return JV_OK;
 	}
-	doc->root = root;
-	doc->arena = ps.arena;
-	return JV_OK;
+	doc->error_at = ps.error_at ? (size_t)(ps.error_at - copy) : 0;
+failed:
+	arena_free(ps.arena);
+	/* Invalid UTF-8 anywhere in the line is the error, before any other. */
+	if ((bad = utf8_invalid_at(text, len)) != len) {
+		doc->error_at = bad;
+		return JV_SYNTAX;
+	}
+	return ps.status;
 }
 
 void
@@ -467,28 +587,24 @@ jv_free(struct jv_doc *doc)
 }
 
 bool
-jv_key_is(const struct jv *member, const char *key)
-{
-	size_t n = strlen(key);
-
-	return member->keylen == n && memcmp(member->key, key, n) == 0;
-}
-
-const struct jv *
-jv_get(const struct jv *obj, const char *key)
-{
-	uint32_t i;
-
-	if (obj == NULL || obj->type != JV_OBJECT)
-		return NULL;
-	for (i = 0; i < obj->len; i++)
-		if (jv_key_is(&obj->u.kids[i], key))
-			return &obj->u.kids[i];
-	return NULL;
-}
-
-bool
 jv_plain_string(const struct jv *v)
 {
 	return v->type == JV_STRING && strlen(v->u.s) == v->len;
+}
+
+void
+jv_cache_stats(size_t *chunks, size_t *bytes)
+{
+	size_t i;
+
+	*chunks = ncached;
+	for (*bytes = 0, i = 0; i < ncached; i++)
+		*bytes += cache[i]->size;
+}
+
+void
+jv_cache_release(void)
+{
+	while (ncached > 0)
+		free(cache[--ncached]);
 }

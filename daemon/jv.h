@@ -2,15 +2,19 @@
  *
  * A strict RFC 8259 parser (UTF-8 checked, no NaN, no "1." or "01", no raw
  * control characters, nesting bounded by objects and arrays only) builds the
- * tree in one arena per request line, so a request costs one allocation and
- * is freed in one piece.  Every value keeps its raw text, so ids are echoed
- * exactly as sent.  The daemon's results are still built with json-c. */
+ * tree in one arena per request line, freed in one piece.  Freed arenas are
+ * kept for the next requests, at most JV_CACHE_CHUNKS chunks of at most
+ * JV_CACHE_CHUNK_MAX bytes each per thread (larger ones are always freed), so
+ * a request usually costs no allocation at all.  Every value keeps its raw
+ * text, so ids are echoed exactly as sent.  The daemon's results are still
+ * built with json-c. */
 #ifndef SOCK6D_JV_H
 #define SOCK6D_JV_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum jv_type { JV_NULL, JV_BOOL, JV_INT, JV_NUMBER, JV_STRING, JV_ARRAY, JV_OBJECT };
 
@@ -30,6 +34,9 @@ struct jv {
 	} u;
 };
 
+#define JV_CACHE_CHUNKS		8
+#define JV_CACHE_CHUNK_MAX	(64 * 1024)
+
 enum jv_status { JV_OK, JV_SYNTAX, JV_TOO_DEEP, JV_NOMEM };
 
 struct jv_doc {
@@ -40,10 +47,34 @@ struct jv_doc {
 
 enum jv_status	 jv_parse(const char *text, size_t len, long max_depth, struct jv_doc *doc);
 void		 jv_free(struct jv_doc *doc);
-/* The member named key of an object, or NULL. */
-const struct jv	*jv_get(const struct jv *obj, const char *key);
 /* Whether a string value holds no NUL byte (so C string functions see all of it). */
 bool		 jv_plain_string(const struct jv *v);
-bool		 jv_key_is(const struct jv *member, const char *key);
+/* The chunks the calling thread keeps for reuse and their bytes. */
+void		 jv_cache_stats(size_t *chunks, size_t *bytes);
+/* Free the calling thread's kept chunks (at its exit, or to test). */
+void		 jv_cache_release(void);
+
+/* Inline, so that a constant key's length and comparison are folded. */
+static inline bool
+jv_key_is(const struct jv *member, const char *key)
+{
+	size_t n = strlen(key);
+
+	return member->keylen == n && memcmp(member->key, key, n) == 0;
+}
+
+/* The member named key of an object, or NULL. */
+static inline const struct jv *
+jv_get(const struct jv *obj, const char *key)
+{
+	const struct jv *k, *end;
+
+	if (obj == NULL || obj->type != JV_OBJECT)
+		return NULL;
+	for (k = obj->u.kids, end = k + obj->len; k < end; k++)
+		if (jv_key_is(k, key))
+			return k;
+	return NULL;
+}
 
 #endif

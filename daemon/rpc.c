@@ -19,6 +19,7 @@
 
 /* One parsed request line, shared by the calls of a batch. */
 struct request {
+	struct sock6d	*d;
 	struct jv_doc	doc;
 	size_t		len;		/* of the line: what a parked call holds */
 	unsigned	refs;
@@ -269,12 +270,35 @@ respond_written(struct conn *conn, struct batch *b, const struct jv *id,
 	conn_commit(conn, used);
 }
 
+/* A zeroed block from the spares when there is one: under load a request
+ * costs no allocation of its call or its line's record. */
+static void *
+spare_take(void **spares, unsigned *n, size_t size)
+{
+	void *p;
+
+	if (*n == 0)
+		return calloc(1, size);
+	p = spares[--*n];
+	memset(p, 0, size);
+	return p;
+}
+
+static void
+spare_put(void **spares, unsigned *n, void *p)
+{
+	if (*n < SPARES)
+		spares[(*n)++] = p;
+	else
+		free(p);
+}
+
 static void
 request_unref(struct request *r)
 {
 	if (r != NULL && --r->refs == 0) {
 		jv_free(&r->doc);
-		free(r);
+		spare_put(r->d->spare_requests, &r->d->nspare_requests, r);
 	}
 }
 
@@ -331,7 +355,7 @@ call_free(struct call *c)
 		free(c->allocs[i]);
 	free(c->args);
 	request_unref(c->request);
-	free(c);
+	spare_put(c->d->spare_calls, &c->d->nspare_calls, c);
 }
 
 int
@@ -649,7 +673,7 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 		return;
 	}
 
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
+	if ((c = spare_take(conn->d->spare_calls, &conn->d->nspare_calls, sizeof(*c))) == NULL) {
 		envelope_error(conn, b, id, S6_INTERNAL_ERROR, "out of memory");
 		return;
 	}
@@ -678,7 +702,7 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 	} else if (params != NULL && params->type == JV_ARRAY) {
 		err_param(&e, "params", "params must be an object (by name)");
 		a = call_fail(c, &e);
-	} else if ((c->args = calloc(1, m->args_size ? m->args_size : 1)) == NULL) {
+	} else if (m->args_size > 0 && (c->args = calloc(1, m->args_size)) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		a = call_fail(c, &e);
 	} else if (param_fill(call_param_ctx(c, &pctx), m->params, params, c->args, &e) == -1) {
@@ -779,11 +803,13 @@ request_parse(struct conn *conn, const char *line, size_t len)
 	struct request *r;
 	struct s6err e;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
+	r = spare_take(conn->d->spare_requests, &conn->d->nspare_requests, sizeof(*r));
+	if (r == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		rpc_send_error(conn, &e);
 		return NULL;
 	}
+	r->d = conn->d;
 	r->len = len;
 	switch (jv_parse(line, len, conn->d->limits.max_depth, &r->doc)) {
 	case JV_OK:
@@ -804,7 +830,7 @@ request_parse(struct conn *conn, const char *line, size_t len)
 		break;
 	}
 	rpc_send_error(conn, &e);
-	free(r);
+	spare_put(conn->d->spare_requests, &conn->d->nspare_requests, r);
 	return NULL;
 }
 

@@ -22,6 +22,8 @@ struct sock;
 
 TAILQ_HEAD(conn_list, conn);
 
+#define SPARES	64	/* freed calls (and requests) kept for reuse */
+
 struct sock6d {
 	struct ev_loop		*loop;
 	struct limits		 limits;
@@ -42,6 +44,7 @@ struct sock6d {
 	struct conn_list	 conns;
 	LIST_HEAD(, conn)	 room_ready;	/* output room freed: calls to resume */
 	LIST_HEAD(, sock)	 kick;		/* bytes held back: readers to retry */
+	LIST_HEAD(, conn)	 flush_soon;	/* output queued by producers this turn */
 	ev_prepare		 deferred;	/* runs those before the loop waits */
 	struct conn		*dispatching;	/* whose requests run right now */
 	unsigned		 nconns;
@@ -51,6 +54,12 @@ struct sock6d {
 	struct resolver		*resolver;
 	ev_tstamp		 started;
 	struct stats		 stats;		/* every user's, together */
+	void			*spare_calls[SPARES];	/* freed calls and requests, */
+	unsigned		 nspare_calls;		/* kept for the next (rpc.c) */
+	void			*spare_requests[SPARES];
+	unsigned		 nspare_requests;
+	char			*scratch;	/* chunks on their way to JSON (sub.c) */
+	size_t			 scratch_size;
 	bool			 allow_export;	/* --allow-export: socket.export for all */
 	struct conn		*dead_conns;
 	struct sock		*dead_socks;

@@ -28,10 +28,12 @@ struct sub {
 	bool			 text;
 	size_t			 max_chunk;
 	bool			 paused;	/* socket.paused sent since credit ran out */
-	size_t			 tail_len;	/* text: an incomplete character kept back */
-	char			*scratch;	/* max_chunk bytes, then room for a tail */
+	char			 tail[4];	/* text: an incomplete character kept back */
+	size_t			 tail_len;
 };
 
+/* MORE: go on; AGAIN: nothing now (watch the socket); ENDED: the
+ * subscription is gone. */
 enum pump { PUMP_MORE, PUMP_AGAIN, PUMP_ENDED };
 
 /* Room around the payload of one socket.data notification. */
@@ -49,6 +51,23 @@ static const struct sock_consumer sub_consumer = {
 	.closing = sub_closing,
 	.describe = sub_describe,
 };
+
+/* The one buffer text and datagram chunks pass through on their way to
+ * JSON (the loop is single-threaded, and a chunk is done with before the
+ * next is read): max_receive bytes and a tail, for the daemon, not per
+ * subscription, so that following many handles pins no memory.  NULL when
+ * out of memory. */
+static char *
+sub_scratch(struct sock6d *d)
+{
+	size_t want = (size_t)d->limits.max_receive + 8;
+
+	if (d->scratch_size < want) {
+		free(d->scratch);
+		d->scratch_size = (d->scratch = malloc(want)) != NULL ? want : 0;
+	}
+	return d->scratch;
+}
 
 static bool
 sub_is_listener(const struct sock *s)
@@ -68,14 +87,12 @@ sub_start(struct conn *c, struct sock *s, const struct sub_params *p, struct s6e
 	struct sub *u;
 	int on = 1;
 
-	if ((u = calloc(1, sizeof(*u))) == NULL ||
-	    (u->scratch = malloc(p->max_chunk + 8)) == NULL) {
+	if ((u = calloc(1, sizeof(*u))) == NULL || sub_scratch(s->d) == NULL) {
 		free(u);
 		err_set(e, S6_INTERNAL_ERROR, "out of memory");
 		return -1;
 	}
 	if (sock_claim(s, SIDE_READ, &sub_consumer, u, e) == -1) {
-		free(u->scratch);
 		free(u);
 		return -1;
 	}
@@ -130,11 +147,10 @@ sub_free(struct sub *u, bool on_conn)
 	struct sock *s = u->s;
 
 	if (u->tail_len > 0 && !s->closed)
-		sock_hold(s, u->scratch, u->tail_len, NULL, 0, true);
+		sock_hold(s, u->tail, u->tail_len, NULL, 0, true);
 	sock_release(s, SIDE_READ);
 	if (on_conn)
 		conn_producer_remove(&u->producer);
-	free(u->scratch);
 	free(u);
 	if (s->held != NULL)
 		sock_kick(s);	/* a call may be waiting for them by now */
@@ -187,6 +203,7 @@ sub_finish(struct sub *u, const struct s6err *e)
 		json_object_object_add(o, "error", err_to_json(e));
 		rpc_notify(u->c, "socket.error", o);
 	}
+	conn_flush_soon(u->c);	/* whoever ended it, the subscriber hears now */
 	sub_end(u);
 	return PUMP_ENDED;
 }
@@ -238,28 +255,32 @@ sub_stream_base64(struct sub *u, size_t want)
 	conn_commit(u->c, head + b64 + sizeof("\"}" RPC_NOTIFY_TAIL) - 1);
 	s->delivered += got;
 	sub_spend(u, got);
-	return PUMP_MORE;
+	/* A short read drained the socket: the watcher says when there is
+	 * more, without a read that would only say EAGAIN. */
+	return held || got == want ? PUMP_MORE : PUMP_AGAIN;
 }
 
 /* Stream bytes as text: whole characters only; an incomplete one at the
- * end waits in the scratch for the rest (sent as data at the end). */
+ * end waits in the subscription for the rest (sent as data at the end). */
 static enum pump
 sub_stream_text(struct sub *u, size_t want)
 {
 	struct sock *s = u->s;
 	size_t have = u->tail_len, cut, got, full;
+	char *buf = sub_scratch(s->d);
 	json_object *o;
 	ssize_t n;
 
+	memcpy(buf, u->tail, have);
 	if (want > u->max_chunk - have)
 		want = u->max_chunk - have;
 	if (s->held != NULL) {
-		got = sock_take(s, u->scratch + have, want, false, NULL, NULL, &full);
+		got = sock_take(s, buf + have, want, false, NULL, NULL, &full);
 	} else {
-		if ((n = recv(s->fd, u->scratch + have, want, MSG_DONTWAIT)) == 0) {
+		if ((n = recv(s->fd, buf + have, want, MSG_DONTWAIT)) == 0) {
 			if (have > 0) {		/* the last bytes, as they are */
 				o = sub_params(u, "offset", s->delivered);
-				result_bytes(o, u->scratch, have, false);
+				result_bytes(o, buf, have, false);
 				rpc_notify(u->c, "socket.data", o);
 				s->delivered += have;
 				u->tail_len = 0;
@@ -272,17 +293,18 @@ sub_stream_text(struct sub *u, size_t want)
 		sock_count(s, got, 0);
 	}
 	have += got;
-	cut = have - utf8_incomplete_tail(u->scratch, have);
+	cut = have - utf8_incomplete_tail(buf, have);
 	if (cut == 0) {
+		memcpy(u->tail, buf, have);
 		u->tail_len = have;
 		return PUMP_MORE;
 	}
 	o = sub_params(u, "offset", s->delivered);
-	result_bytes(o, u->scratch, cut, true);
+	result_bytes(o, buf, cut, true);
 	rpc_notify(u->c, "socket.data", o);
 	s->delivered += cut;
 	sub_spend(u, got);
-	memmove(u->scratch, u->scratch + cut, have - cut);
+	memcpy(u->tail, buf + cut, have - cut);
 	u->tail_len = have - cut;
 	return PUMP_MORE;
 }
@@ -309,7 +331,8 @@ sub_datagram(struct sub *u)
 	struct sockaddr_storage from;
 	socklen_t fromlen = sizeof(from);
 	char control[CMSG_SPACE(sizeof(uint32_t))];
-	struct iovec iov = { .iov_base = u->scratch, .iov_len = u->max_chunk };
+	char *buf = sub_scratch(s->d);
+	struct iovec iov = { .iov_base = buf, .iov_len = u->max_chunk };
 	struct msghdr msg = {
 		.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
 		.msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control),
@@ -319,7 +342,7 @@ sub_datagram(struct sub *u)
 	ssize_t n;
 
 	if (s->held != NULL) {
-		got = sock_take(s, u->scratch, u->max_chunk, false, &from, &fromlen, &full);
+		got = sock_take(s, buf, u->max_chunk, false, &from, &fromlen, &full);
 	} else {
 		if ((n = recvmsg(s->fd, &msg, MSG_DONTWAIT | MSG_TRUNC)) < 0)
 			return sub_read_failed(u, "recvmsg", "cannot receive data");
@@ -330,7 +353,7 @@ sub_datagram(struct sub *u)
 		sock_count(s, full, 0);
 	}
 	o = sub_params(u, "seq", s->delivered);
-	result_bytes(o, u->scratch, got, u->text);
+	result_bytes(o, buf, got, u->text);
 	json_object_object_add(o, "address", fromlen > 0 ?
 	    s6_addr_to_json((struct sockaddr *)&from, fromlen) : NULL);
 	json_object_object_add(o, "truncated", json_object_new_boolean(full > got));
@@ -423,7 +446,7 @@ sub_ready(struct sock *s, enum sock_side side, void *ctx)
 	struct conn *c = u->c;
 
 	sub_pump(u);
-	conn_flush(c);
+	conn_flush_soon(c);
 }
 
 /* The socket is closing (socket.close, from any connection): the

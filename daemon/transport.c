@@ -19,6 +19,7 @@
 #include "transport.h"
 
 #define READ_CHUNK	65536
+#define READ_MIN	4096	/* less room than this: grow instead */
 
 static void	transport_read_cb(struct ev_loop *, ev_io *, int);
 static void	transport_write_cb(struct ev_loop *, ev_io *, int);
@@ -85,6 +86,10 @@ transport_init(struct transport *t, struct transport_hub *hub, int fd, size_t in
 	buf_init(&t->out, out_cap);
 	ev_io_init(&t->rio, transport_read_cb, fd, EV_READ);
 	ev_io_init(&t->wio, transport_write_cb, fd, EV_WRITE);
+	/* Clients before sockets in each turn: a request (a ping) is answered
+	 * before the turn's socket work, however much of it there is. */
+	ev_set_priority(&t->rio, 1);
+	ev_set_priority(&t->wio, 1);
 	t->rio.data = t->wio.data = t;
 	if (epoll_ctl(hub->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
 		t->in_hub = true;
@@ -285,6 +290,7 @@ static void
 transport_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct transport *t = w->data;
+	size_t want;
 	ssize_t n;
 	char *p;
 
@@ -292,11 +298,17 @@ transport_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		t->ops->ready(t->ctx, EV_READ);
 		return;
 	}
-	if ((p = buf_reserve(&t->in, READ_CHUNK)) == NULL) {
+	/* Into the room the buffer has, when it has some: growing it for
+	 * each read, to give it back once drained, would cost an allocation
+	 * per read.  A buffer with less room grows by READ_CHUNK. */
+	want = t->in.size - t->in.off - t->in.len;
+	if (t->in.data == NULL || want < READ_MIN)
+		want = READ_CHUNK;
+	if ((p = buf_reserve(&t->in, want)) == NULL) {
 		t->ops->input(t->ctx);	/* only a line longer than the cap fills it */
 		return;
 	}
-	n = read(t->fd, p, READ_CHUNK);
+	n = read(t->fd, p, want);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;

@@ -3,7 +3,9 @@
 #include "config.h"
 #endif
 
+#include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base64.h"
 
@@ -16,19 +18,55 @@ base64_encoded_len(size_t n)
 	return (n + 2) / 3 * 4;
 }
 
+/* Two alphabet characters for each 12 bits, as the bytes of a uint16_t in
+ * memory order: built once, on first use (8 KiB). */
+static uint16_t		b64_pairs[4096];
+static pthread_once_t	b64_pairs_once = PTHREAD_ONCE_INIT;
+
+static void
+b64_pairs_init(void)
+{
+	unsigned i;
+	char c[2];
+
+	for (i = 0; i < 4096; i++) {
+		c[0] = b64_alphabet[i >> 6];
+		c[1] = b64_alphabet[i & 0x3f];
+		memcpy(&b64_pairs[i], c, 2);
+	}
+}
+
+/* Encode one 3-byte group at p into o. */
+static inline void
+b64_group(const unsigned char *p, char *o)
+{
+	uint32_t v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+
+	memcpy(o, &b64_pairs[v >> 12], 2);
+	memcpy(o + 2, &b64_pairs[v & 0xfff], 2);
+}
+
 size_t
 base64_encode(const void *in, size_t n, char *out)
 {
 	const unsigned char	*p = in;
+	unsigned char		 block[24];
 	char			*o = out;
 	uint32_t		 v;
+	int			 k;
 
-	for (; n >= 3; n -= 3, p += 3) {
-		v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-		*o++ = b64_alphabet[v >> 18 & 0x3f];
-		*o++ = b64_alphabet[v >> 12 & 0x3f];
-		*o++ = b64_alphabet[v >> 6 & 0x3f];
-		*o++ = b64_alphabet[v & 0x3f];
+	pthread_once(&b64_pairs_once, b64_pairs_init);
+	/* 24 bytes at a time, read before any of their 32 characters is
+	 * written: out may overlap the end of in (an encode in place, with
+	 * the input at the end of the output's room) and never overtakes it. */
+	for (; n >= 24; n -= 24, p += 24, o += 32) {
+		memcpy(block, p, 24);
+		for (k = 0; k < 8; k++)
+			b64_group(block + 3 * k, o + 4 * k);
+	}
+	for (; n >= 3; n -= 3, p += 3, o += 4) {
+		memcpy(block, p, 3);
+		b64_group(block, o);
 	}
 	if (n > 0) {
 		v = (uint32_t)p[0] << 16;

@@ -429,11 +429,17 @@ static const char *expect(const char *p, const char *end, const char *s)
 	return p + n;
 }
 
-/* True when a JSON-RPC reply line carries "result":{"pong":true}; found with
+/* True when a JSON-RPC reply line carries "result":{"pong":true}: at once
+ * when it ends the reply, compact (as sock6d writes it), else found with
  * memmem, tolerating whitespace a JSON printer may put between tokens. */
 static bool jsonrpc_pong(const char *line, size_t len)
 {
+	static const char tail[] = "\"result\":{\"pong\":true}}";
 	const char *end = line + len, *p = line;
+
+	if (len >= sizeof(tail) - 1 &&
+	    memcmp(end - (sizeof(tail) - 1), tail, sizeof(tail) - 1) == 0)
+		return true;
 
 	while ((p = memmem(p, (size_t)(end - p), "\"result\"", 8)) != NULL) {
 		const char *q = p + 8;

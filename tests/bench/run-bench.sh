@@ -12,7 +12,9 @@
 #   DURATION      measured seconds per run (default 5)
 #   WARMUP        warm-up seconds before each measured run (default 1)
 #   REPEAT        measured runs per server and scenario, alternating redis and
-#                 sock6d; the best rate of each is kept (default 3)
+#                 sock6d; the best rate of each is kept, and the median of
+#                 the ratios of each sock6d run to the redis run just before
+#                 it is shown too (default 3)
 #   PIN           auto|no: pin servers and load generator to different CPUs
 #                 with taskset when possible (default auto)
 #
@@ -35,7 +37,7 @@ READY_TIMEOUT=10
 # clients pipeline target (target "-" means reported only)
 SCENARIOS=(
 	"50 1 0.8"
-	"50 16 0.4"
+	"50 16 1.0"
 	"1 1 -"
 )
 
@@ -234,6 +236,13 @@ best() {
 	fi
 }
 
+# The median of its arguments (numbers), to two decimals; "-" for none.
+median() {
+	[ $# -gt 0 ] || { echo -; return; }
+	printf '%s\n' "$@" | sort -g |
+		awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 ROWS=()
 MISSED=0
 for s in "${SCENARIOS[@]}"; do
@@ -241,12 +250,18 @@ for s in "${SCENARIOS[@]}"; do
 	label="$clients client$([ "$clients" = 1 ] || echo s), pipeline $pipeline"
 	echo "$label:"
 	redis_rate='' sock6d_rate=''
+	pairs=()
 	for ((i = 0; i < REPEAT; i++)); do
 		run_one redis resp "$REDIS_SOCK" "$clients" "$pipeline"
 		redis_rate=$(best "$redis_rate" "$RATE")
+		pair_redis=$RATE
 		run_one sock6d jsonrpc "$SOCK6D_SOCK" "$clients" "$pipeline"
 		sock6d_rate=$(best "$sock6d_rate" "$RATE")
+		if [ -n "$pair_redis" ] && [ "$pair_redis" != 0 ] && [ -n "$RATE" ]; then
+			pairs+=("$(awk -v a="$RATE" -v b="$pair_redis" 'BEGIN { printf "%.4f", a / b }')")
+		fi
 	done
+	paired=$(median "${pairs[@]}")
 	if [ "$redis_rate" = FAIL ] || [ "$sock6d_rate" = FAIL ] || [ "$redis_rate" = 0 ]; then
 		ratio=-
 		verdict=FAILED
@@ -262,15 +277,15 @@ for s in "${SCENARIOS[@]}"; do
 			MISSED=$((MISSED + 1))
 		fi
 	fi
-	ROWS+=("$label|$redis_rate|$sock6d_rate|$ratio|$target|$verdict")
+	ROWS+=("$label|$redis_rate|$sock6d_rate|$ratio|$paired|$target|$verdict")
 done
 
 echo
-printf '%-24s %12s %13s %6s %7s  %s\n' scenario "redis req/s" "sock6d req/s" ratio target "ok?"
+printf '%-24s %12s %13s %6s %7s %7s  %s\n' scenario "redis req/s" "sock6d req/s" ratio paired target "ok?"
 for row in "${ROWS[@]}"; do
-	IFS='|' read -r label r s ratio target verdict <<<"$row"
+	IFS='|' read -r label r s ratio paired target verdict <<<"$row"
 	[ "$target" = - ] || target=">=$target"
-	printf '%-24s %12s %13s %6s %7s  %s\n' "$label" "$r" "$s" "$ratio" "$target" "$verdict"
+	printf '%-24s %12s %13s %6s %7s %7s  %s\n' "$label" "$r" "$s" "$ratio" "$paired" "$target" "$verdict"
 done
 echo
 

@@ -142,6 +142,27 @@ START_TEST(test_length_respected)
 }
 END_TEST
 
+/* Encoding in place, with the bytes at the end of the room their base64
+ * will fill (as a subscription does in the output queue), gives what an
+ * encode into separate memory gives, for every length and alignment. */
+START_TEST(test_encode_in_place)
+{
+	static unsigned char src[4099];
+	static char want[5600], room[5600];
+	size_t n, b64, i;
+
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 131 + 7);
+	for (n = 0; n < sizeof(src); n += n < 100 ? 1 : 97) {
+		b64 = base64_encode(src, n, want);
+		ck_assert_uint_eq(b64, base64_encoded_len(n));
+		memcpy(room + b64 - n, src, n);
+		ck_assert_uint_eq(base64_encode(room + b64 - n, n, room), b64);
+		ck_assert_msg(memcmp(room, want, b64) == 0, "in place differs at length %zu", n);
+	}
+}
+END_TEST
+
 START_TEST(test_decoded_max)
 {
 	ck_assert_uint_eq(base64_decoded_max(0), 0);
@@ -172,6 +193,7 @@ base64_suite(void)
 	tcase_add_test(tc, test_embedded_nul_rejected);
 	tcase_add_test(tc, test_length_respected);
 	tcase_add_test(tc, test_decoded_max);
+	tcase_add_test(tc, test_encode_in_place);
 	suite_add_tcase(s, tc);
 	return s;
 }

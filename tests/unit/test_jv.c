@@ -1,6 +1,7 @@
 /* test_jv.c: unit tests for the strict JSON request parser and its tree
  * (daemon/jv.c): value kinds, raw spans, strings, numbers, nesting limits,
- * error offsets and large inputs. */
+ * error offsets, large inputs, and the cache of freed arenas (bounded, and
+ * trees built in reused arenas as good as in new ones). */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -231,6 +232,10 @@ START_TEST(test_numbers)
 		{ "-9223372036854775808", JV_INT, INT64_MIN, 0 },
 		{ "9223372036854775806", JV_INT, INT64_MAX - 1, 0 },
 		{ "-9223372036854775807", JV_INT, INT64_MIN + 1, 0 },
+		/* 18 digits always fit; the 19th is where overflow is checked */
+		{ "999999999999999999", JV_INT, INT64_C(999999999999999999), 0 },
+		{ "-1000000000000000000", JV_INT, -INT64_C(1000000000000000000), 0 },
+		{ "9999999999999999999", JV_NUMBER, 0, 9999999999999999999.0 },
 		{ "1.5", JV_NUMBER, 0, 1.5 }, { "-1.5", JV_NUMBER, 0, -1.5 },
 		{ "1e10", JV_NUMBER, 0, 1e10 }, { "1E+2", JV_NUMBER, 0, 100.0 },
 		{ "1e-2", JV_NUMBER, 0, 0.01 }, { "1E2", JV_NUMBER, 0, 100.0 },
@@ -751,12 +756,248 @@ START_TEST(test_large_strings)
 }
 END_TEST
 
+/* Kinds of document for the cache tests, by the arenas they need. */
+enum cache_kind {
+	KIND_SMALL,		/* a request line: one small chunk */
+	KIND_ESCAPED,		/* escapes and non-ASCII: one chunk of a few KiB */
+	KIND_GROWING,		/* a numeric array whose tree outgrows its first chunks */
+	KIND_BIG,		/* a string whose first chunk is past JV_CACHE_CHUNK_MAX */
+	KIND_COUNT
+};
+
+#define GROWING_N	6000		/* KIND_GROWING's members: a ~300 KiB tree */
+#define BIG_LEN		(JV_CACHE_CHUNK_MAX / 2 + 1000)
+#define ESCAPED_REPS	300
+
+/* The text of document `seq` of a kind (malloc'd, its length in *len). */
+static char *
+cache_text(enum cache_kind kind, unsigned seq, size_t *len)
+{
+	size_t	 cap = BIG_LEN + (size_t)GROWING_N * 16 + 256, n = 0, i;
+	char	*s = malloc(cap);
+
+	ck_assert_ptr_nonnull(s);
+	switch (kind) {
+	case KIND_SMALL:
+		n = (size_t)sprintf(s, "{\"jsonrpc\":\"2.0\",\"id\":%u,\"method\":\"m%u\"}",
+		    seq, seq);
+		break;
+	case KIND_ESCAPED:
+		n = (size_t)sprintf(s, "{\"id\":\"e%u\",\"s\":\"", seq);
+		for (i = 0; i < ESCAPED_REPS; i++)
+			n += (size_t)sprintf(s + n, "\\u00e9\\n\xc3\xa9%c", 'a' + (int)(seq % 26));
+		n += (size_t)sprintf(s + n, "\"}");
+		break;
+	case KIND_GROWING:
+		n = (size_t)sprintf(s, "{\"id\":%u,\"a\":[", seq);
+		for (i = 0; i < GROWING_N; i++)
+			n += (size_t)sprintf(s + n, i ? ",%zu" : "%zu", i + seq);
+		n += (size_t)sprintf(s + n, "]}");
+		break;
+	case KIND_BIG:
+		n = (size_t)sprintf(s, "{\"id\":%u,\"b\":\"", seq);
+		memset(s + n, 'a' + (int)(seq % 26), BIG_LEN);
+		n += BIG_LEN;
+		n += (size_t)sprintf(s + n, "\"}");
+		break;
+	default:
+		ck_abort();
+	}
+	ck_assert_uint_lt(n, cap);
+	*len = n;
+	return s;
+}
+
+/* d must hold document `seq` of its kind, exactly. */
+static void
+cache_check(const struct jv_doc *d, enum cache_kind kind, unsigned seq)
+{
+	const struct jv	*v, *id, *m;
+	char		 want[64];
+	size_t		 i;
+
+	ck_assert_ptr_nonnull(d->root);
+	assert_container(d->root, JV_OBJECT, kind == KIND_SMALL ? 3 : 2);
+	id = jv_get(d->root, "id");
+	ck_assert_ptr_nonnull(id);
+	switch (kind) {
+	case KIND_SMALL:
+		ck_assert_int_eq(id->u.i, seq);
+		assert_string(jv_get(d->root, "jsonrpc"), "2.0", 3);
+		snprintf(want, sizeof(want), "m%u", seq);
+		m = jv_get(d->root, "method");
+		assert_string(m, want, strlen(want));
+		snprintf(want, sizeof(want), "\"m%u\"", seq);
+		assert_raw(m, want);
+		break;
+	case KIND_ESCAPED:
+		snprintf(want, sizeof(want), "e%u", seq);
+		assert_string(id, want, strlen(want));
+		v = jv_get(d->root, "s");
+		ck_assert_int_eq(v->type, JV_STRING);
+		ck_assert_uint_eq(v->len, ESCAPED_REPS * 6);
+		for (i = 0; i < ESCAPED_REPS; i++) {
+			snprintf(want, sizeof(want), "\xc3\xa9\n\xc3\xa9%c", 'a' + (int)(seq % 26));
+			ck_assert_mem_eq(v->u.s + i * 6, want, 6);
+		}
+		ck_assert_int_eq(v->u.s[v->len], '\0');
+		break;
+	case KIND_GROWING:
+		ck_assert_int_eq(id->u.i, seq);
+		v = jv_get(d->root, "a");
+		assert_container(v, JV_ARRAY, GROWING_N);
+		for (i = 0; i < GROWING_N; i++)
+			ck_assert_int_eq(v->u.kids[i].u.i, (int64_t)(i + seq));
+		break;
+	case KIND_BIG:
+		ck_assert_int_eq(id->u.i, seq);
+		v = jv_get(d->root, "b");
+		ck_assert_int_eq(v->type, JV_STRING);
+		ck_assert_uint_eq(v->len, BIG_LEN);
+		ck_assert_int_eq(v->u.s[0], 'a' + (int)(seq % 26));
+		ck_assert_int_eq(v->u.s[BIG_LEN - 1], 'a' + (int)(seq % 26));
+		ck_assert_int_eq(v->u.s[BIG_LEN], '\0');
+		break;
+	default:
+		ck_abort();
+	}
+}
+
+/* Parse document `seq` of a kind into d, and check it. */
+static void
+cache_parse(struct jv_doc *d, enum cache_kind kind, unsigned seq)
+{
+	size_t	 len;
+	char	*s = cache_text(kind, seq, &len);
+
+	ck_assert_int_eq(jv_parse(s, len, DEPTH, d), JV_OK);
+	memset(s, 'x', len);		/* the tree must not point into the input */
+	cache_check(d, kind, seq);
+	free(s);
+}
+
+/* The cache is within its bounds; its number of chunks. */
+static size_t
+cache_within_bounds(void)
+{
+	size_t	chunks, bytes;
+
+	jv_cache_stats(&chunks, &bytes);
+	ck_assert_uint_le(chunks, JV_CACHE_CHUNKS);
+	ck_assert_uint_le(bytes, (size_t)JV_CACHE_CHUNKS * JV_CACHE_CHUNK_MAX);
+	ck_assert(chunks > 0 || bytes == 0);
+	return chunks;
+}
+
+START_TEST(test_cache_bounded)
+{
+	struct jv_doc	docs[3 * JV_CACHE_CHUNKS];
+	const size_t	ndocs = sizeof(docs) / sizeof(docs[0]);
+	size_t		chunks, bytes, i, held;
+	unsigned	round, seq = 0;
+
+	jv_cache_release();
+	jv_cache_stats(&chunks, &bytes);
+	ck_assert_uint_eq(chunks, 0);
+	ck_assert_uint_eq(bytes, 0);
+
+	/* An arena past the size bound is freed, never kept. */
+	cache_parse(&docs[0], KIND_BIG, seq++);
+	jv_free(&docs[0]);
+	jv_cache_stats(&chunks, &bytes);
+	ck_assert_uint_eq(chunks, 0);
+	ck_assert_uint_eq(bytes, 0);
+
+	/* Many small requests at once: only JV_CACHE_CHUNKS of their arenas
+	 * are kept, and the next parse takes one of them. */
+	for (i = 0; i < ndocs; i++)
+		cache_parse(&docs[i], KIND_SMALL, seq++);
+	for (i = 0; i < ndocs; i++)
+		jv_free(&docs[i]);
+	ck_assert_uint_eq(cache_within_bounds(), JV_CACHE_CHUNKS);
+	cache_parse(&docs[0], KIND_SMALL, seq++);
+	ck_assert_uint_eq(cache_within_bounds(), JV_CACHE_CHUNKS - 1);
+	jv_free(&docs[0]);
+
+	/* Many cycles of every kind, a varying number held at once and freed
+	 * in a varying order: the cache stays within its bounds throughout. */
+	for (round = 0; round < 60; round++) {
+		held = round % ndocs + 1;
+		for (i = 0; i < held; i++) {
+			cache_parse(&docs[i], (enum cache_kind)((i + round) % KIND_COUNT), seq++);
+			cache_within_bounds();
+		}
+		for (i = 0; i < held; i++) {
+			jv_free(&docs[round % 2 ? i : held - 1 - i]);
+			cache_within_bounds();
+		}
+	}
+	jv_cache_release();
+	jv_cache_stats(&chunks, &bytes);
+	ck_assert_uint_eq(chunks, 0);
+	ck_assert_uint_eq(bytes, 0);
+}
+END_TEST
+
+/* Trees built in reused arenas are exact: nothing of an earlier document
+ * shows through, and no arena is handed out twice. */
+START_TEST(test_cache_reuse)
+{
+	struct jv_doc	 held[2 * JV_CACHE_CHUNKS];
+	const size_t	 nheld = sizeof(held) / sizeof(held[0]);
+	const struct jv	*v;
+	size_t		 i, len;
+	unsigned	 seq = 1000;
+	char		*s;
+
+	jv_cache_release();
+	/* A long document, then shorter ones in its arena. */
+	cache_parse(&doc, KIND_ESCAPED, seq++);
+	jv_free(&doc);
+	v = ok("{\"s\":\"ab\",\"e\":\"\",\"k\":[\"x\\u0000y\"]}");
+	assert_string(jv_get(v, "s"), "ab", 2);
+	assert_string(jv_get(v, "e"), "", 0);
+	assert_string(&jv_get(v, "k")->u.kids[0], "x\0y", 3);
+	ck_assert(!jv_plain_string(&jv_get(v, "k")->u.kids[0]));
+	assert_decodes("\"\"", "", 0);
+	/* A failed parse gives its arena back; the next one is exact. */
+	s = cache_text(KIND_ESCAPED, seq, &len);
+	s[len - 3] = '\x01';		/* a control character near the end */
+	syntax_n(s, len, len - 3);
+	s[len - 3] = '\xff';		/* invalid UTF-8 wins over the syntax */
+	s[5] = '\x02';
+	syntax_n(s, len, len - 3);
+	free(s);
+	cache_parse(&doc, KIND_SMALL, seq++);
+	jv_free(&doc);
+
+	/* Documents of every kind held at once, each checked again once all
+	 * are parsed, then half freed and their arenas reused. */
+	for (i = 0; i < nheld; i++)
+		cache_parse(&held[i], (enum cache_kind)(i % KIND_COUNT), seq + (unsigned)i);
+	for (i = 0; i < nheld; i++)
+		cache_check(&held[i], (enum cache_kind)(i % KIND_COUNT), seq + (unsigned)i);
+	for (i = 0; i < nheld; i += 2)
+		jv_free(&held[i]);
+	for (i = 0; i < nheld; i += 2)
+		cache_parse(&held[i], (enum cache_kind)((i + 1) % KIND_COUNT), seq + 100 + (unsigned)i);
+	for (i = 0; i < nheld; i++)
+		cache_check(&held[i], (enum cache_kind)((i + (i % 2 == 0)) % KIND_COUNT),
+		    seq + (unsigned)i + (i % 2 == 0 ? 100 : 0));
+	for (i = 0; i < nheld; i++)
+		jv_free(&held[i]);
+	cache_within_bounds();
+	jv_cache_release();
+}
+END_TEST
+
 static Suite *
 jv_suite(void)
 {
 	Suite	*s = suite_create("jv");
 	TCase	*tc = tcase_create("core");
 	TCase	*big = tcase_create("large");
+	TCase	*cache = tcase_create("cache");
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_literals);
@@ -781,6 +1022,12 @@ jv_suite(void)
 	tcase_add_test(big, test_large_nested);
 	tcase_add_test(big, test_large_strings);
 	suite_add_tcase(s, big);
+
+	tcase_add_checked_fixture(cache, NULL, teardown);
+	tcase_set_timeout(cache, 60);
+	tcase_add_test(cache, test_cache_bounded);
+	tcase_add_test(cache, test_cache_reuse);
+	suite_add_tcase(s, cache);
 	return s;
 }
 
