@@ -299,6 +299,21 @@ unescape(struct parser *ps, const char *s, const char *q, char *o)
 	return o;
 }
 
+/* Whether eight bytes at p are all printable ASCII other than '"' and
+ * '\\' (no byte a string's scan must stop at), tested together. */
+static inline bool
+word_plain(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t x, quote, bslash;
+
+	memcpy(&x, p, 8);
+	quote = x ^ (ones * '"');
+	bslash = x ^ (ones * '\\');
+	return (((quote - ones) & ~quote) | ((bslash - ones) & ~bslash) |
+	    ((x - ones * 0x20) & ~x) | x) & highs ? false : true;
+}
+
 /* A string at ps->p (on the opening quote): its text is where it lies in
  * the second copy of the line, decoded there when it has escapes (never
  * longer than the raw) and NUL-terminated over its closing quote. */
@@ -313,6 +328,8 @@ parse_string(struct parser *ps, const char **out, uint32_t *outlen)
 
 	/* Find the end; the copy's terminating NUL stops the scan there. */
 	for (;; q++) {
+		while (end - q >= 8 && word_plain(q))
+			q += 8;	/* eight bytes of printable ASCII at a time */
 		while (!string_stop[(unsigned char)*q])
 			q++;	/* printable ASCII: the common case */
 		if (q >= end)

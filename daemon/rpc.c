@@ -1,6 +1,6 @@
-/* rpc.c: the JSON-RPC 2.0 envelope: parsing a line, batches, notifications,
- * dispatch through the method table, and the one place responses are
- * written ("jsonrpc" appears nowhere else). */
+/* rpc.c: the JSON-RPC 2.0 envelope: parsing a line, batches, dispatch
+ * through the method table, and the life of a call (answered, parked,
+ * completed, cancelled).  Responses are written by reply.c. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -13,6 +13,7 @@
 #include "log.h"
 #include "method.h"
 #include "param.h"
+#include "reply.h"
 #include "rpc.h"
 #include "sock6d.h"
 #include "jv.h"
@@ -37,81 +38,23 @@ struct batch {
 	struct request		*request;
 	size_t			 next;		/* the next member to dispatch */
 	size_t			 outstanding;	/* members not answered, +1 while dispatching */
-	size_t			 answered;	/* responses in text */
-	struct buf		 text;		/* "[r1,r2" */
+	struct reply_batch	 out;		/* "[r1,r2", and how many */
 };
-
-static const char RESPONSE_HEAD[] = "{\"jsonrpc\":\"2.0\",\"id\":";
 
 /* Room in a batch's text beyond output_max: for the ids and error replies
  * of its members. */
 #define BATCH_SLACK(l)	((size_t)(l)->max_message + (size_t)(l)->max_batch * 1024)
 
-/* Length of {"jsonrpc":"2.0","id":ID,"MEMBER":VALUE}. */
-static size_t
-response_len(size_t idlen, size_t mlen, size_t vallen)
-{
-	return sizeof(RESPONSE_HEAD) - 1 + idlen + 4 + mlen + vallen + 1;
-}
-
-/* {"jsonrpc":"2.0","id":ID,"MEMBER": at p; its length. */
-static size_t
-response_head(char *p, const char *id, size_t idlen, const char *member, size_t mlen)
-{
-	char *start = p;
-
-	memcpy(p, RESPONSE_HEAD, sizeof(RESPONSE_HEAD) - 1);
-	p += sizeof(RESPONSE_HEAD) - 1;
-	memcpy(p, id, idlen);
-	p += idlen;
-	*p++ = ',';
-	*p++ = '"';
-	memcpy(p, member, mlen);
-	p += mlen;
-	*p++ = '"';
-	*p++ = ':';
-	return (size_t)(p - start);
-}
-
-static void
-response_format(char *p, const char *id, size_t idlen, const char *member, size_t mlen,
-    const char *val, size_t vallen)
-{
-	p += response_head(p, id, idlen, member, mlen);
-	memcpy(p, val, vallen);
-	p[vallen] = '}';
-}
-
-/* The id exactly as the client wrote it ("null" for none). */
-static void
-id_text(const struct jv *id, const char **text, size_t *len)
-{
-	*text = id ? id->raw : "null";
-	*len = id ? id->rawlen : 4;
-}
-
-void
-err_too_large(struct s6err *e, const struct limits *l, const char *limit)
-{
-	long value = strcmp(limit, "output_per_user") == 0 ? l->output_per_user : l->output_max;
-
-	err_limit(e, limit, value);
-	snprintf(e->message, sizeof(e->message), "no room for the reply within %s (%ld)",
-	    limit, value);
-}
-
 enum room
 call_room(const struct call *c, size_t n, const char **limit)
 {
-	size_t max = (size_t)c->d->limits.output_max, idlen;
-	const char *idt;
+	size_t max = (size_t)c->d->limits.output_max;
 
 	*limit = "output_max";
 	if (c->conn == NULL || c->notification)
 		return ROOM_NOW;	/* nothing will be written */
-	id_text(c->id, &idt, &idlen);
-	n += response_len(idlen, sizeof("result") - 1, 0) + 2;	/* "," or "[", "\n" */
-	if (n > max || (c->batch != NULL && buf_len(&c->batch->text) + n > max))
+	n += reply_result_len(c->id, 0) + 2;	/* "," or "[", "\n" */
+	if (n > max || (c->batch != NULL && buf_len(&c->batch->out.text) + n > max))
 		return ROOM_NEVER;
 	/* Above its high mark the connection takes nothing more for its
 	 * client, not even for a call already pending (memory follows
@@ -125,72 +68,6 @@ call_room(const struct call *c, size_t n, const char **limit)
 	return c->batch != NULL ? ROOM_NEVER : ROOM_LATER;
 }
 
-/* Write one response into its batch's text (after a comma) or, ended by a
- * newline, into the connection's queue; NULL, or the limit it would pass.
- * A result larger than SMALL_REPLY goes only where everything held for the
- * connection stays within output_max and for its user within
- * output_per_user (and a batch's array within output_max); small results
- * and errors always go: the slack of the queue and of a batch's text
- * holds them, so that no answer is lost. */
-static const char *
-respond_text(struct conn *conn, struct batch *b, const char *idt, size_t idlen,
-    const char *member, const char *val, size_t vallen)
-{
-	size_t mlen = strlen(member), n = response_len(idlen, mlen, vallen);
-	const struct limits *l = &conn->d->limits;
-	bool result = strcmp(member, "result") == 0;
-	const char *limit;
-	char *p;
-
-	if (result && b != NULL && buf_len(&b->text) + 1 + n > (size_t)l->output_max)
-		return "output_max";	/* one array is one reply: all its results count */
-	if (result && vallen > SMALL_REPLY && (limit = conn_room(conn, n + 1)) != NULL)
-		return limit;
-	if (b == NULL) {
-		if ((p = conn_reserve(conn, n + 1)) == NULL)
-			return NULL;	/* the connection is closed */
-		response_format(p, idt, idlen, member, mlen, val, vallen);
-		p[n] = '\n';
-		conn_commit(conn, n + 1);
-		return NULL;
-	}
-	if ((p = buf_reserve(&b->text, n + 1)) == NULL)
-		return NULL;	/* past the slack: cannot happen for one line's members */
-	*p = b->answered++ > 0 ? ',' : '[';
-	response_format(p + 1, idt, idlen, member, mlen, val, vallen);
-	buf_commit(&b->text, n + 1);
-	conn_hold(conn, (long)n + 1);
-	return NULL;
-}
-
-/* Deliver a response; one too large for output_max (alone, or in its
- * batch's array) becomes error 1012 naming that limit. */
-static void
-respond(struct conn *conn, struct batch *b, const struct jv *id, const char *member,
-    json_object *value)
-{
-	const struct limits *l = &conn->d->limits;
-	const char *idt, *val;
-	json_object *err;
-	const char *limit = "output_max";
-	struct s6err e;
-	size_t idlen, vallen;
-
-	id_text(id, &idt, &idlen);
-	val = json_object_to_json_string_length(value,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &vallen);
-	if (response_len(idlen, strlen(member), vallen) + 1 <= (size_t)l->output_max &&
-	    (limit = respond_text(conn, b, idt, idlen, member, val, vallen)) == NULL)
-		return;
-	err_too_large(&e, l, limit);
-	conn_count_error(conn);
-	err = err_to_json(&e);
-	val = json_object_to_json_string_length(err,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &vallen);
-	respond_text(conn, b, idt, idlen, "error", val, vallen);
-	json_object_put(err);
-}
-
 const struct conn_rpc rpc_session = {
 	.dispatch_line = rpc_dispatch_line,
 	.batch_continue = rpc_batch_continue,
@@ -198,77 +75,6 @@ const struct conn_rpc rpc_session = {
 	.gone = rpc_conn_gone,
 	.send_error = rpc_send_error,
 };
-
-size_t
-rpc_notify_head(char *p, const char *method)
-{
-	return (size_t)sprintf(p, "{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":", method);
-}
-
-void
-rpc_notify(struct conn *conn, const char *method, json_object *params)
-{
-	char head[RPC_NOTIFY_HEAD_MAX];
-	size_t hlen = rpc_notify_head(head, method), vlen;
-	const char *val = json_object_to_json_string_length(params,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &vlen);
-	size_t n = hlen + vlen + sizeof(RPC_NOTIFY_TAIL) - 1;
-	char *p;
-
-	if ((p = conn_reserve(conn, n)) != NULL) {
-		memcpy(p, head, hlen);
-		memcpy(p + hlen, val, vlen);
-		memcpy(p + hlen + vlen, RPC_NOTIFY_TAIL, sizeof(RPC_NOTIFY_TAIL) - 1);
-		conn_commit(conn, n);
-	}
-	json_object_put(params);
-}
-
-/* Deliver a result written in place (struct result_text): into the queue,
- * or its batch's text, under the rules of respond_text; one with no room
- * is answered with error 1012 instead, as respond() does. */
-static void
-respond_written(struct conn *conn, struct batch *b, const struct jv *id,
-    const struct result_text *r)
-{
-	const struct limits *l = &conn->d->limits;
-	size_t idlen, head, n, used;
-	const char *idt, *limit = NULL;
-	json_object *err;
-	struct s6err e;
-	char *p;
-
-	id_text(id, &idt, &idlen);
-	n = response_len(idlen, sizeof("result") - 1, r->max) + 1;
-	if (n > (size_t)l->output_max)
-		limit = "output_max";
-	else if (b != NULL && buf_len(&b->text) + n > (size_t)l->output_max)
-		limit = "output_max";
-	else if (r->max > SMALL_REPLY)
-		limit = conn_room(conn, n);
-	if (limit != NULL) {
-		err_too_large(&e, l, limit);
-		conn_count_error(conn);
-		err = err_to_json(&e);
-		respond(conn, b, id, "error", err);
-		json_object_put(err);
-		return;
-	}
-	if ((p = b != NULL ? buf_reserve(&b->text, n + 1) : conn_reserve(conn, n)) == NULL)
-		return;		/* the connection is closed */
-	if (b != NULL)
-		*p++ = b->answered++ > 0 ? ',' : '[';
-	head = response_head(p, idt, idlen, "result", sizeof("result") - 1);
-	used = head + r->write(p + head, r->arg);
-	p[used++] = '}';
-	if (b != NULL) {
-		buf_commit(&b->text, used + 1);
-		conn_hold(conn, (long)used + 1);
-		return;
-	}
-	p[used++] = '\n';
-	conn_commit(conn, used);
-}
 
 /* A zeroed block from the spares when there is one: under load a request
  * costs no allocation of its call or its line's record. */
@@ -307,13 +113,13 @@ request_unref(struct request *r)
 static void
 batch_send(struct batch *b)
 {
-	size_t len = buf_len(&b->text);
+	size_t len = buf_len(&b->out.text);
 	char *p;
 
-	if (buf_append(&b->text, "]\n", 2) == 0 && conn_commit_buf(b->conn, &b->text, len))
+	if (buf_append(&b->out.text, "]\n", 2) == 0 && conn_commit_buf(b->conn, &b->out.text, len))
 		return;
 	if ((p = conn_reserve(b->conn, len + 2)) != NULL) {
-		memcpy(p, buf_head(&b->text), len);
+		memcpy(p, buf_head(&b->out.text), len);
 		p[len] = ']';
 		p[len + 1] = '\n';
 		conn_commit_held(b->conn, len + 2, len);
@@ -327,10 +133,10 @@ batch_member_done(struct batch *b)
 {
 	if (--b->outstanding > 0)
 		return;
-	if (b->conn != NULL && b->answered > 0)
+	if (b->conn != NULL && b->out.answered > 0)
 		batch_send(b);
-	sock6d_freed(b->d, b->text.size);
-	buf_free(&b->text);
+	sock6d_freed(b->d, b->out.text.size);
+	buf_free(&b->out.text);
 	request_unref(b->request);
 	free(b);
 }
@@ -340,7 +146,7 @@ static void
 call_deliver(struct call *c, const char *member, json_object *value)
 {
 	if (c->conn != NULL && !c->notification)
-		respond(c->conn, c->batch, c->id, member, value);
+		reply_value(c->conn, c->batch ? &c->batch->out : NULL, c->id, member, value);
 	json_object_put(value);
 }
 
@@ -440,7 +246,7 @@ const struct answer *
 call_ok_text(struct call *c, const struct result_text *r)
 {
 	if (c->conn != NULL && !c->notification)
-		respond_written(c->conn, c->batch, c->id, r);
+		reply_written(c->conn, c->batch ? &c->batch->out : NULL, c->id, r);
 	c->state = CALL_DONE;
 	return &answered;
 }
@@ -452,7 +258,7 @@ call_complete_ok_text(struct call *c, const struct result_text *r)
 
 	call_unpark(c);
 	if (conn != NULL && !c->notification)
-		respond_written(conn, c->batch, c->id, r);
+		reply_written(conn, c->batch ? &c->batch->out : NULL, c->id, r);
 	c->state = CALL_DONE;
 	call_free(c);
 	if (conn != NULL && conn != conn->d->dispatching)
@@ -611,7 +417,7 @@ rpc_send_error(struct conn *conn, const struct s6err *e)
 	json_object *err = err_to_json(e);
 
 	conn_count_error(conn);
-	respond(conn, NULL, NULL, "error", err);
+	reply_value(conn, NULL, NULL, "error", err);
 	json_object_put(err);
 }
 
@@ -627,7 +433,7 @@ envelope_error(struct conn *conn, struct batch *b, const struct jv *id, int code
 	err_set(&e, code, "%s", message);
 	conn_count_error(conn);
 	err = err_to_json(&e);
-	respond(conn, b, id, "error", err);
+	reply_value(conn, b ? &b->out : NULL, id, "error", err);
 	json_object_put(err);
 }
 
@@ -775,7 +581,7 @@ batch_start(struct conn *conn, struct request *r, const struct jv *arr)
 	b->request = r;
 	r->refs++;
 	b->outstanding = 1;		/* held until every member is dispatched */
-	buf_init(&b->text, (size_t)l->output_max + BATCH_SLACK(l));
+	buf_init(&b->out.text, (size_t)l->output_max + BATCH_SLACK(l));
 	conn->batch = b;
 	rpc_batch_continue(conn);
 }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <endian.h>
 
 #include "base64.h"
 
@@ -36,6 +37,20 @@ b64_pairs_init(void)
 	}
 }
 
+/* Encode two 3-byte groups (the low 24 bits of a and of b) into 8
+ * characters at o, with one store. */
+static inline void
+b64_two(uint64_t a, uint64_t b, char *o)
+{
+	uint16_t c[4];
+
+	c[0] = b64_pairs[a >> 12 & 0xfff];
+	c[1] = b64_pairs[a & 0xfff];
+	c[2] = b64_pairs[b >> 12 & 0xfff];
+	c[3] = b64_pairs[b & 0xfff];
+	memcpy(o, c, 8);
+}
+
 /* Encode one 3-byte group at p into o. */
 static inline void
 b64_group(const unsigned char *p, char *o)
@@ -50,19 +65,24 @@ size_t
 base64_encode(const void *in, size_t n, char *out)
 {
 	const unsigned char	*p = in;
-	unsigned char		 block[24];
+	unsigned char		 block[3];
+	uint64_t		 w[3], hi, mid, lo;
 	char			*o = out;
 	uint32_t		 v;
-	int			 k;
 
 	pthread_once(&b64_pairs_once, b64_pairs_init);
 	/* 24 bytes at a time, read before any of their 32 characters is
 	 * written: out may overlap the end of in (an encode in place, with
 	 * the input at the end of the output's room) and never overtakes it. */
 	for (; n >= 24; n -= 24, p += 24, o += 32) {
-		memcpy(block, p, 24);
-		for (k = 0; k < 8; k++)
-			b64_group(block + 3 * k, o + 4 * k);
+		memcpy(w, p, 24);
+		hi = be64toh(w[0]);
+		mid = be64toh(w[1]);
+		lo = be64toh(w[2]);
+		b64_two(hi >> 40, hi >> 16, o);
+		b64_two(hi << 8 | mid >> 56, mid >> 32, o + 8);
+		b64_two(mid >> 8, mid << 16 | lo >> 48, o + 16);
+		b64_two(lo >> 24, lo, o + 24);
 	}
 	for (; n >= 3; n -= 3, p += 3, o += 4) {
 		memcpy(block, p, 3);
@@ -107,6 +127,22 @@ static const signed char b64_values[256] = {
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
 
+/* For each position in a group of four, each byte's 6 bits shifted into
+ * place, or 0xff000000 for a byte outside the alphabet (4 KiB). */
+static uint32_t		b64_shifted[4][256];
+static pthread_once_t	b64_shifted_once = PTHREAD_ONCE_INIT;
+
+static void
+b64_shifted_init(void)
+{
+	unsigned k, c;
+
+	for (k = 0; k < 4; k++)
+		for (c = 0; c < 256; c++)
+			b64_shifted[k][c] = b64_values[c] < 0 ? 0xff000000u :
+			    (uint32_t)b64_values[c] << (18 - 6 * k);
+}
+
 ssize_t
 base64_decode(const char *in, size_t n, void *out)
 {
@@ -118,17 +154,16 @@ base64_decode(const char *in, size_t n, void *out)
 
 	if (n % 4 != 0)
 		return -1;
-	/* Every group but the last: four alphabet characters, no padding. */
+	/* Every group but the last: four alphabet characters, no padding;
+	 * each character's bits come already in place from its table, and a
+	 * byte outside the alphabet sets the top byte. */
+	pthread_once(&b64_shifted_once, b64_shifted_init);
 	body = n > 0 ? n - 4 : 0;
 	for (i = 0; i < body; i += 4) {
-		d[0] = b64_values[p[i]];
-		d[1] = b64_values[p[i + 1]];
-		d[2] = b64_values[p[i + 2]];
-		d[3] = b64_values[p[i + 3]];
-		if ((d[0] | d[1] | d[2] | d[3]) < 0)
+		v = b64_shifted[0][p[i]] | b64_shifted[1][p[i + 1]] |
+		    b64_shifted[2][p[i + 2]] | b64_shifted[3][p[i + 3]];
+		if (v & 0xff000000u)
 			return -1;
-		v = (uint32_t)d[0] << 18 | (uint32_t)d[1] << 12 | (uint32_t)d[2] << 6 |
-		    (uint32_t)d[3];
 		*o++ = (unsigned char)(v >> 16);
 		*o++ = (unsigned char)(v >> 8);
 		*o++ = (unsigned char)v;

@@ -991,6 +991,50 @@ START_TEST(test_cache_reuse)
 }
 END_TEST
 
+/* The string scan takes plain ASCII eight bytes at a time: a byte it must
+ * stop at (a control character, an escape, a quote, a byte above 0x7f)
+ * is found at every position of a word, whatever the alignment. */
+START_TEST(test_string_scan_words)
+{
+	char text[64], want[64];
+	struct jv_doc d;
+	size_t len, pos;
+
+	for (len = 1; len < 40; len++)
+		for (pos = 0; pos < len; pos++) {
+			memset(text, 'A', sizeof(text));
+			text[0] = '"';
+			text[len + 1] = '"';
+			/* A raw control character: a syntax error at its byte. */
+			text[1 + pos] = '\t';
+			ck_assert_int_eq(jv_parse(text, len + 2, 32, &d), JV_SYNTAX);
+			ck_assert_uint_eq(d.error_at, 1 + pos);
+			jv_free(&d);
+			/* An escaped character: decoded, the length one less. */
+			text[1 + pos] = '\\';
+			text[2 + pos] = pos + 1 < len ? 'n' : '"';
+			if (pos + 1 < len) {
+				ck_assert_int_eq(jv_parse(text, len + 2, 32, &d), JV_OK);
+				ck_assert_uint_eq(d.root->len, len - 1);
+				memset(want, 'A', sizeof(want));
+				want[pos] = '\n';
+				ck_assert(memcmp(d.root->u.s, want, len - 1) == 0);
+				jv_free(&d);
+			}
+			/* A two-byte character: valid, kept as it is. */
+			memset(text, 'A', sizeof(text));
+			text[0] = '"';
+			text[len + 2] = '"';
+			text[1 + pos] = (char)0xc3;
+			text[2 + pos] = (char)0xa9;
+			ck_assert_int_eq(jv_parse(text, len + 3, 32, &d), JV_OK);
+			ck_assert_uint_eq(d.root->len, len + 1);
+			ck_assert_int_eq((unsigned char)d.root->u.s[pos], 0xc3);
+			jv_free(&d);
+		}
+}
+END_TEST
+
 static Suite *
 jv_suite(void)
 {
@@ -1027,6 +1071,7 @@ jv_suite(void)
 	tcase_set_timeout(cache, 60);
 	tcase_add_test(cache, test_cache_bounded);
 	tcase_add_test(cache, test_cache_reuse);
+	tcase_add_test(cache, test_string_scan_words);
 	suite_add_tcase(s, cache);
 	return s;
 }
