@@ -13,6 +13,7 @@
 #include "control.h"
 #include "resolve.h"
 #include "rpc.h"
+#include "sub.h"
 #include "sock.h"
 #include "sock6d.h"
 
@@ -48,9 +49,18 @@ deferred_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 	conn_room_run(d);
 	sock_kick_run(d);
+	sub_run(d);
 	conn_flush_run(d);
-	if (LIST_EMPTY(&d->room_ready) && LIST_EMPTY(&d->kick) && LIST_EMPTY(&d->flush_soon))
+	if (LIST_EMPTY(&d->room_ready) && LIST_EMPTY(&d->kick) && !sub_pending(d) &&
+	    LIST_EMPTY(&d->flush_soon))
 		ev_prepare_stop(loop, w);
+}
+
+/* Active while subscriptions wait for a slice: the loop polls without
+ * waiting, and the prepare watcher serves the next slice. */
+static void
+slice_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
 }
 
 void
@@ -140,6 +150,8 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	LIST_INIT(&d->kick);
 	ev_prepare_init(&d->deferred, deferred_cb);
 	d->deferred.data = d;
+	TAILQ_INIT(&d->ready_subs);
+	ev_idle_init(&d->slice, slice_cb);
 	ev_timer_init(&d->trim, trim_cb, TRIM_QUIET, 0.);
 	d->trim.data = d;
 	return 0;
@@ -162,6 +174,7 @@ sock6d_shutdown(struct sock6d *d)
 	reaper_cb(d->loop, &d->reaper, 0);
 	ev_prepare_stop(d->loop, &d->reaper);
 	ev_prepare_stop(d->loop, &d->deferred);
+	ev_idle_stop(d->loop, &d->slice);
 	ev_timer_stop(d->loop, &d->trim);
 	resolver_free(d->resolver);
 	d->resolver = NULL;

@@ -19,6 +19,7 @@
 struct conn;
 struct conn_rpc;
 struct sock;
+struct sub;
 
 TAILQ_HEAD(conn_list, conn);
 
@@ -45,6 +46,8 @@ struct sock6d {
 	LIST_HEAD(, conn)	 room_ready;	/* output room freed: calls to resume */
 	LIST_HEAD(, sock)	 kick;		/* bytes held back: readers to retry */
 	LIST_HEAD(, conn)	 flush_soon;	/* output queued by producers this turn */
+	TAILQ_HEAD(, sub)	 ready_subs;	/* subscriptions whose socket is ready */
+	ev_idle			 slice;		/* more of them than one turn serves */
 	ev_prepare		 deferred;	/* runs those before the loop waits */
 	struct conn		*dispatching;	/* whose requests run right now */
 	unsigned		 nconns;

@@ -15,6 +15,7 @@
 #include "rpc.h"
 #include "rpc-common.h"
 #include "sock.h"
+#include "sock6d.h"
 #include "sockaddr.h"
 #include "sub.h"
 #include "utf8.h"
@@ -30,7 +31,14 @@ struct sub {
 	bool			 paused;	/* socket.paused sent since credit ran out */
 	char			 tail[4];	/* text: an incomplete character kept back */
 	size_t			 tail_len;
+	bool			 queued;	/* on the daemon's ready_subs */
+	TAILQ_ENTRY(sub)	 ready_entry;
 };
+
+/* Subscriptions served per loop turn: the loop polls again between slices,
+ * so the control connections (served first in each turn) never wait for a
+ * thousand sockets' worth of work. */
+#define SUB_SLICE	32
 
 /* MORE: go on; AGAIN: nothing now (watch the socket); ENDED: the
  * subscription is gone. */
@@ -146,6 +154,8 @@ sub_free(struct sub *u, bool on_conn)
 {
 	struct sock *s = u->s;
 
+	if (u->queued)
+		TAILQ_REMOVE(&s->d->ready_subs, u, ready_entry);
 	if (u->tail_len > 0 && !s->closed)
 		sock_hold(s, u->tail, u->tail_len, NULL, 0, true);
 	sock_release(s, SIDE_READ);
@@ -439,14 +449,46 @@ sub_pump(struct sub *u)
 		sock_kick(s);
 }
 
+/* The socket is ready (or has bytes held): served in a slice soon, not
+ * watched meanwhile. */
 static void
 sub_ready(struct sock *s, enum sock_side side, void *ctx)
 {
 	struct sub *u = ctx;
-	struct conn *c = u->c;
 
-	sub_pump(u);
-	conn_flush_soon(c);
+	if (u->queued)
+		return;
+	u->queued = true;
+	TAILQ_INSERT_TAIL(&s->d->ready_subs, u, ready_entry);
+	sock_watch(s, SIDE_READ, false);
+	sock6d_defer(s->d);
+}
+
+void
+sub_run(struct sock6d *d)
+{
+	struct conn *c;
+	struct sub *u;
+	int n;
+
+	for (n = 0; n < SUB_SLICE && (u = TAILQ_FIRST(&d->ready_subs)) != NULL; n++) {
+		TAILQ_REMOVE(&d->ready_subs, u, ready_entry);
+		u->queued = false;
+		c = u->c;
+		sub_pump(u);
+		conn_flush_soon(c);
+	}
+	/* More than a slice: the next poll must not wait. */
+	if (TAILQ_EMPTY(&d->ready_subs))
+		ev_idle_stop(d->loop, &d->slice);
+	else
+		ev_idle_start(d->loop, &d->slice);
+}
+
+bool
+sub_pending(const struct sock6d *d)
+{
+	return !TAILQ_EMPTY(&d->ready_subs);
 }
 
 /* The socket is closing (socket.close, from any connection): the

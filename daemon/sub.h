@@ -20,6 +20,7 @@
 
 struct conn;
 struct sock;
+struct sock6d;
 struct sub;
 
 struct sub_params {
@@ -40,6 +41,11 @@ struct sub	*sub_find(const struct sock *s, const struct conn *c, struct s6err *e
 uint64_t	 sub_credit(struct sub *u, uint64_t add);
 /* End it; bytes not delivered stay held on the handle. */
 void		 sub_end(struct sub *u);
+/* Serve the subscriptions whose sockets became ready, a slice of them per
+ * loop turn (run by the daemon after the callbacks). */
+void		 sub_run(struct sock6d *d);
+/* Whether some wait for a later slice. */
+bool		 sub_pending(const struct sock6d *d);
 /* The offset of the next byte (the seq of the next datagram) delivered. */
 uint64_t	 sub_next_offset(const struct sock *s);
 
