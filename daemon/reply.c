@@ -12,7 +12,6 @@
 #include "conn.h"
 #include "jv.h"
 #include "reply.h"
-#include "rpc.h"
 #include "sock6d.h"
 
 static const char RESPONSE_HEAD[] = "{\"jsonrpc\":\"2.0\",\"id\":";

@@ -11,7 +11,18 @@
 
 struct conn;
 struct jv;
-struct result_text;
+struct limits;
+struct s6err;
+
+/* A result written straight into the reply, not built as a json-c object:
+ * write() fills at most `max` bytes at p with the result object's text
+ * (bytes in base64, never escaped, are encoded there, once) and returns
+ * how many it wrote. */
+struct result_text {
+	size_t	  max;
+	size_t	(*write)(char *p, void *arg);
+	void	 *arg;
+};
 
 /* A batch's responses gathered so far: "[r1,r2" and how many. */
 struct reply_batch {
@@ -28,5 +39,17 @@ void	reply_written(struct conn *conn, struct reply_batch *b, const struct jv *id
 	    const struct result_text *r);
 /* Length of a response with a result of vallen bytes to request id. */
 size_t	reply_result_len(const struct jv *id, size_t vallen);
+/* Error 1012 for a reply with no room within `limit` (output_max or
+ * output_per_user). */
+void		 err_too_large(struct s6err *e, const struct limits *l, const char *limit);
+/* Notifications: the text before the
+ * params object of a notification of `method` written at p (at most
+ * RPC_NOTIFY_HEAD_MAX bytes with a method name of up to 32), its length;
+ * and the text after the params. */
+#define RPC_NOTIFY_HEAD_MAX	96
+#define RPC_NOTIFY_TAIL		"}\n"
+size_t		 rpc_notify_head(char *p, const char *method);
+/* Queue a notification whose params are a json-c object (taken). */
+void		 rpc_notify(struct conn *conn, const char *method, json_object *params);
 
 #endif

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "error.h"
+#include "reply.h"
 
 struct conn;
 struct limits;
@@ -59,15 +60,6 @@ struct call {
 
 const struct answer *call_ok(struct call *c, json_object *result) MUST_ANSWER;
 const struct answer *call_fail(struct call *c, const struct s6err *e) MUST_ANSWER;
-/* A result written straight into the reply, not built as a json-c object:
- * write() fills at most `max` bytes at p with the result object's text
- * (bytes in base64, never escaped, are encoded there, once) and returns
- * how many it wrote. */
-struct result_text {
-	size_t	  max;
-	size_t	(*write)(char *p, void *arg);
-	void	 *arg;
-};
 const struct answer *call_ok_text(struct call *c, const struct result_text *r) MUST_ANSWER;
 void		 call_complete_ok_text(struct call *c, const struct result_text *r);
 /* Park the call; `cancel` runs if the connection goes away first. */
@@ -93,9 +85,6 @@ bool		 call_can_park(struct call *c, struct s6err *e);
  * member without room now never has it); *limit names the limit. */
 enum room { ROOM_NOW, ROOM_LATER, ROOM_NEVER };
 enum room	 call_room(const struct call *c, size_t n, const char **limit);
-/* Error 1012 for a reply with no room within `limit` (output_max or
- * output_per_user). */
-void		 err_too_large(struct s6err *e, const struct limits *l, const char *limit);
 /* The parked call found no room for its reply in its connection's output:
  * `resume` runs once some was freed (the call may then try again, or wait
  * again).  A call waits at most once at a time. */
@@ -113,15 +102,6 @@ void		 rpc_batch_continue(struct conn *conn);
 void		 rpc_room_freed(struct conn *conn);
 /* The connection is going away: cancel its pending calls, drop its batch. */
 void		 rpc_conn_gone(struct conn *conn);
-/* Notifications ("jsonrpc" is written only here): the text before the
- * params object of a notification of `method` written at p (at most
- * RPC_NOTIFY_HEAD_MAX bytes with a method name of up to 32), its length;
- * and the text after the params. */
-#define RPC_NOTIFY_HEAD_MAX	96
-#define RPC_NOTIFY_TAIL		"}\n"
-size_t		 rpc_notify_head(char *p, const char *method);
-/* Queue a notification whose params are a json-c object (taken). */
-void		 rpc_notify(struct conn *conn, const char *method, json_object *params);
 /* Queue a standalone error response with id null (limits, parse errors). */
 void		 rpc_send_error(struct conn *conn, const struct s6err *e);
 

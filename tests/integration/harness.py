@@ -57,6 +57,23 @@ def has_ipv6_loopback():
         s.close()
 
 
+def request_line(method, params, id=1):
+    """One compact JSON-RPC request line, as bytes."""
+    return (json.dumps({"jsonrpc": "2.0", "id": id, "method": method, "params": params},
+                       separators=(",", ":")) + "\n").encode()
+
+
+def wait_until(pred, deadline=5.0, what="condition"):
+    """Poll pred() until it is true; fail after the deadline (never a fixed sleep)."""
+    end = time.monotonic() + deadline
+    while True:
+        if pred():
+            return
+        if time.monotonic() > end:
+            raise AssertionError("%s not reached after %.0fs" % (what, deadline))
+        time.sleep(0.005)  # poll interval
+
+
 def read_to_eof(s):
     """Every JSON message on s until the daemon closes it."""
     data = b""

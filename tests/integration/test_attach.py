@@ -22,7 +22,6 @@ import random
 import socket
 import struct
 import threading
-import time
 
 import harness
 
@@ -30,20 +29,10 @@ MIB = 1 << 20
 NO_SUCH_HANDLE = 987654321
 
 
-def line(method, params, id=1):
-    return (json.dumps({"jsonrpc": "2.0", "id": id, "method": method, "params": params},
-                       separators=(",", ":")) + "\n").encode()
+line = harness.request_line
 
 
-def wait_until(pred, deadline=5.0, what="condition"):
-    """Poll pred() until it is true; fail after the deadline (never a fixed sleep)."""
-    end = time.monotonic() + deadline
-    while True:
-        if pred():
-            return
-        if time.monotonic() > end:
-            raise AssertionError("%s not reached after %.0fs" % (what, deadline))
-        time.sleep(0.005)  # poll interval
+wait_until = harness.wait_until
 
 
 def recv_exactly(sock, n, have=b""):

@@ -21,27 +21,16 @@ import select
 import socket
 import subprocess
 import sys
-import time
 
 import harness
 
 NO_SUCH_HANDLE = 987654321
 
 
-def line(method, params, id=1):
-    return (json.dumps({"jsonrpc": "2.0", "id": id, "method": method, "params": params},
-                       separators=(",", ":")) + "\n").encode()
+line = harness.request_line
 
 
-def wait_until(pred, deadline=5.0, what="condition"):
-    """Poll pred() until it is true; fail after the deadline (never a fixed sleep)."""
-    end = time.monotonic() + deadline
-    while True:
-        if pred():
-            return
-        if time.monotonic() > end:
-            raise AssertionError("%s not reached after %.0fs" % (what, deadline))
-        time.sleep(0.005)  # poll interval
+wait_until = harness.wait_until
 
 
 def recv_exactly(sock, n):

@@ -55,15 +55,7 @@ def has_asan(pid):
         return "libasan" in f.read()
 
 
-def wait_until(pred, deadline=5.0, what="condition"):
-    """Poll pred() until it is true; fail after the deadline (never a fixed sleep)."""
-    end = time.monotonic() + deadline
-    while True:
-        if pred():
-            return
-        if time.monotonic() > end:
-            raise AssertionError("%s not reached after %.0fs" % (what, deadline))
-        time.sleep(0.005)  # poll interval
+wait_until = harness.wait_until
 
 
 class Pattern:
