@@ -37,6 +37,7 @@ struct s6c {
 	int		 broken;	/* stream state unknown: refuse further calls */
 	int64_t		 next_id;
 	struct buf	 in;
+	size_t		 in_scanned;	/* of in, searched for a newline */
 	struct s6c_note	*head;
 	struct s6c_note	**tailp;
 	size_t		 nnotes;
@@ -225,8 +226,8 @@ s6c_dispatch(struct s6c *c, int64_t want, json_object **reply)
 	size_t		 len, consumed;
 
 	for (;;) {
-		switch (ndjson_next(&c->in, S6C_MAX_MESSAGE, &line, &len,
-		    &consumed)) {
+		switch (ndjson_next(&c->in, S6C_MAX_MESSAGE, &c->in_scanned, &line,
+		    &len, &consumed)) {
 		case NDJSON_NEED:
 			return 0;
 		case NDJSON_TOOBIG:
@@ -236,7 +237,7 @@ s6c_dispatch(struct s6c *c, int64_t want, json_object **reply)
 			break;
 		}
 		msg = s6c_parse(c, line, len);
-		ndjson_done(&c->in, consumed);
+		ndjson_done(&c->in, consumed, &c->in_scanned);
 		if (msg == NULL)
 			return S6C_FAIL;
 		if (!json_object_is_type(msg, json_type_object)) {

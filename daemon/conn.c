@@ -486,7 +486,8 @@ conn_process(struct conn *c)
 			c->d->rpc->batch_continue(c);
 			continue;
 		}
-		switch (ndjson_next(&c->t.in, (size_t)c->d->limits.max_message, &line, &len, &used)) {
+		switch (ndjson_next(&c->t.in, (size_t)c->d->limits.max_message, &c->in_scanned,
+		    &line, &len, &used)) {
 		case NDJSON_NEED:
 			more = false;
 			break;
@@ -498,11 +499,12 @@ conn_process(struct conn *c)
 			e.limit = "max_message";
 			c->d->rpc->send_error(c, &e);
 			buf_reset(&c->t.in);
+			c->in_scanned = 0;
 			c->closing = true;
 			break;
 		case NDJSON_FRAME:
 			c->d->rpc->dispatch_line(c, line, len);
-			ndjson_done(&c->t.in, used);
+			ndjson_done(&c->t.in, used, &c->in_scanned);
 			if (c->takeover != NULL)
 				more = false;	/* what follows is not ours */
 			break;

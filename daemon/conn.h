@@ -64,6 +64,7 @@ struct conn {
 	struct sock6d		*d;
 	uint64_t		 id;
 	struct transport	 t;		/* its fd and queues */
+	size_t			 in_scanned;	/* of t.in, searched for a newline */
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;

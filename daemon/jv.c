@@ -9,8 +9,12 @@
 #include "config.h"
 #endif
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "jv.h"
 #include "utf8.h"
@@ -299,19 +303,41 @@ unescape(struct parser *ps, const char *s, const char *q, char *o)
 	return o;
 }
 
-/* Whether eight bytes at p are all printable ASCII other than '"' and
- * '\\' (no byte a string's scan must stop at), tested together. */
-static inline bool
-word_plain(const char *p)
+/* How many bytes from q on (before end) are printable ASCII other than '"'
+ * and '\\': none of them stops a string's scan.  Sixteen bytes at a time
+ * where SSE2 is (every x86-64), else eight in a word. */
+static inline size_t
+plain_run(const char *q, const char *end)
 {
+	const char *p = q;
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+	__m128i x, stop;
+	unsigned mask;
+
+	for (; end - p >= 16; p += 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* Signed: below 0x20 is a control byte or one from 0x80 up. */
+		stop = _mm_or_si128(_mm_cmplt_epi8(x, space),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)));
+		if ((mask = (unsigned)_mm_movemask_epi8(stop)) != 0)
+			return (size_t)(p - q) + (size_t)__builtin_ctz(mask);
+	}
+#else
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	uint64_t x, quote, bslash;
 
-	memcpy(&x, p, 8);
-	quote = x ^ (ones * '"');
-	bslash = x ^ (ones * '\\');
-	return (((quote - ones) & ~quote) | ((bslash - ones) & ~bslash) |
-	    ((x - ones * 0x20) & ~x) | x) & highs ? false : true;
+	for (; end - p >= 8; p += 8) {
+		memcpy(&x, p, 8);
+		quote = x ^ (ones * '"');
+		bslash = x ^ (ones * '\\');
+		if ((((quote - ones) & ~quote) | ((bslash - ones) & ~bslash) |
+		    ((x - ones * 0x20) & ~x) | x) & highs)
+			break;
+	}
+#endif
+	return (size_t)(p - q);
 }
 
 /* A string at ps->p (on the opening quote): its text is where it lies in
@@ -328,8 +354,7 @@ parse_string(struct parser *ps, const char **out, uint32_t *outlen)
 
 	/* Find the end; the copy's terminating NUL stops the scan there. */
 	for (;; q++) {
-		while (end - q >= 8 && word_plain(q))
-			q += 8;	/* eight bytes of printable ASCII at a time */
+		q += plain_run(q, end);
 		while (!string_stop[(unsigned char)*q])
 			q++;	/* printable ASCII: the common case */
 		if (q >= end)

@@ -4,11 +4,16 @@
 #endif
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <endian.h>
 
 #include "base64.h"
+#include "base64-avx2.h"
+
+/* Whether the vector loops run: asked of the CPU once, with the tables. */
+static bool	use_avx2;
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -35,6 +40,20 @@ b64_pairs_init(void)
 		c[1] = b64_alphabet[i & 0x3f];
 		memcpy(&b64_pairs[i], c, 2);
 	}
+#ifdef BASE64_HAVE_AVX2
+	use_avx2 = base64_avx2_usable();
+#endif
+}
+
+void
+base64_use_vectors(bool on)
+{
+	pthread_once(&b64_pairs_once, b64_pairs_init);
+#ifdef BASE64_HAVE_AVX2
+	use_avx2 = on && base64_avx2_usable();
+#else
+	(void)on;
+#endif
 }
 
 /* Encode two 3-byte groups (the low 24 bits of a and of b) into 8
@@ -69,12 +88,24 @@ base64_encode(const void *in, size_t n, char *out)
 	uint64_t		 w[3], hi, mid, lo;
 	char			*o = out;
 	uint32_t		 v;
+	size_t			 done;
+	bool			 first;
 
 	pthread_once(&b64_pairs_once, b64_pairs_init);
 	/* 24 bytes at a time, read before any of their 32 characters is
 	 * written: out may overlap the end of in (an encode in place, with
 	 * the input at the end of the output's room) and never overtakes it. */
-	for (; n >= 24; n -= 24, p += 24, o += 32) {
+	for (first = true; n >= 24; n -= 24, p += 24, o += 32, first = false) {
+#ifdef BASE64_HAVE_AVX2
+		/* After the first block (the vector loads start 4 bytes back). */
+		if (use_avx2 && !first) {
+			done = base64_avx2_encode_blocks(p, n, o);
+			p += done;
+			o += done / 3 * 4;
+			if ((n -= done) < 24)
+				break;
+		}
+#endif
 		memcpy(w, p, 24);
 		hi = be64toh(w[0]);
 		mid = be64toh(w[1]);
@@ -158,8 +189,18 @@ base64_decode(const char *in, size_t n, void *out)
 	 * each character's bits come already in place from its table, and a
 	 * byte outside the alphabet sets the top byte. */
 	pthread_once(&b64_shifted_once, b64_shifted_init);
+	pthread_once(&b64_pairs_once, b64_pairs_init);
 	body = n > 0 ? n - 4 : 0;
-	for (i = 0; i < body; i += 4) {
+	i = 0;
+#ifdef BASE64_HAVE_AVX2
+	if (use_avx2) {
+		/* Whole blocks; where one holds a byte outside the alphabet the
+		 * loop below goes on from it, and finds which. */
+		i = base64_avx2_decode_blocks(in, n, o);
+		o += i / 4 * 3;
+	}
+#endif
+	for (; i < body; i += 4) {
 		v = b64_shifted[0][p[i]] | b64_shifted[1][p[i + 1]] |
 		    b64_shifted[2][p[i + 2]] | b64_shifted[3][p[i + 3]];
 		if (v & 0xff000000u)

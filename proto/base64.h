@@ -2,6 +2,7 @@
 #ifndef SOCK6_BASE64_H
 #define SOCK6_BASE64_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -14,5 +15,8 @@ size_t	 base64_decoded_max(size_t n);
 /* Decode strictly (padding required, no whitespace, canonical trailing bits).
  * Returns the number of bytes written to out, or -1 if the input is invalid. */
 ssize_t	 base64_decode(const char *in, size_t n, void *out);
+/* Vector loops where the CPU has them (the default), or the table loops
+ * alone: for tests and benchmarks that compare the two. */
+void	 base64_use_vectors(bool on);
 
 #endif

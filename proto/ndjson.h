@@ -16,9 +16,13 @@ enum ndjson_status {
 };
 
 /* Find the next frame in `b`, at most `max` bytes long (excluding the newline).
+ * `*scanned` is the caller's record of how much of b's head was searched
+ * already (0 at first, and after the caller takes or drops any of b's
+ * bytes itself); a line arriving in many reads is then searched once.
  * On NDJSON_FRAME, `*consumed` is what ndjson_done() must drop afterwards. */
-enum ndjson_status ndjson_next(struct buf *b, size_t max, const char **line,
-    size_t *len, size_t *consumed);
-void	 ndjson_done(struct buf *b, size_t consumed);
+enum ndjson_status ndjson_next(struct buf *b, size_t max, size_t *scanned,
+    const char **line, size_t *len, size_t *consumed);
+/* Drop a frame's bytes, and start the next search at the new head. */
+void	 ndjson_done(struct buf *b, size_t consumed, size_t *scanned);
 
 #endif

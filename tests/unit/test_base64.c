@@ -4,6 +4,7 @@
 #endif
 
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base64.h"
@@ -142,6 +143,14 @@ START_TEST(test_length_respected)
 }
 END_TEST
 
+/* The long-input tests run twice: _i 0 with the table loops alone, 1 with
+ * the vector loops where the CPU has them (the daemon's default). */
+static void
+choose_loops(int i)
+{
+	base64_use_vectors(i == 1);
+}
+
 /* Encoding in place, with the bytes at the end of the room their base64
  * will fill (as a subscription does in the output queue), gives what an
  * encode into separate memory gives, for every length and alignment. */
@@ -151,6 +160,7 @@ START_TEST(test_encode_in_place)
 	static char want[5600], room[5600];
 	size_t n, b64, i;
 
+	choose_loops(_i);
 	for (i = 0; i < sizeof(src); i++)
 		src[i] = (unsigned char)(i * 131 + 7);
 	for (n = 0; n < sizeof(src); n += n < 100 ? 1 : 97) {
@@ -159,6 +169,86 @@ START_TEST(test_encode_in_place)
 		memcpy(room + b64 - n, src, n);
 		ck_assert_uint_eq(base64_encode(room + b64 - n, n, room), b64);
 		ck_assert_msg(memcmp(room, want, b64) == 0, "in place differs at length %zu", n);
+	}
+}
+END_TEST
+
+/* A plain bit-at-a-time encoder to hold the fast ones against. */
+static size_t
+reference_encode(const unsigned char *p, size_t n, char *o)
+{
+	static const char a[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, k = 0, bits = 0;
+	unsigned acc = 0;
+
+	for (i = 0; i < n; i++) {
+		acc = acc << 8 | p[i];
+		for (bits += 8; bits >= 6; bits -= 6)
+			o[k++] = a[acc >> (bits - 6) & 0x3f];
+	}
+	if (bits > 0)
+		o[k++] = a[acc << (6 - bits) & 0x3f];
+	while (k % 4 != 0)
+		o[k++] = '=';
+	o[k] = '\0';
+	return k;
+}
+
+/* Every length to 700 at every alignment, into and out of buffers of
+ * exactly the size needed (so a sanitizer sees any store past the end). */
+START_TEST(test_long_round_trip)
+{
+	static unsigned char src[704];
+	char want[1000], *enc;
+	unsigned char *back;
+	size_t n, off, i, b64;
+
+	choose_loops(_i);
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 167 + i / 256);
+	for (n = 0; n <= 700; n++) {
+		for (off = 0; off < 4; off++) {
+			b64 = reference_encode(src + off, n, want);
+			ck_assert_ptr_nonnull(enc = malloc(b64 + 1));
+			ck_assert_uint_eq(base64_encode(src + off, n, enc), b64);
+			ck_assert_msg(memcmp(enc, want, b64 + 1) == 0,
+			    "encode differs at length %zu offset %zu", n, off);
+			ck_assert_ptr_nonnull(back = malloc(n + 1));
+			ck_assert_int_eq(base64_decode(enc, b64, back), (ssize_t)n);
+			ck_assert_msg(memcmp(back, src + off, n) == 0,
+			    "decode differs at length %zu offset %zu", n, off);
+			free(back);
+			free(enc);
+		}
+	}
+}
+END_TEST
+
+/* One byte outside the alphabet anywhere in a long string is refused,
+ * whichever loop meets it. */
+START_TEST(test_long_rejects_each_position)
+{
+	static const unsigned char strangers[] = {
+		'=', '-', '_', '.', ':', '@', '[', '`', '{', ' ', '\n', 0, 0x7f,
+		0x80, 0xaf, 0xff, '*', ',',
+	};
+	unsigned char src[150], out[150];
+	char enc[201], garbled[201];
+	size_t b64, at, k;
+
+	choose_loops(_i);
+	for (k = 0; k < sizeof(src); k++)
+		src[k] = (unsigned char)(k * 37);
+	b64 = base64_encode(src, sizeof(src), enc);
+	ck_assert_int_eq(base64_decode(enc, b64, out), (ssize_t)sizeof(src));
+	for (at = 0; at < b64; at++) {
+		for (k = 0; k < sizeof(strangers); k++) {
+			memcpy(garbled, enc, b64);
+			garbled[at] = (char)strangers[k];
+			ck_assert_msg(base64_decode(garbled, b64, out) == -1,
+			    "byte %#x at %zu accepted", strangers[k], at);
+		}
 	}
 }
 END_TEST
@@ -193,7 +283,12 @@ base64_suite(void)
 	tcase_add_test(tc, test_embedded_nul_rejected);
 	tcase_add_test(tc, test_length_respected);
 	tcase_add_test(tc, test_decoded_max);
-	tcase_add_test(tc, test_encode_in_place);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("loops");
+	tcase_add_loop_test(tc, test_encode_in_place, 0, 2);
+	tcase_add_loop_test(tc, test_long_round_trip, 0, 2);
+	tcase_add_loop_test(tc, test_long_rejects_each_position, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

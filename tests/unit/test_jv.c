@@ -991,9 +991,9 @@ START_TEST(test_cache_reuse)
 }
 END_TEST
 
-/* The string scan takes plain ASCII eight bytes at a time: a byte it must
+/* The string scan takes plain ASCII sixteen bytes at a time: a byte it must
  * stop at (a control character, an escape, a quote, a byte above 0x7f)
- * is found at every position of a word, whatever the alignment. */
+ * is found at every position of a block, whatever the alignment. */
 START_TEST(test_string_scan_words)
 {
 	char text[64], want[64];
