@@ -536,8 +536,8 @@ class Bench:
 
     # -- many handles -----------------------------------------------------
 
-    def ping(self, seconds, phase):
-        argv = [self.streamio, "ping", "--unix", self.d.path,
+    def ping(self, seconds, phase, path=None):
+        argv = [self.streamio, "ping", "--unix", path or self.d.path,
                 "--interval-us", str(self.args.ping_interval_us),
                 "--duration", str(seconds), "--warmup", "100"]
         if self.args.ping_dump:
@@ -548,9 +548,12 @@ class Bench:
     def many(self):
         a = self.args
         n = a.handles
-        peers = sc = None
+        peers = sc = pong = None
         out = {}
+        pong_path = os.path.join(a.tmp, "pong.sock")
         try:
+            pong = Proc("pong", [self.streamio, "pong", "--unix", pong_path], stdin=True)
+            pong.expect("listening")
             peers = Proc("peers", [self.streamio, "peers", "--count", str(n),
                                    "--chunk", str(a.peer_chunk),
                                    "--interval-ms", str(a.peer_interval_ms)], stdin=True)
@@ -571,6 +574,7 @@ class Bench:
                 for i in range(a.repeat):
                     # idle: every handle subscribed, the peers silent
                     idle, _ = self.ping(a.ping_seconds, f"idle{i + 1}")
+                    floor_idle, _ = self.ping(a.ping_seconds, f"floor-idle{i + 1}", pong_path)
                     peers.send("go\n")
                     time.sleep(1.0)  # warm-up: every handle has had data by now
                     cpu0, m0 = self.d.cpu_seconds(), machine_busy()
@@ -587,12 +591,15 @@ class Bench:
                         ("peers", benchlib.proc_cpu_seconds(peers.pid) - p0),
                         ("subclient", benchlib.proc_cpu_seconds(sc.pid) - s0),
                         ("pinger", ping_cpu)])
+                    dcpu = 100 * (self.d.cpu_seconds() - cpu0) / wall
+                    busy = 100 * (machine_busy() - m0) / wall
+                    # the same load, pinging a process that does nothing else
+                    floor_loaded, _ = self.ping(a.ping_seconds, f"floor-loaded{i + 1}", pong_path)
                     peers.send("pause\n")
                     if rows:
                         self.profiles[label] = rows
-                    dcpu = 100 * (self.d.cpu_seconds() - cpu0) / wall
-                    busy = 100 * (machine_busy() - m0) / wall
                     out["runs"].append((idle, loaded, dcpu, busy, clients))
+                    out.setdefault("floor", []).append((floor_idle, floor_loaded))
                     time.sleep(0.5)  # what the peers wrote last is delivered
                 peers.send("stop\n")
                 out["peers"] = peers.result(60, "peers")
@@ -602,6 +609,7 @@ class Bench:
         finally:
             stop_proc(sc)
             stop_proc(peers)
+            stop_proc(pong)
         return out
 
     def connect_many(self, client, port, n):
@@ -810,6 +818,9 @@ def main():
                               f"(round trips alone: p99 {r['rtt_p99_us']:.1f} us)", flush=True)
                     print(f"          loaded: sock6d {dcpu:.0f}%, {clients[5:]}; "
                           f"machine {busy:.0f}%", flush=True)
+                    fi, fl = m["floor"][i]
+                    print(f"          floor (pong, a process doing nothing else): p99 idle "
+                          f"{fi['p99_us']:.1f} us, loaded {fl['p99_us']:.1f} us", flush=True)
                 pr, sr = m["peers"], m["sub"]
                 print(f"  peers wrote {pr['bytes'] / 1e6:.1f} MB in {pr['seconds']:.1f} s "
                       f"({pr['rate_mbs']:.1f} MB/s; {int(pr['blocked'])} writes found the socket "
@@ -821,6 +832,9 @@ def main():
                 loaded_p99 = min(r[1]["p99_us"] for r in m["runs"])
                 rows.append(("d. ping p99 loaded vs idle (us)", loaded_p99, idle_p99,
                              "us", 2.0, "<="))
+                rows.append(("d. floor: pong p99 loaded vs idle (us)",
+                             min(f[1]["p99_us"] for f in m["floor"]),
+                             min(f[0]["p99_us"] for f in m["floor"]), "us", None, "<="))
                 print()
     except BenchError as e:
         print(f"stream: {e}", file=sys.stderr)

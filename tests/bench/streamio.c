@@ -18,6 +18,8 @@
  *   ping    one control connection: daemon.ping on a schedule (one due every
  *           --interval-us), latency percentiles as fairness.py measures them,
  *           and of the round trips alone (rtt_*: from each actual send)
+ *   pong    listen on --unix PATH and answer daemon.ping lines, doing nothing
+ *           else: the floor ping is held against (until standard input ends)
  *
  * The listening modes print "port N" on standard output when they listen.
  * Each mode ends with one line of key=value figures on standard output.
@@ -473,6 +475,58 @@ pct(const uint64_t *v, size_t n, double p)
 	return v[k - 1];
 }
 
+/* pong: the floor of scenario d.  Listen on --unix PATH and answer each
+ * daemon.ping line of one connection at a time with the daemon's reply,
+ * doing nothing else: pinged under the same load as sock6d, it shows the
+ * latency the machine's scheduler adds to any process (stdin closed: exit). */
+static int
+mode_pong(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct pollfd pfd[2] = { { .fd = 0, .events = POLLIN }, { .events = POLLIN } };
+	char buf[4096], reply[128], *p, *nl, *id;
+	size_t have = 0;
+	ssize_t n;
+	int lfd, fd, len;
+
+	if (opt.unix_path == NULL || strlen(opt.unix_path) >= sizeof(sun.sun_path))
+		die("pong: give --unix PATH");
+	strcpy(sun.sun_path, opt.unix_path);
+	unlink(opt.unix_path);
+	if ((lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) == -1 || listen(lfd, 4) == -1)
+		die("pong: %s: %s", opt.unix_path, strerror(errno));
+	printf("listening\n");
+	fflush(stdout);
+	for (;;) {
+		pfd[1].fd = lfd;
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			die("poll: %s", strerror(errno));
+		if (pfd[0].revents != 0)
+			break;
+		if (pfd[1].revents == 0)
+			continue;
+		fd = accept_one(lfd);
+		have = 0;
+		while ((n = recv(fd, buf + have, sizeof(buf) - 1 - have, 0)) > 0) {
+			have += (size_t)n;
+			buf[have] = '\0';
+			for (p = buf; (nl = memchr(p, '\n', have - (size_t)(p - buf))) != NULL; p = nl + 1) {
+				*nl = '\0';
+				id = strstr(p, "\"id\":");
+				len = snprintf(reply, sizeof(reply), "{\"jsonrpc\":\"2.0\",\"id\":%lld,"
+				    "\"result\":{\"pong\":true}}\n", id ? atoll(id + 5) : 0LL);
+				write_all(fd, reply, (size_t)len);
+			}
+			have -= (size_t)(p - buf);
+			memmove(buf, p, have);
+		}
+		close(fd);
+	}
+	unlink(opt.unix_path);
+	return 0;
+}
+
 /* ping: one ping due every --interval-us.  Sent when due, or at once when
  * the previous reply came after that; a ping sent late for that reason is
  * measured from the moment it was due (the daemon's stall counts), one
@@ -562,8 +616,8 @@ mode_ping(void)
 static void
 usage(void)
 {
-	fputs("usage: streamio source|sink|read|write|peers|ping [options]\n"
-	    "  --tcp HOST:PORT | --unix PATH   where read, write and ping connect\n"
+	fputs("usage: streamio source|sink|read|write|peers|ping|pong [options]\n"
+	    "  --tcp HOST:PORT | --unix PATH   where read, write and ping connect (pong: listens)\n"
 	    "  --attach HANDLE                 socket.attach first (read, write)\n"
 	    "  --go                            one byte from reader to source starts the stream\n"
 	    "  --bytes N                       bytes to write (source, write); most to read\n"
@@ -634,6 +688,8 @@ main(int argc, char **argv)
 		return mode_peers();
 	if (strcmp(mode, "ping") == 0)
 		return mode_ping();
+	if (strcmp(mode, "pong") == 0)
+		return mode_pong();
 	usage();
 	return 2;
 }
