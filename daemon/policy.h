@@ -50,7 +50,11 @@ enum policy_option {
  * empty policy (no grants; *missing set true when missing is not NULL).
  * NULL on a bad file, with one sentence in err that starts "PATH:LINE:COL: ",
  * the place of the first error (COL counts from 1 and points at the
- * offending part of the line: the section name, the key, the value word). */
+ * offending part of the line: the section name, the key, the value word).
+ * An error at no place in the file starts "PATH: " (the file cannot be read,
+ * is not a regular file, is writable by every user, or is owned by a user
+ * other than root and the daemon's), or "--limit" (a bad override, or
+ * limits that conflict with no line of the file taking part). */
 struct policy	*policy_load(const char *path, const struct limits *base,
 		    const char *const *overrides, size_t noverrides, bool *missing,
 		    char *err, size_t errlen);
