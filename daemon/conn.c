@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grant.h"
 #include "conn.h"
 #include "log.h"
 #include "ndjson.h"
@@ -230,7 +231,7 @@ conn_user_changed(struct sock6d *d, struct user *u, bool room)
 static void
 conn_account(struct conn *c, long queued, long held)
 {
-	const struct limits *l = &c->d->limits;
+	const struct limits *l = grant_limits_for(c->d, c->uid);
 	struct user *u = c->user;
 	bool short_of_room;
 
@@ -264,7 +265,7 @@ conn_hold(struct conn *c, long delta)
 const char *
 conn_room(const struct conn *c, size_t n)
 {
-	const struct limits *l = &c->d->limits;
+	const struct limits *l = grant_limits_for(c->d, c->uid);
 
 	if (transport_queued(&c->t) + c->held + n > (size_t)l->output_max)
 		return "output_max";

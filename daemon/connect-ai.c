@@ -13,6 +13,7 @@
 
 #include "conn.h"
 #include "connect-ai.h"
+#include "grant.h"
 #include "rpc-common.h"
 
 #define CAI_DELAY	0.25	/* RFC 8305 §5: the connection attempt delay */
@@ -483,12 +484,11 @@ cai_handle(struct call *c, uint64_t id, struct s6err *e)
 }
 
 int
-cai_bind(struct sock *s, const struct sockaddr *sa, socklen_t len, struct s6err *e)
+cai_bind(struct sock *s, const struct sockaddr *sa, socklen_t len, const struct creds *who,
+    struct s6err *e)
 {
-	if (bind(s->fd, sa, len) == -1) {
-		err_sys(e, errno, "bind", "cannot bind to socket", false);
+	if (grant_bind(s->d, s->fd, sa, len, who, e) == -1)
 		return -1;
-	}
 	if (s->state == SS_OPEN)
 		s->state = SS_BOUND;
 	return 0;

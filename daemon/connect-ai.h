@@ -61,6 +61,6 @@ int		 cai_lookup_targets(const struct resolve_job *job, int socktype,
 struct sock	*cai_handle(struct call *c, uint64_t id, struct s6err *e);
 /* bind(2) with the egg's error ("cannot bind to socket - ..."); 0 or -1. */
 int		 cai_bind(struct sock *s, const struct sockaddr *sa, socklen_t len,
-		    struct s6err *e);
+		    const struct creds *who, struct s6err *e);
 
 #endif

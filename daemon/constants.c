@@ -104,6 +104,22 @@ const struct constant constants[] = {
 #else
 	UNDEF("so", "peercred"),
 #endif
+	/* sock6d's: the options a policy grant can lend privilege for. */
+#ifdef SO_MARK
+	K("so", "mark", SO_MARK),
+#else
+	UNDEF("so", "mark"),
+#endif
+#ifdef SO_PRIORITY
+	K("so", "priority", SO_PRIORITY),
+#else
+	UNDEF("so", "priority"),
+#endif
+#ifdef SO_BINDTODEVICE
+	K("so", "bindtodevice", SO_BINDTODEVICE),
+#else
+	UNDEF("so", "bindtodevice"),
+#endif
 
 	/* TCP-level options. */
 	K("tcp", "nodelay", TCP_NODELAY),
@@ -224,8 +240,18 @@ const struct constant constants[] = {
 	K("ip", "multicast-loop", IP_MULTICAST_LOOP),
 	K("ip", "add-membership", IP_ADD_MEMBERSHIP),
 	K("ip", "drop-membership", IP_DROP_MEMBERSHIP),
+#ifdef IP_TRANSPARENT
+	K("ip", "transparent", IP_TRANSPARENT),
+#else
+	UNDEF("ip", "transparent"),
+#endif
 
 	/* IPv6-level options: every one feature-tested, as in the egg. */
+#ifdef IPV6_TRANSPARENT
+	K("ipv6", "transparent", IPV6_TRANSPARENT),
+#else
+	UNDEF("ipv6", "transparent"),
+#endif
 #ifdef IPV6_V6ONLY
 	K("ipv6", "v6only", IPV6_V6ONLY),
 #else

@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "control.h"
+#include "grant.h"
 #include "resolve.h"
 #include "rpc.h"
 #include "sub.h"
@@ -188,4 +189,5 @@ sock6d_shutdown(struct sock6d *d)
 	free(d->scratch);
 	d->scratch = NULL;
 	d->scratch_size = 0;
+	grant_free(d);
 }

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "grant.h"
 #include "conn.h"
 #include "control.h"
 #include "error.h"
@@ -64,8 +65,8 @@ control_refusal(const struct sock6d *d, const struct conn *c, long *value)
 	if ((long)d->nconns > l->max_connections ||
 	    (c->uid != 0 && (long)d->nconns > l->max_connections - l->root_connections))
 		return "max_connections";
-	*value = l->connections_per_user;
-	if (c->uid != 0 && (long)c->user->conns > l->connections_per_user)
+	*value = grant_limits_for(d, c->uid)->connections_per_user;
+	if (c->uid != 0 && (long)c->user->conns > *value)
 		return "connections_per_user";
 	return NULL;
 }
@@ -133,6 +134,19 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
+/* Serve the listening socket fd. */
+static void
+control_listen(struct sock6d *d, int fd)
+{
+	d->listen_fd = fd;
+	ev_io_init(&d->listen_io, control_accept_cb, fd, EV_READ);
+	d->listen_io.data = d;
+	ev_timer_init(&d->listen_pause, control_resume_cb, ACCEPT_PAUSE, 0.);
+	d->listen_pause.data = d;
+	d->pause_log.interval = d->refusal_log.interval = LOG_INTERVAL;
+	ev_io_start(d->loop, &d->listen_io);
+}
+
 int
 control_open(struct sock6d *d, const char *path, mode_t mode, char *err, size_t errlen)
 {
@@ -184,13 +198,34 @@ control_open(struct sock6d *d, const char *path, mode_t mode, char *err, size_t 
 		return -1;
 	}
 	snprintf(d->socket_path, sizeof(d->socket_path), "%s", path);
-	d->listen_fd = fd;
-	ev_io_init(&d->listen_io, control_accept_cb, fd, EV_READ);
-	d->listen_io.data = d;
-	ev_timer_init(&d->listen_pause, control_resume_cb, ACCEPT_PAUSE, 0.);
-	d->listen_pause.data = d;
-	d->pause_log.interval = d->refusal_log.interval = LOG_INTERVAL;
-	ev_io_start(d->loop, &d->listen_io);
+	control_listen(d, fd);
+	return 0;
+}
+
+int
+control_adopt(struct sock6d *d, int fd, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(int), alen = sizeof(sun);
+	int type = 0, listening = 0, fl;
+
+	memset(&sun, 0, sizeof(sun));
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 || type != SOCK_STREAM ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == -1 || !listening ||
+	    getsockname(fd, (struct sockaddr *)&sun, &alen) == -1 || sun.sun_family != AF_UNIX) {
+		snprintf(err, errlen, "the control socket passed in (fd %d) is not a listening "
+		    "UNIX stream socket", fd);
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+		snprintf(err, errlen, "fd %d: %s", fd, strerror(errno));
+		return -1;
+	}
+	snprintf(d->socket_path, sizeof(d->socket_path), "%.*s",
+	    (int)strnlen(sun.sun_path, sizeof(sun.sun_path)), sun.sun_path);
+	d->control_adopted = true;
+	control_listen(d, fd);
 	return 0;
 }
 
@@ -205,6 +240,7 @@ control_close(struct sock6d *d)
 	ev_timer_stop(d->loop, &d->listen_pause);
 	close(d->listen_fd);
 	d->listen_fd = -1;
-	if (lstat(d->socket_path, &st) == 0 && S_ISSOCK(st.st_mode))
+	/* A socket the service manager made stays its to remove. */
+	if (!d->control_adopted && lstat(d->socket_path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(d->socket_path);
 }

@@ -125,6 +125,8 @@ err_to_json(const struct s6err *e)
 		json_object_object_add(data, "handle", json_object_new_int64((int64_t)e->handle));
 	if (e->limit)
 		json_object_object_add(data, "limit", json_object_new_string(e->limit));
+	if (e->grant[0] != '\0')
+		json_object_object_add(data, "grant", json_object_new_string(e->grant));
 	if (e->gai) {
 		json_object_object_add(data, "gai", json_object_new_int(e->gai));
 		if ((name = gai_code_name(e->gai)) != NULL)

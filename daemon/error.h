@@ -22,6 +22,7 @@ struct s6err {
 	const char	*did_you_mean;	/* -32601, -32602: a known name close to the
 					 * method or param given */
 	const char	*limit;		/* 1012 and limit errors: the limit's name */
+	char		 grant[64];	/* 1011: the grant that would allow it, or "" */
 	uint64_t	 handle;	/* 0: none */
 	int		 gai;		/* getaddrinfo code, 0: none */
 	bool		 has_bytes;

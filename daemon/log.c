@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -19,11 +21,32 @@ static int log_journal;		/* stderr is the journal: "<N>" prefixes, no timestamps
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 static const int level_syslog[] = { 3, 4, 6, 7 };
 
+/* Whether stderr is the journal's stream: JOURNAL_STREAM holds its device
+ * and inode ("DEV:INO"), which stderr must still be (a redirection made
+ * after systemd started us means it is not). */
+static int
+stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return v != NULL && sscanf(v, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_init(enum log_level level)
 {
 	log_max = level;
-	log_journal = getenv("JOURNAL_STREAM") != NULL;
+	log_journal = stderr_is_journal();
+}
+
+int
+log_to_journal(void)
+{
+	return log_journal;
 }
 
 int
@@ -43,30 +66,37 @@ log_enabled(enum log_level level)
 	return level <= log_max;
 }
 
-/* Write one line: prefix, message, optional strerror. */
+/* Write one line: "<N>" in the journal, else a UTC timestamp and the
+ * level's name; the message; strerror(errnum) when errnum is not 0. */
 static void
-log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
+log_write(int syslog_priority, const char *name, const char *msg, int errnum)
 {
-	char msg[1024];
 	struct timespec ts;
 	struct tm tm;
 
-	if (level > log_max)
-		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (log_journal) {
-		if (errnum)
-			fprintf(stderr, "<%d>%s: %s\n", level_syslog[level], msg, strerror(errnum));
-		else
-			fprintf(stderr, "<%d>%s\n", level_syslog[level], msg);
+		fprintf(stderr, "<%d>%s%s%s%s\n", syslog_priority,
+		    strcmp(name, "audit") == 0 ? "audit: " : "", msg,
+		    errnum ? ": " : "", errnum ? strerror(errnum) : "");
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: %s%s%s\n",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, ts.tv_nsec / 1000000, level_names[level], msg,
+	    tm.tm_sec, ts.tv_nsec / 1000000, name, msg,
 	    errnum ? ": " : "", errnum ? strerror(errnum) : "");
+}
+
+static void
+log_emit(enum log_level level, int errnum, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	if (level > log_max)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_write(level_syslog[level], level_names[level], msg, errnum);
 }
 
 #define LOG_FN(fn, level, witherr)				\
@@ -80,6 +110,20 @@ fn(const char *fmt, ...)					\
 	log_emit(level, (witherr) ? saved : 0, fmt, ap);	\
 	va_end(ap);						\
 	errno = saved;						\
+}
+
+void
+log_audit(const char *fmt, ...)
+{
+	int saved = errno;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_write(5, "audit", msg, 0);	/* notice, whatever the level */
+	errno = saved;
 }
 
 LOG_FN(log_error, LOG_LVL_ERROR, 0)

@@ -17,6 +17,11 @@ void	 log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	 log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One audit line (a grant used or refused), at notice priority, whatever
+ * the level: "audit: uid=1000 method=socket.bind grant=... used". */
+void	 log_audit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Whether lines go to the journal (stderr is JOURNAL_STREAM's). */
+int	 log_to_journal(void);
 /* At most one line per interval for a kind of event a client can repeat
  * at will (refused connections, accepts paused): the lines in between are
  * counted instead, and the next line logged says how many. */

@@ -14,22 +14,33 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "grant.h"
 #include "limit.h"
 #include "log.h"
 #include "paths.h"
+#include "policy.h"
+#include "privs.h"
+#include "service.h"
 #include "sock6d.h"
+
+#define POLICY_PATH	SYSCONFDIR "/sock6d/sock6d.conf"
+#define MAX_LIMIT_ARGS	64
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sock6d [--socket PATH] [--socket-mode MODE] [--log-level LEVEL]\n"
-	    "              [--limit NAME=VALUE]... [--allow-export] [--version] [--help]\n"
+	    "usage: sock6d [--socket PATH] [--socket-mode MODE] [--config FILE]\n"
+	    "              [--log-level LEVEL] [--limit NAME=VALUE]... [--allow-export]\n"
+	    "              [--version] [--help]\n"
 	    "\n"
 	    "  --socket PATH       control socket (default: $SOCK6D_SOCKET, then\n"
 	    "                      /run/sock6d/sock6d.sock as root, $XDG_RUNTIME_DIR/sock6d.sock,\n"
 	    "                      /tmp/sock6d-$UID/sock6d.sock)\n"
 	    "  --socket-mode MODE  octal file mode of the control socket (default 0660)\n"
+	    "  --config FILE       the policy file (default: $SOCK6D_CONFIG, then\n"
+	    "                      " POLICY_PATH "); none there: nothing granted;\n"
+	    "                      read again on SIGHUP\n"
 	    "  --log-level LEVEL   error, warn, info (default) or debug\n"
 	    "  --allow-export      let every user take its sockets' descriptors (socket.export)\n"
 	    "  --limit NAME=VALUE  change a limit:\n");
@@ -56,6 +67,46 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+static void
+sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct sock6d *d = w->data;
+	char err[512];
+
+	log_info("SIGHUP: reloading the policy");
+	(void)grant_reload(d, err, sizeof(err));
+}
+
+/* The descriptors socket activation passed: the control socket (named
+ * "control", or the only one), adopted; -1 when there was none, 0 when
+ * adopted, -2 on an error (in err).  Others are closed with a warning. */
+static int
+take_activated(struct sock6d *d, char *err, size_t errlen)
+{
+	struct service_fd *fds;
+	int n, i, control = -1, rc = -1;
+
+	if ((n = service_listen_fds(&fds)) < 0) {
+		snprintf(err, errlen, "socket activation: %s", strerror(errno));
+		return -2;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(fds[i].name, "control") == 0 ||
+		    (n == 1 && strcmp(fds[i].name, "unknown") == 0))
+			control = i;
+	for (i = 0; i < n; i++) {
+		if (i == control) {
+			rc = control_adopt(d, fds[i].fd, err, errlen) == 0 ? 0 : -2;
+			continue;
+		}
+		log_warnx("socket activation: ignoring fd %d named \"%s\"", fds[i].fd,
+		    fds[i].name);
+		close(fds[i].fd);
+	}
+	free(fds);
+	return rc;
+}
+
 /* Create the directory that holds a default socket path, when missing. */
 static int
 make_socket_dir(const char *path, char *err, size_t errlen)
@@ -77,12 +128,30 @@ make_socket_dir(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Make the control socket: --socket, else the default path (its directory
+ * made when missing).  0, or -1 with a sentence in err. */
+static int
+open_control(struct sock6d *d, const char *socket_opt, mode_t mode, char *err, size_t errlen)
+{
+	char path[108];
+	const char *why;
+
+	if (s6_socket_path(socket_opt, path, sizeof(path), &why) == -1) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (socket_opt == NULL && make_socket_dir(path, err, errlen) == -1)
+		return -1;
+	return control_open(d, path, mode, err, errlen);
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "socket-mode", required_argument, NULL, 'm' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "limit", required_argument, NULL, 'L' },
 		{ "allow-export", no_argument, NULL, 'E' },
@@ -90,14 +159,17 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *socket_opt = NULL, *why;
-	char path[108], err[512], *end;
+	const char *socket_opt = NULL, *policy_path = getenv("SOCK6D_CONFIG");
+	const char *limit_args[MAX_LIMIT_ARGS];
+	char err[512], *end;
 	struct limits limits;
+	struct policy *policy;
 	struct sock6d d;
 	struct ev_loop *loop;
 	long mode = 0660;
-	int ch, level = LOG_LVL_INFO;
-	bool allow_export = false;
+	int ch, level = LOG_LVL_INFO, activated;
+	size_t nlimit_args = 0;
+	bool allow_export = false, missing = false;
 
 	limits_default(&limits);
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -119,11 +191,19 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'c':
+			policy_path = optarg;
+			break;
 		case 'L':
 			if (limits_set(&limits, optarg, err, sizeof(err)) == -1) {
 				fprintf(stderr, "sock6d: %s\n", err);
 				return 2;
 			}
+			if (nlimit_args == MAX_LIMIT_ARGS) {
+				fprintf(stderr, "sock6d: more than %d --limit\n", MAX_LIMIT_ARGS);
+				return 2;
+			}
+			limit_args[nlimit_args++] = optarg;
 			break;
 		case 'E':
 			allow_export = true;
@@ -139,6 +219,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (policy_path == NULL || *policy_path == '\0')
+		policy_path = POLICY_PATH;
 	if (optind < argc) {
 		fprintf(stderr, "sock6d: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
@@ -149,11 +231,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init((enum log_level)level);
-	if (s6_socket_path(socket_opt, path, sizeof(path), &why) == -1) {
-		log_error("%s", why);
-		return 1;
-	}
-	if (socket_opt == NULL && make_socket_dir(path, err, sizeof(err)) == -1) {
+	/* The policy first: a bad file stops the daemon before it serves. */
+	if ((policy = grant_read(policy_path, limit_args, nlimit_args, &missing, err,
+	    sizeof(err))) == NULL) {
 		log_error("%s", err);
 		return 1;
 	}
@@ -164,25 +244,49 @@ main(int argc, char **argv)
 		log_error("cannot initialise the event loop");
 		return 1;
 	}
-	if (sock6d_init(&d, loop, &limits) == -1) {
+	if (sock6d_init(&d, loop, policy_limits(policy)) == -1) {
 		log_error("out of memory");
+		policy_free(policy);
 		return 1;
 	}
 	d.allow_export = allow_export;
-	if (control_open(&d, path, (mode_t)mode, err, sizeof(err)) == -1) {
+	d.policy_path = policy_path;
+	d.limit_overrides = limit_args;
+	d.nlimit_overrides = nlimit_args;
+	grant_adopt(&d, policy, missing);
+	/* The control socket: from socket activation, else made here. */
+	if ((activated = take_activated(&d, err, sizeof(err))) == -2) {
+		log_error("%s", err);
+		sock6d_shutdown(&d);
+		return 1;
+	}
+	if (activated == -1 && open_control(&d, socket_opt, (mode_t)mode, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		sock6d_shutdown(&d);
+		return 1;
+	}
+	/* Serving from here on: with the least privilege it needs. */
+	if (privs_drop(err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		sock6d_shutdown(&d);
 		return 1;
 	}
 	ev_signal_init(&d.sigterm, signal_cb, SIGTERM);
 	ev_signal_init(&d.sigint, signal_cb, SIGINT);
+	ev_signal_init(&d.sighup, sighup_cb, SIGHUP);
+	d.sighup.data = &d;
 	ev_signal_start(loop, &d.sigterm);
 	ev_signal_start(loop, &d.sigint);
-	log_info("sock6d %s listening on %s", PACKAGE_VERSION, path);
+	ev_signal_start(loop, &d.sighup);
+	log_info("sock6d %s listening on %s%s", PACKAGE_VERSION, d.socket_path,
+	    d.control_adopted ? " (socket activation)" : "");
+	service_ready(&d);
 	ev_run(loop, 0);
+	service_stopping(&d);
 	sock6d_shutdown(&d);
 	ev_signal_stop(loop, &d.sigterm);
 	ev_signal_stop(loop, &d.sigint);
+	ev_signal_stop(loop, &d.sighup);
 	ev_loop_destroy(loop);
 	log_info("stopped");
 	return 0;

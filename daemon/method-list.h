@@ -1,6 +1,7 @@
 /* method-list.h: every method the daemon serves, one line each, sorted by
  * wire name (a unit test checks the order).  Included by method.h/method.c. */
 METHOD(m_daemon_ping,		"daemon.ping")
+METHOD(m_daemon_reload,		"daemon.reload")
 METHOD(m_daemon_stats,		"daemon.stats")
 METHOD(m_daemon_version,	"daemon.version")
 METHOD(m_net_address_information,	"net.address_information")

@@ -1,5 +1,5 @@
-/* rpc-daemon.c: the daemon's own methods: daemon.ping, daemon.version and
- * daemon.stats. */
+/* rpc-daemon.c: the daemon's own methods: daemon.ping, daemon.version,
+ * daemon.stats and daemon.reload. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "grant.h"
+#include "policy.h"
 #include "rpc-common.h"
 
 #define PONG	"{\"pong\":true}"
@@ -92,4 +94,42 @@ const struct method m_daemon_stats = {
 	    { "bytes_in", RT_INTEGER, "socket bytes received" },
 	    { "bytes_out", RT_INTEGER, "socket bytes sent" }, END_RESULT },
 	(const int[]){ 0 },
+};
+
+/* Root's alone: read the policy file again, as SIGHUP does.  A bad file
+ * keeps the policy in force and says why. */
+static const struct answer *
+daemon_reload(struct call *c, void *argp)
+{
+	struct s6err e;
+	char why[512];
+	json_object *o;
+
+	if (c->conn->uid != 0) {
+		err_set(&e, S6_PERMISSION, "only root may reload the daemon's policy");
+		return call_fail(c, &e);
+	}
+	if (grant_reload(c->d, why, sizeof(why)) == -1) {
+		err_set(&e, S6_NET, "policy not reloaded, the old one stays in force: %s", why);
+		return call_fail(c, &e);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "reloaded", json_object_new_boolean(1));
+	json_object_object_add(o, "config", json_object_new_string(c->d->policy_path));
+	json_object_object_add(o, "sections",
+	    json_object_new_int64((int64_t)policy_sections(c->d->policy)));
+	return call_ok(c, o);
+}
+
+const struct method m_daemon_reload = {
+	"daemon.reload", daemon_reload, (const struct param[]){ END_PARAMS }, 0,
+	"Read the policy file again (root only)",
+	"As SIGHUP does: the grants and limits of the policy file (sock6d.conf(5)) are read "
+	"again and put in force whole, for the next call; handles, connections and "
+	"subscriptions are untouched. A bad file keeps the policy in force and is 1000 with "
+	"the file's line and column in the message; a caller other than root gets 1011.",
+	(const struct result_field[]){ { "reloaded", RT_BOOLEAN, "true" },
+	    { "config", RT_STRING, "the policy file's path" },
+	    { "sections", RT_INTEGER, "its user and group sections" }, END_RESULT },
+	(const int[]){ S6_NET, S6_PERMISSION, 0 },
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jv.h"
+#include "grant.h"
 #include "rpc-common.h"
 
 static const int net_errors[] = { S6_NET, S6_NO_SUCH_HANDLE, 0 };
@@ -41,6 +42,44 @@ static const struct result_field create_result[] = {
 	END_RESULT
 };
 
+struct raw_call {
+	const struct create_args	*a;
+	int				 fd;
+};
+
+static int
+raw_again(void *arg)
+{
+	struct raw_call *r = arg;
+
+	r->fd = socket(r->a->family, r->a->type | SOCK_NONBLOCK | SOCK_CLOEXEC, r->a->protocol);
+	return r->fd == -1 ? -1 : 0;
+}
+
+/* socket(2) again with the capability the policy's "raw" grant lends;
+ * NULL with e set (1011 when it is not granted). */
+static struct sock *
+create_granted_raw(struct call *c, const struct create_args *a, struct s6err *e)
+{
+	struct grant_req req = { .kind = GRANT_RAW };
+	struct raw_call r = { a, -1 };
+	int errnum = e->errnum;
+
+	if (sock_check_quota(c->d, c->conn->uid, e) == -1)
+		return NULL;
+	switch (grant_retry(c->d, &c->conn->creds, &req, errnum, raw_again, &r, e)) {
+	case GRANT_DONE:
+		return sock_wrap_fd(c->d, r.fd, a->family, a->type, a->protocol, c->conn->uid, e);
+	case GRANT_FAILED:
+		err_sys(e, errno, "socket", "cannot create socket", false);
+		return NULL;
+	case GRANT_REFUSED:
+		e->syscall = "socket";
+		break;
+	}
+	return NULL;
+}
+
 static const struct answer *
 socket_create(struct call *c, void *argp)
 {
@@ -49,13 +88,11 @@ socket_create(struct call *c, void *argp)
 	struct s6err e;
 	json_object *o;
 
-	/* A raw socket would hand the daemon's privilege to any user: only
-	 * root's clients get one (a finer access policy may widen this). */
-	if (a->type == SOCK_RAW && c->conn->uid != 0) {
-		err_sys(&e, EPERM, "socket", "cannot create socket", false);
-		return call_fail(c, &e);
-	}
-	if ((s = sock_create(c->d, a->family, a->type, a->protocol, c->conn->uid, &e)) == NULL)
+	s = sock_create(c->d, a->family, a->type, a->protocol, c->conn->uid, &e);
+	/* A raw socket the kernel refuses the client: the policy's "raw". */
+	if (s == NULL && a->type == SOCK_RAW && (e.errnum == EPERM || e.errnum == EACCES))
+		s = create_granted_raw(c, a, &e);
+	if (s == NULL)
 		return call_fail(c, &e);
 	sock_set_scope(s, (enum sock_scope)a->scope, conn_scoped(c->conn));
 	o = json_object_new_object();

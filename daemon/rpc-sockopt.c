@@ -5,11 +5,14 @@
 #include "config.h"
 #endif
 
+#include <errno.h>
+
 #include <limits.h>
 #include <string.h>
 
 #include "constants.h"
 #include "jv.h"
+#include "grant.h"
 #include "rpc-common.h"
 #include "sockopt.h"
 
@@ -107,6 +110,49 @@ static const struct param setopt_params[] = {
 	END_PARAMS
 };
 
+struct setopt_call {
+	const struct setopt_args	*a;
+	const struct sockopt		*o;
+	struct s6err			 e;
+};
+
+static int
+setopt_again(void *arg)
+{
+	struct setopt_call *r = arg;
+
+	if (sockopt_set(r->a->s->fd, r->o, r->a->value, true, &r->e) == 0)
+		return 0;
+	errno = r->e.errnum;
+	return -1;
+}
+
+/* The kernel refused an option that needs privilege (EPERM): the policy's
+ * "options" grant may lend it.  0 when set after all, else -1 with e. */
+static int
+setopt_granted(struct call *c, const struct setopt_args *a, const struct sockopt *o,
+    struct s6err *e)
+{
+	struct grant_req req = { .kind = GRANT_OPTION };
+	struct setopt_call r = { a, o, { 0 } };
+	int opt = policy_option_from_name(o->name);
+
+	if (opt < 0 || (e->errnum != EPERM && e->errnum != EACCES))
+		return -1;
+	req.option = (enum policy_option)opt;
+	switch (grant_retry(c->d, &c->conn->creds, &req, e->errnum, setopt_again, &r, e)) {
+	case GRANT_DONE:
+		return 0;
+	case GRANT_FAILED:
+		*e = r.e;
+		return -1;
+	case GRANT_REFUSED:
+		e->syscall = "setsockopt";
+		break;
+	}
+	return -1;
+}
+
 static const struct answer *
 socket_setopt(struct call *c, void *argp)
 {
@@ -116,7 +162,8 @@ socket_setopt(struct call *c, void *argp)
 
 	if ((o = option_named(a->option, &e)) == NULL)
 		return call_fail(c, &e);
-	if (sockopt_set(a->s->fd, o, a->value, caller_privileged(c), &e) == -1)
+	if (sockopt_set(a->s->fd, o, a->value, caller_privileged(c), &e) == -1 &&
+	    setopt_granted(c, a, o, &e) == -1)
 		return opt_fail(c, a->s, &e);
 	return call_ok(c, result_empty());
 }

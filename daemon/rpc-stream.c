@@ -13,6 +13,7 @@
 #include "method.h"
 #include "param.h"
 #include "relay.h"
+#include "grant.h"
 #include "rpc-common.h"
 #include "sock.h"
 #include "sub.h"
@@ -178,6 +179,8 @@ static const struct param export_params[] = {
 	END_PARAMS
 };
 
+static const struct grant_req export_grant = { .kind = GRANT_EXPORT };
+
 static const struct answer *
 socket_export(struct call *c, void *argp)
 {
@@ -187,11 +190,8 @@ socket_export(struct call *c, void *argp)
 	struct s6err e;
 	int fd, fl;
 
-	if (!c->d->allow_export) {
-		err_set(&e, S6_PERMISSION, "export is not allowed (the daemon runs without "
-		    "--allow-export)");
+	if (!c->d->allow_export && !grant_allows(c->d, &c->conn->creds, &export_grant, &e))
 		return call_fail(c, &e);
-	}
 	if (sock_consumer_kind(s, SIDE_READ) != CONSUMER_CALLS ||
 	    sock_consumer_kind(s, SIDE_WRITE) != CONSUMER_CALLS) {
 		sock_busy_error(s, sock_consumer_kind(s, SIDE_READ) != CONSUMER_CALLS ?

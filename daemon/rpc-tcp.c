@@ -90,7 +90,7 @@ listen_done(struct resolve_job *job)
 	    set_int_option(s, IPPROTO_IPV6, IPV6_V6ONLY, a->v6only, &e) == -1)
 		goto fail;
 	if (set_int_option(s, SOL_SOCKET, SO_REUSEADDR, 1, &e) == -1 ||
-	    cai_bind(s, ai->ai_addr, ai->ai_addrlen, &e) == -1)
+	    cai_bind(s, ai->ai_addr, ai->ai_addrlen, &c->conn->creds, &e) == -1)
 		goto fail;
 	if (listen(s->fd, (int)a->backlog) == -1) {
 		err_sys(&e, errno, "listen", "cannot listen on socket", false);

@@ -74,6 +74,7 @@ struct udp_args {
 	uint64_t	 id;		/* the handle, looked up again after the wait */
 	udp_step_fn	 step;
 	const char	*empty;		/* the error when nothing is found */
+	const struct creds *who;	/* the caller, for a bind a grant may allow */
 };
 
 #define UDP_HOST_ROW(flags, what) \
@@ -92,6 +93,7 @@ udp_done(struct resolve_job *job)
 	struct sock *s;
 	struct s6err e;
 
+	a->who = c->conn != NULL ? &c->conn->creds : NULL;
 	if ((s = cai_handle(c, a->id, &e)) != NULL &&
 	    (ai = cai_lookup_first(job, a->empty, &e)) != NULL)
 		result = a->step(s, ai, a, &e);
@@ -117,7 +119,7 @@ bind_step(struct sock *s, const struct addrinfo *ai, struct udp_args *a, struct 
 {
 	json_object *bound;
 
-	if (cai_bind(s, ai->ai_addr, ai->ai_addrlen, e) == -1 ||
+	if (cai_bind(s, ai->ai_addr, ai->ai_addrlen, a->who, e) == -1 ||
 	    sock_address(s, false, &bound, e) == -1) {
 		e->handle = s->handle;
 		return NULL;

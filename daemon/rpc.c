@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grant.h"
 #include "conn.h"
 #include "log.h"
 #include "method.h"
@@ -283,23 +284,26 @@ call_held_bytes(const struct call *c)
 bool
 call_can_park(struct call *c, struct s6err *e)
 {
+	const struct limits *l;
+
 	if (c->conn == NULL || c->conn->dead || c->conn->close_requested) {
 		err_set(e, S6_INTERNAL_ERROR, "the caller has gone");
 		return false;
 	}
-	if ((long)c->conn->npending >= c->d->limits.pending_per_connection) {
-		err_limit(e, "pending_per_connection", c->d->limits.pending_per_connection);
+	l = grant_limits_for(c->d, c->conn->uid);
+	if ((long)c->conn->npending >= l->pending_per_connection) {
+		err_limit(e, "pending_per_connection", l->pending_per_connection);
 		return false;
 	}
-	if ((long)c->conn->user->pending >= c->d->limits.pending_per_user) {
-		err_limit(e, "pending_per_user", c->d->limits.pending_per_user);
+	if ((long)c->conn->user->pending >= l->pending_per_user) {
+		err_limit(e, "pending_per_user", l->pending_per_user);
 		return false;
 	}
 	/* What a parked call holds counts, with the bytes held on the user's
 	 * handles, in pending_bytes_per_user. */
 	if ((long)(c->conn->user->pinned + call_held_bytes(c)) >
-	    c->d->limits.pending_bytes_per_user) {
-		err_limit(e, "pending_bytes_per_user", c->d->limits.pending_bytes_per_user);
+	    l->pending_bytes_per_user) {
+		err_limit(e, "pending_bytes_per_user", l->pending_bytes_per_user);
 		return false;
 	}
 	return true;
@@ -517,7 +521,9 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 		struct creds_saved saved;
 
 		creds_enter(&conn->creds, &saved);
+		c->d->method = m->name;
 		a = m->fn(c, c->args);
+		c->d->method = NULL;
 		creds_leave(&saved);
 		if (a != &answered && a != &parked) {
 			/* No token: a handler's bug, answered as one, once. */

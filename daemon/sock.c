@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "grant.h"
 #include "sock.h"
 #include "sock6d.h"
 #include "sockaddr.h"
@@ -28,9 +29,10 @@ int
 sock_check_quota(struct sock6d *d, uid_t owner, struct s6err *e)
 {
 	struct user *u = user_find(&d->users, owner);
+	long max = grant_limits_for(d, owner)->handles_per_user;
 
-	if (u != NULL && (long)u->handles >= d->limits.handles_per_user) {
-		err_limit(e, "handles_per_user", d->limits.handles_per_user);
+	if (u != NULL && (long)u->handles >= max) {
+		err_limit(e, "handles_per_user", max);
 		return -1;
 	}
 	return 0;
@@ -321,8 +323,7 @@ int
 sock_bind(struct sock *s, const struct s6_sockaddr *addr, const struct creds *who,
     struct s6err *e)
 {
-	if (bind(s->fd, (const struct sockaddr *)&addr->ss, addr->len) == -1) {
-		err_sys(e, errno, "bind", "cannot bind to socket", false);
+	if (grant_bind(s->d, s->fd, (const struct sockaddr *)&addr->ss, addr->len, who, e) == -1) {
 		e->handle = s->handle;
 		return -1;
 	}

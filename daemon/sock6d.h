@@ -14,10 +14,12 @@
 #include "log.h"
 #include "handle.h"
 #include "user.h"
+#include "service.h"
 #include "transport.h"
 
 struct conn;
 struct conn_rpc;
+struct policy;
 struct sock;
 struct sub;
 
@@ -64,6 +66,15 @@ struct sock6d {
 	char			*scratch;	/* chunks on their way to JSON (sub.c) */
 	size_t			 scratch_size;
 	bool			 allow_export;	/* --allow-export: socket.export for all */
+	struct policy		*policy;	/* the policy file in force (grant.c) */
+	const char		*policy_path;	/* where it is read from */
+	const char *const	*limit_overrides;	/* --limit: win over the file */
+	size_t			 nlimit_overrides;
+	const char		*method;	/* whose handler runs now (the audit) */
+	struct service		 service;	/* the service manager's side */
+	ev_signal		 sighup;	/* reload the policy */
+	bool			 control_adopted;	/* the control socket came from
+						 * socket activation: not ours to remove */
 	struct conn		*dead_conns;
 	struct sock		*dead_socks;
 };

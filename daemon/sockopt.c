@@ -73,6 +73,13 @@ const struct sockopt sockopts[] = {
 	{ "ipv6-unicast-hops", "ipproto/ipv6", "ipv6/unicast-hops", SK_INT, 0, -1, 255 },
 	{ "ipv6-multicast-hops", "ipproto/ipv6", "ipv6/multicast-hops", SK_INT, 0, -1, 255 },
 	{ "ipv6-multicast-loop", "ipproto/ipv6", "ipv6/multicast-loop", SK_BOOL, 0, 0, 0 },
+	/* Privileged: the kernel refuses them to a client without the
+	 * capability; the policy file can grant them (sock6d.conf(5)). */
+	{ "so-mark", "sol/socket", "so/mark", SK_INT, 0, 0, INT_MAX },
+	{ "so-priority", "sol/socket", "so/priority", SK_INT, 0, 0, INT_MAX },
+	{ "so-bindtodevice", "sol/socket", "so/bindtodevice", SK_STRING, 0, 0, IFNAMSIZ - 1 },
+	{ "ip-transparent", "ipproto/ip", "ip/transparent", SK_BOOL, 0, 0, 0 },
+	{ "ipv6-transparent", "ipproto/ipv6", "ipv6/transparent", SK_BOOL, 0, 0, 0 },
 	{ NULL, NULL, NULL, SK_BOOL, 0, 0, 0 }
 };
 

@@ -23,6 +23,7 @@ LINUX = [
     ("so/sndtimeo", 21), ("so/rcvtimeo", 20), ("so/error", 4), ("so/type", 3),
     ("so/useloopback", None), ("so/reuseport", 15), ("so/timestamp", 29),
     ("so/exclusiveaddruse", None), ("so/peercred", 17),
+    ("so/mark", 36), ("so/priority", 12), ("so/bindtodevice", 25),
     ("tcp/nodelay", 1), ("tcp/maxseg", 2), ("tcp/nopush", None), ("tcp/noopt", None),
     ("tcp/keepalive", None), ("tcp/keepidle", 4), ("tcp/keepintvl", 5), ("tcp/keepcnt", 6),
     ("tcp/user-timeout", 18), ("tcp/congestion", 13), ("tcp/info", 11),
@@ -31,8 +32,8 @@ LINUX = [
     ("ip/recvttl", 12), ("ip/router-alert", 5), ("ip/recvopts", 6), ("ip/recvretopts", 7),
     ("ip/retopts", 7), ("ip/recvdstaddr", None), ("ip/multicast-if", 32),
     ("ip/multicast-ttl", 33), ("ip/multicast-loop", 34), ("ip/add-membership", 35),
-    ("ip/drop-membership", 36),
-    ("ipv6/v6only", 26), ("ipv6/addrform", 1), ("ipv6/mtu", 24), ("ipv6/mtu-discover", 23),
+    ("ip/drop-membership", 36), ("ip/transparent", 19),
+    ("ipv6/transparent", 75), ("ipv6/v6only", 26), ("ipv6/addrform", 1), ("ipv6/mtu", 24), ("ipv6/mtu-discover", 23),
     ("ipv6/multicast-hops", 18), ("ipv6/multicast-if", 17), ("ipv6/multicast-loop", 19),
     ("ipv6/pktinfo", 50), ("ipv6/rthdr", 57), ("ipv6/authhdr", 10), ("ipv6/dstopts", 59),
     ("ipv6/hopopts", 54), ("ipv6/flowinfo", None), ("ipv6/hoplimit", 52),
@@ -66,7 +67,7 @@ class ConstantsTest(harness.DaemonTest):
     def test_every_group_exact_in_order(self):
         got = self.constants()
         self.assertEqual(list(got.items()), LINUX)
-        self.assertEqual(len(got), 114)
+        self.assertEqual(len(got), 119)
 
     def test_null_group_is_every_group(self):
         self.assertEqual(list(self.constants({"group": None}).items()), LINUX)

@@ -104,17 +104,20 @@ class OwnerTest(harness.DaemonTest):
 
     def test_raw_sockets_only_for_root(self):
         # The daemon may open raw sockets; a user who may not gets what the
-        # kernel would tell them: EPERM.
+        # kernel would tell them (EPERM), as 1011 naming the grant.
         replies = self.as_nobody([
             ["socket.create", {"family": "inet", "type": "raw", "protocol": "icmp"}],
             ["socket.create", {"family": "inet", "type": "sock/raw", "protocol": 1}],
             ["socket.create", {"family": "unix", "type": "seqpacket"}],
         ])
         for r in replies[:2]:
-            err = self.error_of(r, 1000)
+            # 1011: the policy's "raw" grant would allow it; the kernel's
+            # own answer stays in errname.
+            err = self.error_of(r, 1011)
             self.assertEqual(err["data"]["errname"], "EPERM")
             self.assertEqual(err["data"]["syscall"], "socket")
-            self.assertEqual(err["message"], "cannot create socket - Operation not permitted")
+            self.assertEqual(err["data"]["grant"], "raw")
+            self.assertEqual(err["message"], "raw is not granted to this user - Operation not permitted")
         self.assertEqual(self.result_of(replies[2])["type"], "seqpacket")
         r = self.c.call("socket.create", {"family": "inet", "type": "raw", "protocol": "icmp"})
         self.assertEqual((r["type"], r["protocol"]), ("raw", "icmp"))
@@ -143,7 +146,8 @@ class OwnerTest(harness.DaemonTest):
             ["socket.bind", {"handle": 0, "address": os.path.join(private, "x.sock")}],
             ["socket.bind", {"handle": 0, "address": mine}],
         ])
-        self.assertEqual(self.error_of(replies[1], 1000)["data"]["errname"], "EACCES")
+        low = self.error_of(replies[1], 1011)["data"]
+        self.assertEqual((low["errname"], low["grant"]), ("EACCES", "bind inet:80"))
         self.assertEqual(self.error_of(replies[2], 1000)["data"]["errname"], "EPERM")
         self.assertEqual(self.error_of(replies[4], 1000)["data"]["errname"], "EACCES")
         self.assertEqual(self.error_of(replies[5], 1000)["data"]["errname"], "EACCES")

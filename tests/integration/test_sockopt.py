@@ -33,6 +33,7 @@ ALL = [
     "tcp-user-timeout", "tcp-congestion", "tcp-info", "ip-multicast-ttl", "ip-multicast-loop",
     "ip-multicast-interface", "ip-add-membership", "ip-drop-membership", "ipv6-join-group",
     "ipv6-leave-group", "ipv6-unicast-hops", "ipv6-multicast-hops", "ipv6-multicast-loop",
+    "so-mark", "so-priority", "so-bindtodevice", "ip-transparent", "ipv6-transparent",
 ]
 UNDEFINED = {"tcp-no-push", "tcp-no-options", "tcp-keep-alive"}       # on Linux
 WRITE_ONLY = {"ip-add-membership", "ip-drop-membership", "ipv6-join-group", "ipv6-leave-group"}

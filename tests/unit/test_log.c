@@ -7,6 +7,7 @@
 #endif
 
 #include <check.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -82,7 +83,14 @@ assert_stamped(const char *line, const char *rest)
 static void
 journal_on(enum log_level level)
 {
-	ck_assert_int_eq(setenv("JOURNAL_STREAM", "8:12345", 1), 0);
+	char v[64];
+	struct stat st;
+
+	/* JOURNAL_STREAM names stderr's device and inode, as systemd sets it. */
+	ck_assert_int_eq(fstat(STDERR_FILENO, &st), 0);
+	snprintf(v, sizeof(v), "%llu:%llu", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
+	ck_assert_int_eq(setenv("JOURNAL_STREAM", v, 1), 0);
 	log_init(level);
 }
 
@@ -234,6 +242,31 @@ START_TEST(test_journal_warn_errno)
 	ck_assert_str_eq(logged(), "<4>bind /run/x: Address already in use\n");
 	log_debug("d");
 	ck_assert_str_eq(logged(), "");
+}
+END_TEST
+
+/* A JOURNAL_STREAM that is not stderr (redirected after systemd started
+ * the daemon) means plain lines. */
+START_TEST(test_journal_stream_elsewhere)
+{
+	ck_assert_int_eq(setenv("JOURNAL_STREAM", "8:12345", 1), 0);
+	log_init(LOG_LVL_INFO);
+	log_warnx("plain");
+	assert_stamped(logged(), "warn: plain\n");
+}
+END_TEST
+
+/* An audit line: notice in the journal, whatever the level. */
+START_TEST(test_audit_line)
+{
+	journal_on(LOG_LVL_ERROR);
+	log_audit("uid=%u grant=\"%s\" used", 1000u, "bind inet:80");
+	ck_assert_str_eq(logged(), "<5>audit: uid=1000 grant=\"bind inet:80\" used\n");
+	log_init(LOG_LVL_ERROR);
+	unsetenv("JOURNAL_STREAM");
+	log_init(LOG_LVL_ERROR);
+	log_audit("x");
+	assert_stamped(logged(), "audit: x\n");
 }
 END_TEST
 
@@ -471,6 +504,8 @@ log_suite(void)
 	tcase_add_test(journal, test_journal_prefixes);
 	tcase_add_test(journal, test_journal_warn_errno);
 	tcase_add_test(journal, test_journal_read_at_init);
+	tcase_add_test(journal, test_journal_stream_elsewhere);
+	tcase_add_test(journal, test_audit_line);
 	tcase_add_test(journal, test_long_message_cut);
 	suite_add_tcase(s, journal);
 

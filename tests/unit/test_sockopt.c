@@ -51,6 +51,9 @@ static const struct {
 	{ "ipv6-join-group", SK_IPV6_MREQ, OPT_WO }, { "ipv6-leave-group", SK_IPV6_MREQ, OPT_WO },
 	{ "ipv6-unicast-hops", SK_INT, 0 }, { "ipv6-multicast-hops", SK_INT, 0 },
 	{ "ipv6-multicast-loop", SK_BOOL, 0 },
+	{ "so-mark", SK_INT, 0 }, { "so-priority", SK_INT, 0 },
+	{ "so-bindtodevice", SK_STRING, 0 }, { "ip-transparent", SK_BOOL, 0 },
+	{ "ipv6-transparent", SK_BOOL, 0 },
 };
 
 #define NWANT	(sizeof(want_options) / sizeof(want_options[0]))

@@ -1,0 +1,254 @@
+/* grant.c: the policy in force, its reload, and what a grant lends when
+ * the kernel refuses a client (see grant.h). */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "errors.h"
+#include "grant.h"
+#include "log.h"
+#include "privs.h"
+#include "resolve.h"
+#include "service.h"
+#include "sock6d.h"
+
+/* The capability each option's grant lends (sock6d.conf(5)). */
+static const enum privs_cap option_cap[POLICY_OPT_COUNT] = {
+	[POLICY_OPT_SO_MARK] = PRIVS_NET_ADMIN,
+	[POLICY_OPT_SO_BINDTODEVICE] = PRIVS_NET_RAW,
+	[POLICY_OPT_IP_TRANSPARENT] = PRIVS_NET_ADMIN,
+	[POLICY_OPT_IPV6_TRANSPARENT] = PRIVS_NET_ADMIN,
+	[POLICY_OPT_SO_PRIORITY] = PRIVS_NET_ADMIN,
+};
+
+/* Put p in force, with its limits (the resolver's per-user shares too;
+ * its thread and queue totals are set at start). */
+static void
+grant_swap_in(struct sock6d *d, struct policy *p, bool missing)
+{
+	const struct limits *l = policy_limits(p);
+
+	policy_free(d->policy);
+	d->policy = p;
+	d->limits = *l;
+	if (d->resolver != NULL)
+		resolver_set_shares(d->resolver, (unsigned)l->resolver_queue_per_user,
+		    (unsigned)l->resolver_threads_per_user);
+	if (missing)
+		log_info("no policy file %s: nothing granted", d->policy_path);
+	else
+		log_info("policy %s: %zu user and group sections", d->policy_path,
+		    policy_sections(p));
+}
+
+struct policy *
+grant_read(const char *path, const char *const *overrides, size_t noverrides,
+    bool *missing, char *err, size_t errlen)
+{
+	struct limits base;
+
+	limits_default(&base);
+	return policy_load(path, &base, overrides, noverrides, missing, err, errlen);
+}
+
+void
+grant_adopt(struct sock6d *d, struct policy *p, bool missing)
+{
+	grant_swap_in(d, p, missing);
+}
+
+int
+grant_reload(struct sock6d *d, char *err, size_t errlen)
+{
+	struct policy *p;
+	bool missing = false;
+
+	service_reloading(d);
+	p = grant_read(d->policy_path, d->limit_overrides, d->nlimit_overrides, &missing,
+	    err, errlen);
+	if (p != NULL)
+		grant_swap_in(d, p, missing);
+	else
+		log_error("policy not reloaded, the old one stays: %s", err);
+	service_reloaded(d);
+	return p != NULL ? 0 : -1;
+}
+
+void
+grant_free(struct sock6d *d)
+{
+	policy_free(d->policy);
+	d->policy = NULL;
+}
+
+const struct limits *
+grant_limits_for(const struct sock6d *d, uid_t uid)
+{
+	return d->policy != NULL ? policy_limits_for(d->policy, uid) : &d->limits;
+}
+
+const char *
+grant_name(const struct grant_req *req, char *buf, size_t len)
+{
+	switch (req->kind) {
+	case GRANT_BIND:
+		snprintf(buf, len, "bind %s:%u", req->family == AF_INET6 ? "inet6" : "inet",
+		    req->port);
+		break;
+	case GRANT_RAW:
+		snprintf(buf, len, "raw");
+		break;
+	case GRANT_EXPORT:
+		snprintf(buf, len, "export");
+		break;
+	case GRANT_OPTION:
+		snprintf(buf, len, "options %s", policy_option_name(req->option));
+		break;
+	}
+	return buf;
+}
+
+static bool
+granted(const struct sock6d *d, const struct creds *who, const struct grant_req *req)
+{
+	if (d->policy == NULL || who == NULL)
+		return false;
+	switch (req->kind) {
+	case GRANT_BIND:
+		return policy_grants_bind(d->policy, who, req->family, req->port);
+	case GRANT_RAW:
+		return policy_grants_raw(d->policy, who);
+	case GRANT_EXPORT:
+		return policy_grants_export(d->policy, who);
+	case GRANT_OPTION:
+		return policy_grants_option(d->policy, who, req->option);
+	}
+	return false;
+}
+
+/* 1011 naming the grant, with the kernel's answer when there was one. */
+static void
+grant_refusal(const struct grant_req *req, int errnum, struct s6err *e)
+{
+	char name[64];
+
+	grant_name(req, name, sizeof(name));
+	err_set(e, S6_PERMISSION, "%s is not granted to this user%s%s", name,
+	    errnum ? " - " : "", errnum ? strerror(errnum) : "");
+	e->errnum = errnum;
+	snprintf(e->grant, sizeof(e->grant), "%s", name);
+}
+
+static void
+grant_audit(const struct sock6d *d, const struct creds *who, const struct grant_req *req,
+    const char *outcome)
+{
+	char name[64];
+
+	log_audit("uid=%u method=%s grant=\"%s\" %s", who != NULL ? (unsigned)who->uid : 0u,
+	    d->method != NULL ? d->method : "-", grant_name(req, name, sizeof(name)), outcome);
+}
+
+static enum privs_cap
+grant_cap(const struct grant_req *req)
+{
+	switch (req->kind) {
+	case GRANT_BIND:
+		return PRIVS_NET_BIND_SERVICE;
+	case GRANT_RAW:
+		return PRIVS_NET_RAW;
+	case GRANT_OPTION:
+		return option_cap[req->option];
+	case GRANT_EXPORT:
+		break;
+	}
+	return PRIVS_NET_ADMIN;	/* not reached: export lends nothing */
+}
+
+enum grant_outcome
+grant_retry(struct sock6d *d, const struct creds *who, const struct grant_req *req,
+    int errnum, int (*retry)(void *), void *arg, struct s6err *e)
+{
+	enum privs_cap cap = grant_cap(req);
+	enum privs_raised raised;
+	int rc, err;
+
+	if (!granted(d, who, req)) {
+		grant_refusal(req, errnum, e);
+		grant_audit(d, who, req, "refused");
+		return GRANT_REFUSED;
+	}
+	if ((raised = privs_raise(cap)) == PRIVS_LACKING) {
+		log_warnx("%s is granted but the daemon does not hold %s", req->kind == GRANT_BIND ?
+		    "a bind" : "an operation", privs_name(cap));
+		grant_audit(d, who, req, "granted, but the daemon lacks the capability");
+		errno = errnum;
+		return GRANT_FAILED;
+	}
+	rc = retry(arg);
+	err = errno;
+	privs_lower(cap, raised);
+	grant_audit(d, who, req, rc == 0 ? "used" : "used, and the call failed");
+	errno = err;
+	return rc == 0 ? GRANT_DONE : GRANT_FAILED;
+}
+
+bool
+grant_allows(struct sock6d *d, const struct creds *who, const struct grant_req *req,
+    struct s6err *e)
+{
+	if (!granted(d, who, req)) {
+		grant_refusal(req, 0, e);
+		grant_audit(d, who, req, "refused");
+		return false;
+	}
+	grant_audit(d, who, req, "used");
+	return true;
+}
+
+struct bind_call {
+	int			 fd;
+	const struct sockaddr	*sa;
+	socklen_t		 len;
+};
+
+static int
+bind_again(void *arg)
+{
+	struct bind_call *b = arg;
+
+	return bind(b->fd, b->sa, b->len);
+}
+
+int
+grant_bind(struct sock6d *d, int fd, const struct sockaddr *sa, socklen_t len,
+    const struct creds *who, struct s6err *e)
+{
+	struct bind_call b = { fd, sa, len };
+	struct grant_req req = { .kind = GRANT_BIND, .family = sa->sa_family };
+
+	if (bind(fd, sa, len) == 0)
+		return 0;
+	if (errno == EACCES && (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)) {
+		req.port = ntohs(sa->sa_family == AF_INET ?
+		    ((const struct sockaddr_in *)(const void *)sa)->sin_port :
+		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+		switch (grant_retry(d, who, &req, EACCES, bind_again, &b, e)) {
+		case GRANT_DONE:
+			return 0;
+		case GRANT_REFUSED:
+			e->syscall = "bind";
+			return -1;
+		case GRANT_FAILED:
+			break;
+		}
+	}
+	err_sys(e, errno, "bind", "cannot bind to socket", false);
+	return -1;
+}

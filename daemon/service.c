@@ -1,0 +1,177 @@
+/* service.c: socket activation, readiness, status, reload and stop
+ * notifications, the watchdog and the fd store, through libsystemd's
+ * sd-daemon (see service.h). */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "handle.h"
+#include "log.h"
+#include "service.h"
+#include "sock6d.h"
+
+#define STATUS_INTERVAL	2.0	/* seconds between two looks at the counts */
+
+#ifdef HAVE_SYSTEMD
+
+int
+service_listen_fds(struct service_fd **out)
+{
+	char **names = NULL;
+	int n, i;
+
+	*out = NULL;
+	if ((n = sd_listen_fds_with_names(1, &names)) <= 0) {
+		if (n < 0)
+			errno = -n;
+		return n < 0 ? -1 : 0;
+	}
+	if ((*out = calloc((size_t)n, sizeof(**out))) == NULL) {
+		for (i = 0; i < n; i++) {
+			close(SD_LISTEN_FDS_START + i);
+			free(names[i]);
+		}
+		free(names);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		(*out)[i].fd = SD_LISTEN_FDS_START + i;
+		fcntl((*out)[i].fd, F_SETFD, FD_CLOEXEC);
+		snprintf((*out)[i].name, sizeof((*out)[i].name), "%s",
+		    names != NULL && names[i] != NULL ? names[i] : "unknown");
+		if (names != NULL)
+			free(names[i]);
+	}
+	free(names);
+	return n;
+}
+
+static void
+service_send(const char *state)
+{
+	int rc;
+
+	if ((rc = sd_notify(0, state)) < 0)
+		log_debug("sd_notify %s: %s", state, strerror(-rc));
+}
+
+static void
+service_status_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sock6d *d = w->data;
+	char text[sizeof(d->service.last_status)], status[sizeof(text) + 8];
+
+	snprintf(text, sizeof(text), "%zu handles, %u connections",
+	    handle_count(&d->handles), d->nconns);
+	if (strcmp(text, d->service.last_status) == 0)
+		return;
+	memcpy(d->service.last_status, text, sizeof(text));
+	snprintf(status, sizeof(status), "STATUS=%s", text);
+	service_send(status);
+}
+
+static void
+service_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	service_send("WATCHDOG=1");
+}
+
+void
+service_ready(struct sock6d *d)
+{
+	uint64_t usec = 0;
+
+	ev_timer_init(&d->service.status, service_status_cb, STATUS_INTERVAL, STATUS_INTERVAL);
+	ev_timer_init(&d->service.watchdog, service_watchdog_cb, 0., 0.);
+	d->service.status.data = d;
+	d->service.notify = getenv("NOTIFY_SOCKET") != NULL;
+	if (!d->service.notify)
+		return;
+	service_status_cb(d->loop, &d->service.status, 0);
+	service_send("READY=1");
+	ev_timer_start(d->loop, &d->service.status);
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+		d->service.watchdog.repeat = (double)usec / 2e6;
+		ev_timer_again(d->loop, &d->service.watchdog);
+		service_send("WATCHDOG=1");
+		log_info("watchdog: a keep-alive every %.1f s", (double)usec / 2e6);
+	}
+}
+
+void
+service_reloading(struct sock6d *d)
+{
+	if (d->service.notify)
+		service_send("RELOADING=1");
+}
+
+void
+service_reloaded(struct sock6d *d)
+{
+	if (d->service.notify)
+		service_send("READY=1");
+}
+
+void
+service_stopping(struct sock6d *d)
+{
+	if (!d->service.notify)
+		return;
+	service_send("STOPPING=1");
+	ev_timer_stop(d->loop, &d->service.status);
+	ev_timer_stop(d->loop, &d->service.watchdog);
+}
+
+bool
+service_can_store(const struct sock6d *d)
+{
+	return d->service.notify;
+}
+
+int
+service_store_fd(int fd, const char *name)
+{
+	char state[320];
+	int rc;
+
+	snprintf(state, sizeof(state), "FDSTORE=1\nFDNAME=%s", name);
+	if ((rc = sd_pid_notify_with_fds(0, 0, state, &fd, 1)) <= 0) {
+		errno = rc < 0 ? -rc : ENOTCONN;
+		return -1;
+	}
+	return 0;
+}
+
+#else /* !HAVE_SYSTEMD */
+
+int
+service_listen_fds(struct service_fd **out)
+{
+	*out = NULL;
+	return 0;
+}
+
+void service_ready(struct sock6d *d) { d->service.notify = false; }
+void service_reloading(struct sock6d *d) { }
+void service_reloaded(struct sock6d *d) { }
+void service_stopping(struct sock6d *d) { }
+bool service_can_store(const struct sock6d *d) { return false; }
+
+int
+service_store_fd(int fd, const char *name)
+{
+	errno = ENOTSUP;
+	return -1;
+}
+
+#endif

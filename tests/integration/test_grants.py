@@ -1,0 +1,209 @@
+"""test_grants.py: the policy file (sock6d.conf(5)) grants a user what the
+kernel refuses it: a port below the unprivileged start, a raw socket, a
+privileged option, socket.export.  A refusal a grant could lift is 1011
+with data.grant and the kernel's errname; each use and refusal is one
+audit line; SIGHUP and daemon.reload put a new policy in force for the next
+call, and a bad file keeps the old one.
+
+Needs root and setpriv: the granted user is `nobody`, running a small
+client through setpriv, as test_owner.py does.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import harness
+import test_owner
+
+_OK, _WHY = test_owner.can_switch_user()
+
+GRANTING = """# a policy for the tests
+[user nobody]
+bind = inet:80 inet6:80 1020-1022
+raw = yes
+options = so-mark so-priority
+export = yes
+handles_per_user = 3
+"""
+
+NOTHING = "# nothing granted\n[limits]\nmax_connections = 1024\n"
+
+
+@unittest.skipUnless(_OK, _WHY)
+class GrantTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.conf_dir = tempfile.mkdtemp(prefix="sock6d-policy-")
+        cls.conf = os.path.join(cls.conf_dir, "sock6d.conf")
+        cls.write(GRANTING)
+        cls.daemon = harness.Daemon(["--config", cls.conf])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.stop()
+        shutil.rmtree(cls.daemon.dir, ignore_errors=True)
+        shutil.rmtree(cls.conf_dir, ignore_errors=True)
+
+    @classmethod
+    def write(cls, text):
+        tmp = cls.conf + ".new"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.rename(tmp, cls.conf)
+
+    def setUp(self):
+        self.write(GRANTING)
+        self.reload()
+
+    def reload(self):
+        with self.daemon.client() as c:
+            return c.call("daemon.reload")
+
+    def as_nobody(self, calls):
+        out = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                              sys.executable, "-c", test_owner.CLIENT, self.daemon.path,
+                              json.dumps(calls)],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return json.loads(out.stdout)["replies"]
+
+    def audit(self):
+        return [line for line in self.daemon.read_log().splitlines() if "audit:" in line]
+
+    def error(self, reply, code):
+        self.assertIn("error", reply, reply)
+        self.assertEqual(reply["error"]["code"], code, reply)
+        return reply["error"]
+
+    def test_bind_low_port_granted_then_taken_away(self):
+        r = self.as_nobody([
+            ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],
+            ["socket.bind", {"handle": 0, "address": "127.0.0.1:80"}],
+            ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],
+            ["socket.bind", {"handle": 0, "address": "127.0.0.1:81"}],
+            ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],
+            ["socket.bind", {"handle": 0, "address": "127.0.0.1:1021"}],
+        ])
+        self.assertEqual(r[1]["result"]["address"]["string"], "127.0.0.1:80")
+        err = self.error(r[3], 1011)
+        self.assertEqual((err["data"]["grant"], err["data"]["errname"]), ("bind inet:81", "EACCES"))
+        self.assertEqual(r[5]["result"]["address"]["port"], 1021)
+        lines = self.audit()
+        self.assertTrue(any(re.search(r'uid=\d+ method=socket.bind grant="bind inet:80" used', l)
+                            for l in lines), lines)
+        self.assertTrue(any('grant="bind inet:81" refused' in l for l in lines), lines)
+        # Taken away: refused on the next call, nothing else touched.
+        self.write(NOTHING)
+        self.assertEqual(self.reload()["sections"], 0)
+        r = self.as_nobody([
+            ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],
+            ["socket.bind", {"handle": 0, "address": "127.0.0.1:80"}],
+        ])
+        err = self.error(r[1], 1011)
+        self.assertEqual(err["data"]["grant"], "bind inet:80")
+
+    def test_tcp_listen_and_udp_bind_take_the_grant_too(self):
+        r = self.as_nobody([
+            ["tcp.listen", {"host": "127.0.0.1", "port": 1020, "scope": "connection"}],
+            ["socket.create", {"family": "inet", "type": "dgram", "scope": "connection"}],
+            ["udp.bind", {"handle": 0, "host": "127.0.0.1", "port": 1022}],
+            ["tcp.listen", {"host": "127.0.0.1", "port": 1019, "scope": "connection"}],
+        ])
+        self.assertIn("result", r[0], r[0])
+        self.assertIn("result", r[2], r[2])
+        self.assertEqual(self.error(r[3], 1011)["data"]["grant"], "bind inet:1019")
+
+    def test_raw_socket_granted(self):
+        r = self.as_nobody([["socket.create", {"family": "inet", "type": "raw",
+                                               "protocol": "icmp", "scope": "connection"}]])
+        self.assertEqual(r[0]["result"]["type"], "raw")
+        self.write(NOTHING)
+        self.reload()
+        r = self.as_nobody([["socket.create", {"family": "inet", "type": "raw",
+                                               "protocol": "icmp", "scope": "connection"}]])
+        err = self.error(r[0], 1011)
+        self.assertEqual((err["data"]["grant"], err["data"]["errname"]), ("raw", "EPERM"))
+
+    def test_privileged_options(self):
+        r = self.as_nobody([
+            ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],
+            ["socket.setopt", {"handle": 0, "option": "so-mark", "value": 42}],
+            ["socket.getopt", {"handle": 0, "option": "so-mark"}],
+            ["socket.setopt", {"handle": 0, "option": "so-priority", "value": 7}],
+            ["socket.setopt", {"handle": 0, "option": "so-priority", "value": 3}],
+            ["socket.setopt", {"handle": 0, "option": "ip-transparent", "value": True}],
+        ])
+        self.assertEqual(r[2]["result"], {"value": 42})
+        self.assertIn("result", r[3], r[3])
+        self.assertIn("result", r[4], r[4])
+        err = self.error(r[5], 1011)
+        self.assertEqual((err["data"]["grant"], err["data"]["errname"]),
+                         ("options ip-transparent", "EPERM"))
+
+    def test_export_granted_by_policy(self):
+        r = self.as_nobody([
+            ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],
+            ["socket.export", {"handle": 0}],
+        ])
+        # The descriptor rides on the reply; the client above does not take
+        # it, but the answer is a success, not 1011.
+        self.assertIn("result", r[1], r[1])
+        self.write(NOTHING)
+        self.reload()
+        r = self.as_nobody([
+            ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],
+            ["socket.export", {"handle": 0}],
+        ])
+        self.assertEqual(self.error(r[1], 1011)["data"]["grant"], "export")
+
+    def test_per_user_limit_override(self):
+        r = self.as_nobody([["socket.create", {"family": "inet", "type": "stream",
+                                               "scope": "connection"}]] * 4)
+        # (the policy's handles_per_user = 3 for nobody; the default is higher)
+        self.assertTrue(all("result" in x for x in r[:3]), r)
+        err = self.error(r[3], 1012)
+        self.assertEqual(err["data"]["limit"], "handles_per_user")
+
+    def test_bad_file_keeps_the_old_policy(self):
+        self.write("[user nobody]\nbind = inet:80\nraw = perhaps\n")
+        with self.daemon.client() as c:
+            err = c.error("daemon.reload")
+        self.assertEqual(err["code"], 1000)
+        self.assertIn("%s:3:" % self.conf, err["message"])
+        # The old policy (GRANTING) is still in force.
+        r = self.as_nobody([
+            ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],
+            ["socket.bind", {"handle": 0, "address": "127.0.0.1:1020"}],
+        ])
+        self.assertIn("result", r[1], r[1])
+
+    def test_sighup_reloads(self):
+        self.write(NOTHING)
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            r = self.as_nobody([
+                ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],
+                ["socket.bind", {"handle": 0, "address": "127.0.0.1:1020"}],
+            ])
+            if "error" in r[1]:
+                break
+            time.sleep(0.05)  # the signal is handled on the loop's next turn
+        self.assertEqual(self.error(r[1], 1011)["data"]["grant"], "bind inet:1020")
+
+    def test_reload_is_roots(self):
+        r = self.as_nobody([["daemon.reload", None]])
+        self.error(r[0], 1011)
+
+
+if __name__ == "__main__":
+    harness.main()
