@@ -109,7 +109,7 @@ queue_take(struct resolver *r)
 
 	for (pp = &r->queue; (job = *pp) != NULL; pp = &job->next) {
 		sh = share_find(r, job->uid);
-		if (sh->running >= r->user_threads)
+		if (sh->running >= (job->share_threads ? job->share_threads : r->user_threads))
 			continue;
 		sh->running++;
 		if ((*pp = job->next) == NULL)
@@ -336,6 +336,7 @@ int
 resolve_submit(struct resolver *r, struct resolve_job *job, struct s6err *e)
 {
 	struct share *sh;
+	unsigned share_jobs = job->share_jobs ? job->share_jobs : r->user_jobs;
 
 	if (job_run_numeric(job)) {
 		job->done(job);
@@ -345,13 +346,13 @@ resolve_submit(struct resolver *r, struct resolve_job *job, struct s6err *e)
 	job->uid = job->creds != NULL ? job->creds->uid : 0;
 	pthread_mutex_lock(&r->lock);
 	sh = share_find(r, job->uid);
-	if (r->jobs >= r->max_jobs || (sh != NULL && sh->jobs >= r->user_jobs)) {
+	if (r->jobs >= r->max_jobs || (sh != NULL && sh->jobs >= share_jobs)) {
 		pthread_mutex_unlock(&r->lock);
 		job_free(job);
 		if (r->jobs >= r->max_jobs)
 			err_limit(e, "resolver_queue", (long)r->max_jobs);
 		else
-			err_limit(e, "resolver_queue_per_user", (long)r->user_jobs);
+			err_limit(e, "resolver_queue_per_user", (long)share_jobs);
 		return -1;
 	}
 	if (r->idle == 0 && r->threads < r->max_threads && spawn_worker(r) == -1 &&

@@ -43,6 +43,8 @@ struct resolve_job {
 	void			*ctx;
 	const struct creds	*creds;		/* done() runs as these (NULL: the daemon) */
 	uid_t			 uid;		/* whose share it counts in: creds' uid */
+	unsigned		 share_jobs;	/* that user's share of lookups at once */
+	unsigned		 share_threads;	/* and of workers (0: the resolver's) */
 	bool			 cancelled;	/* done() is not called; the job is just freed */
 	struct resolve_job	*next;
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "grant.h"
 #include "base64.h"
 #include "resolve.h"
 #include "rpc-common.h"
@@ -136,6 +137,7 @@ const struct answer *
 resolve_park(struct call *c, enum resolve_kind kind, const char *node, const char *service,
     resolve_done_fn done, struct resolve_job **jobp)
 {
+	const struct limits *l;
 	struct resolve_job *job;
 	struct s6err e;
 
@@ -148,6 +150,9 @@ resolve_park(struct call *c, enum resolve_kind kind, const char *node, const cha
 	job->done = done;
 	job->ctx = c;
 	job->creds = &c->conn->creds;	/* valid while the call is: it is parked */
+	l = grant_limits_for(c->d, c->conn->uid);	/* the user's own shares */
+	job->share_jobs = (unsigned)l->resolver_queue_per_user;
+	job->share_threads = (unsigned)l->resolver_threads_per_user;
 	*jobp = job;
 	return call_pending(c, resolve_park_cancel, job);
 }
