@@ -226,6 +226,21 @@ bind_again(void *arg)
 	return bind(b->fd, b->sa, b->len);
 }
 
+/* Whether binding the IPv6 address sa on fd takes an IPv4 port as well: a
+ * v4-mapped address, or the unspecified one on a dual-stack socket. */
+static bool
+takes_inet_port(int fd, const struct sockaddr *sa)
+{
+	const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	int v6only = 0;
+	socklen_t len = sizeof(v6only);
+
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		return true;
+	return IN6_IS_ADDR_UNSPECIFIED(a) &&
+	    (getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) == -1 || !v6only);
+}
+
 int
 grant_bind(struct sock6d *d, int fd, const struct sockaddr *sa, socklen_t len,
     const struct creds *who, struct s6err *e)
@@ -239,6 +254,18 @@ grant_bind(struct sock6d *d, int fd, const struct sockaddr *sa, socklen_t len,
 		req.port = ntohs(sa->sa_family == AF_INET ?
 		    ((const struct sockaddr_in *)(const void *)sa)->sin_port :
 		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+		if (sa->sa_family == AF_INET6 && takes_inet_port(fd, sa)) {
+			/* It takes the IPv4 port too: that grant is needed as well. */
+			struct grant_req v4 = { .kind = GRANT_BIND, .family = AF_INET,
+			    .port = req.port };
+
+			if (!granted(d, who, &v4)) {
+				grant_refusal(&v4, EACCES, e);
+				grant_audit(d, who, &v4, "refused");
+				e->syscall = "bind";
+				return -1;
+			}
+		}
 		switch (grant_retry(d, who, &req, EACCES, bind_again, &b, e)) {
 		case GRANT_DONE:
 			return 0;

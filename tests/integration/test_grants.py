@@ -111,6 +111,25 @@ class GrantTest(unittest.TestCase):
         err = self.error(r[1], 1011)
         self.assertEqual(err["data"]["grant"], "bind inet:80")
 
+    @unittest.skipUnless(harness.has_ipv6_loopback(), "needs IPv6 loopback")
+    def test_dual_stack_bind_needs_the_inet_grant_too(self):
+        # [::]:PORT on a dual-stack socket takes the IPv4 port as well.
+        self.write("[user nobody]\nbind = inet6:1020 inet:1021 inet6:1021\n")
+        self.reload()
+        r = self.as_nobody([
+            ["socket.create", {"family": "inet6", "type": "stream", "scope": "connection"}],
+            ["socket.bind", {"handle": 0, "address": "[::]:1020"}],
+            ["socket.create", {"family": "inet6", "type": "stream", "scope": "connection"}],
+            ["socket.setopt", {"handle": 0, "option": "ipv6-v6-only", "value": True}],
+            ["socket.bind", {"handle": 0, "address": "[::]:1020"}],
+            ["socket.create", {"family": "inet6", "type": "stream", "scope": "connection"}],
+            ["socket.bind", {"handle": 0, "address": "[::]:1021"}],
+        ])
+        err = self.error(r[1], 1011)
+        self.assertEqual(err["data"]["grant"], "bind inet:1020")
+        self.assertIn("result", r[4], r[4])
+        self.assertIn("result", r[6], r[6])
+
     def test_tcp_listen_and_udp_bind_take_the_grant_too(self):
         r = self.as_nobody([
             ["tcp.listen", {"host": "127.0.0.1", "port": 1020, "scope": "connection"}],
