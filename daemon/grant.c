@@ -185,11 +185,16 @@ grant_retry(struct sock6d *d, const struct creds *who, const struct grant_req *r
 		return GRANT_REFUSED;
 	}
 	if ((raised = privs_raise(cap)) == PRIVS_LACKING) {
-		log_warnx("%s is granted but the daemon does not hold %s", req->kind == GRANT_BIND ?
-		    "a bind" : "an operation", privs_name(cap));
+		/* Granted, but the daemon was started without what it lends
+		 * (the unit's bounding set leaves CAP_NET_ADMIN to the admin). */
+		char name[64];
+
+		grant_refusal(req, errnum, e);
+		snprintf(e->message, sizeof(e->message), "%s is granted, but the daemon runs "
+		    "without %s - %s", grant_name(req, name, sizeof(name)), privs_name(cap),
+		    strerror(errnum));
 		grant_audit(d, who, req, "granted, but the daemon lacks the capability");
-		errno = errnum;
-		return GRANT_FAILED;
+		return GRANT_REFUSED;
 	}
 	rc = retry(arg);
 	err = errno;

@@ -52,7 +52,8 @@ const struct limits *grant_limits_for(const struct sock6d *d, uid_t uid);
 
 /* The kernel refused `who` the call `retry` makes (errnum: EACCES, EPERM):
  * if a grant allows req, make it again with the grant's capability
- * (retry(arg) returns 0 or -1 with errno); else set e to 1011.  Audited. */
+ * (retry(arg) returns 0 or -1 with errno); else set e to 1011 (also when
+ * granted but the daemon runs without that capability).  Audited. */
 enum grant_outcome grant_retry(struct sock6d *d, const struct creds *who,
 		    const struct grant_req *req, int errnum,
 		    int (*retry)(void *arg), void *arg, struct s6err *e);

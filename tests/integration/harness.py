@@ -212,14 +212,14 @@ class Client:
 class Daemon:
     """A sock6d process on a temporary control socket."""
 
-    def __init__(self, args=(), mode="0666"):
+    def __init__(self, args=(), mode="0666", wrap=()):
         self.dir = tempfile.mkdtemp(prefix="sock6d-test-")
         os.chmod(self.dir, 0o755)
         self.path = os.path.join(self.dir, "ctl.sock")
         self.log_path = os.path.join(self.dir, "daemon.log")
         self.log = open(self.log_path, "wb")
-        cmd = [SOCK6D, "--socket", self.path, "--socket-mode", mode,
-               "--log-level", "debug"] + list(args)
+        cmd = list(wrap) + [SOCK6D, "--socket", self.path, "--socket-mode", mode,
+                            "--log-level", "debug"] + list(args)
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_ready()
 

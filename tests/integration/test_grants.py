@@ -219,6 +219,28 @@ class GrantTest(unittest.TestCase):
             time.sleep(0.05)  # the signal is handled on the loop's next turn
         self.assertEqual(self.error(r[1], 1011)["data"]["grant"], "bind inet:1020")
 
+    def test_granted_but_the_daemon_lacks_the_capability(self):
+        # As under the shipped unit, which leaves CAP_NET_ADMIN out of the
+        # bounding set: a granted so-mark is 1011 naming the capability.
+        daemon = harness.Daemon(["--config", self.conf], wrap=[
+            "setpriv", "--bounding-set=-net_admin", "--"])
+        try:
+            saved, self.daemon = self.daemon, daemon
+            r = self.as_nobody([
+                ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],
+                ["socket.setopt", {"handle": 0, "option": "so-mark", "value": 1}],
+                ["socket.bind", {"handle": 0, "address": "127.0.0.1:80"}],
+            ])
+        finally:
+            self.daemon = saved
+            daemon.stop()
+            shutil.rmtree(daemon.dir, ignore_errors=True)
+        err = self.error(r[1], 1011)
+        self.assertEqual((err["data"]["grant"], err["data"]["errname"]),
+                         ("options so-mark", "EPERM"))
+        self.assertIn("runs without CAP_NET_ADMIN", err["message"])
+        self.assertIn("result", r[2], r[2])    # what it holds, it still lends
+
     def test_reload_is_roots(self):
         r = self.as_nobody([["daemon.reload", None]])
         self.error(r[0], 1011)
