@@ -159,15 +159,22 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 }
 
 void
-sock6d_shutdown(struct sock6d *d)
+sock6d_close_conns(struct sock6d *d)
 {
-	struct sock **socks;
 	struct conn *c;
-	size_t i, n;
 
 	control_close(d);
 	while ((c = TAILQ_FIRST(&d->conns)) != NULL)
 		conn_close(c);
+}
+
+void
+sock6d_shutdown(struct sock6d *d)
+{
+	struct sock **socks;
+	size_t i, n;
+
+	sock6d_close_conns(d);
 	n = handle_collect(&d->handles, &socks);
 	for (i = 0; i < n; i++)
 		sock_close(socks[i]);

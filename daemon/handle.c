@@ -37,6 +37,13 @@ handle_next_id(struct handle_table *t)
 	return t->next_id++;
 }
 
+void
+handle_skip_to(struct handle_table *t, uint64_t id)
+{
+	if (t->next_id < id)
+		t->next_id = id;
+}
+
 /* Rebuild into `size` slots, dropping tombstones. */
 static int
 table_resize(struct handle_table *t, size_t size)

@@ -27,6 +27,8 @@ void		 handle_table_init(struct handle_table *t);
 void		 handle_table_free(struct handle_table *t);
 /* A fresh id, never handed out before. */
 uint64_t	 handle_next_id(struct handle_table *t);
+/* Never hand out an id below `id` (ids taken back after a restart). */
+void		 handle_skip_to(struct handle_table *t, uint64_t id);
 int		 handle_insert(struct handle_table *t, uint64_t id, struct sock *s);
 struct sock	*handle_lookup(const struct handle_table *t, uint64_t id);
 /* Remove id; returns the socket that was there or NULL. */

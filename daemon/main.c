@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "fdstore.h"
 #include "grant.h"
 #include "limit.h"
 #include "log.h"
@@ -32,7 +33,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: sock6d [--socket PATH] [--socket-mode MODE] [--config FILE]\n"
 	    "              [--log-level LEVEL] [--limit NAME=VALUE]... [--allow-export]\n"
-	    "              [--version] [--help]\n"
+	    "              [--state-dir DIR] [--version] [--help]\n"
 	    "\n"
 	    "  --socket PATH       control socket (default: $SOCK6D_SOCKET, then\n"
 	    "                      /run/sock6d/sock6d.sock as root, $XDG_RUNTIME_DIR/sock6d.sock,\n"
@@ -43,6 +44,9 @@ usage(FILE *f)
 	    "                      read again on SIGHUP\n"
 	    "  --log-level LEVEL   error, warn, info (default) or debug\n"
 	    "  --allow-export      let every user take its sockets' descriptors (socket.export)\n"
+	    "  --state-dir DIR     where the handles kept in the service manager's fd store\n"
+	    "                      across a restart are described (default: " FDSTORE_DEFAULT_DIR "\n"
+	    "                      as root, else none; \"\": none)\n"
 	    "  --limit NAME=VALUE  change a limit:\n");
 	limits_usage(f);
 }
@@ -79,13 +83,17 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 /* The descriptors socket activation passed: the control socket (named
  * "control", or the only one), adopted; -1 when there was none, 0 when
- * adopted, -2 on an error (in err).  Others are closed with a warning. */
+ * adopted, -2 on an error (in err).  Those the fd store gave back are
+ * left in *out (*nfds of them; free() it) for fdstore_restore; others
+ * are closed with a warning. */
 static int
-take_activated(struct sock6d *d, char *err, size_t errlen)
+take_activated(struct sock6d *d, struct service_fd **out, int *nfds, char *err, size_t errlen)
 {
 	struct service_fd *fds;
 	int n, i, control = -1, rc = -1;
 
+	*out = NULL;
+	*nfds = 0;
 	if ((n = service_listen_fds(&fds)) < 0) {
 		snprintf(err, errlen, "socket activation: %s", strerror(errno));
 		return -2;
@@ -97,13 +105,18 @@ take_activated(struct sock6d *d, char *err, size_t errlen)
 	for (i = 0; i < n; i++) {
 		if (i == control) {
 			rc = control_adopt(d, fds[i].fd, err, errlen) == 0 ? 0 : -2;
+			fds[i].fd = -1;
 			continue;
 		}
+		if (fdstore_owns(fds[i].name))
+			continue;	/* a handle's, taken back once serving */
 		log_warnx("socket activation: ignoring fd %d named \"%s\"", fds[i].fd,
 		    fds[i].name);
 		close(fds[i].fd);
+		fds[i].fd = -1;
 	}
-	free(fds);
+	*out = fds;
+	*nfds = n;
 	return rc;
 }
 
@@ -155,11 +168,14 @@ main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "limit", required_argument, NULL, 'L' },
 		{ "allow-export", no_argument, NULL, 'E' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *socket_opt = NULL, *policy_path = getenv("SOCK6D_CONFIG");
+	const char *state_dir = geteuid() == 0 ? FDSTORE_DEFAULT_DIR : NULL;
+	struct service_fd *stored = NULL;
 	const char *limit_args[MAX_LIMIT_ARGS];
 	char err[512], *end;
 	struct limits limits;
@@ -167,7 +183,7 @@ main(int argc, char **argv)
 	struct sock6d d;
 	struct ev_loop *loop;
 	long mode = 0660;
-	int ch, level = LOG_LVL_INFO, activated;
+	int ch, level = LOG_LVL_INFO, activated, nstored = 0;
 	size_t nlimit_args = 0;
 	bool allow_export = false, missing = false;
 
@@ -207,6 +223,9 @@ main(int argc, char **argv)
 			break;
 		case 'E':
 			allow_export = true;
+			break;
+		case 'S':
+			state_dir = *optarg != '\0' ? optarg : NULL;
 			break;
 		case 'V':
 			printf("sock6d %s (protocol %d)\n", PACKAGE_VERSION, SOCK6D_PROTOCOL_VERSION);
@@ -255,7 +274,7 @@ main(int argc, char **argv)
 	d.nlimit_overrides = nlimit_args;
 	grant_adopt(&d, policy, missing);
 	/* The control socket: from socket activation, else made here. */
-	if ((activated = take_activated(&d, err, sizeof(err))) == -2) {
+	if ((activated = take_activated(&d, &stored, &nstored, err, sizeof(err))) == -2) {
 		log_error("%s", err);
 		sock6d_shutdown(&d);
 		return 1;
@@ -271,6 +290,10 @@ main(int argc, char **argv)
 		sock6d_shutdown(&d);
 		return 1;
 	}
+	/* Handles kept across the restart come back once nothing can stop the
+	 * start: until then the fd store and the state file still hold them. */
+	fdstore_restore(&d, state_dir, stored, (size_t)nstored);
+	free(stored);
 	ev_signal_init(&d.sigterm, signal_cb, SIGTERM);
 	ev_signal_init(&d.sigint, signal_cb, SIGINT);
 	ev_signal_init(&d.sighup, sighup_cb, SIGHUP);
@@ -283,6 +306,7 @@ main(int argc, char **argv)
 	service_ready(&d);
 	ev_run(loop, 0);
 	service_stopping(&d);
+	fdstore_save(&d, state_dir);
 	sock6d_shutdown(&d);
 	ev_signal_stop(loop, &d.sigterm);
 	ev_signal_stop(loop, &d.sigint);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "sock6d.h"
 
 #define STATUS_INTERVAL	2.0	/* seconds between two looks at the counts */
+#define FLUSH_TIMEOUT	(5 * 1000000ull)	/* microseconds service_flush waits */
 
 #ifdef HAVE_SYSTEMD
 
@@ -138,18 +140,54 @@ service_can_store(const struct sock6d *d)
 	return d->service.notify;
 }
 
+size_t
+service_store_room(void)
+{
+	const char *env = getenv("FDSTORE");
+	unsigned long long n;
+	char *end;
+
+	if (env == NULL || *env < '0' || *env > '9')
+		return SIZE_MAX;
+	errno = 0;
+	n = strtoull(env, &end, 10);
+	return errno != 0 || *end != '\0' || n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+}
+
 int
 service_store_fd(int fd, const char *name)
 {
 	char state[320];
 	int rc;
 
-	snprintf(state, sizeof(state), "FDSTORE=1\nFDNAME=%s", name);
+	/* FDPOLL=0: the manager keeps it whatever it polls as (an unconnected
+	 * TCP socket reads as hung up; a directory opened O_PATH cannot be
+	 * polled at all). */
+	snprintf(state, sizeof(state), "FDSTORE=1\nFDNAME=%s\nFDPOLL=0", name);
 	if ((rc = sd_pid_notify_with_fds(0, 0, state, &fd, 1)) <= 0) {
 		errno = rc < 0 ? -rc : ENOTCONN;
 		return -1;
 	}
 	return 0;
+}
+
+void
+service_unstore_fd(const char *name)
+{
+	char state[320];
+
+	snprintf(state, sizeof(state), "FDSTOREREMOVE=1\nFDNAME=%s", name);
+	service_send(state);
+}
+
+void
+service_flush(void)
+{
+	int rc;
+
+	if ((rc = sd_notify_barrier(0, FLUSH_TIMEOUT)) < 0)
+		log_warnx("the service manager did not confirm the descriptors stored: %s",
+		    strerror(-rc));
 }
 
 #else /* !HAVE_SYSTEMD */
@@ -166,6 +204,7 @@ void service_reloading(struct sock6d *d) { }
 void service_reloaded(struct sock6d *d) { }
 void service_stopping(struct sock6d *d) { }
 bool service_can_store(const struct sock6d *d) { return false; }
+size_t service_store_room(void) { return 0; }
 
 int
 service_store_fd(int fd, const char *name)
@@ -173,5 +212,8 @@ service_store_fd(int fd, const char *name)
 	errno = ENOTSUP;
 	return -1;
 }
+
+void service_unstore_fd(const char *name) { }
+void service_flush(void) { }
 
 #endif

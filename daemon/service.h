@@ -7,6 +7,7 @@
 #define SOCK6D_SERVICE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <ev.h>
 
 struct sock6d;
@@ -38,8 +39,20 @@ void	 service_reloaded(struct sock6d *d);
 void	 service_stopping(struct sock6d *d);
 /* Whether descriptors can go to the fd store (a manager listens). */
 bool	 service_can_store(const struct sock6d *d);
-/* Hand fd to the fd store under name (FDSTORE=1, FDNAME=name); the
- * manager keeps a copy.  0, or -1 with errno. */
+/* How many descriptors the fd store takes, when the manager says
+ * ($FDSTORE, FileDescriptorStoreMax=); SIZE_MAX when it does not. */
+size_t	 service_store_room(void);
+/* Hand fd to the fd store under name (FDSTORE=1, FDNAME=name, FDPOLL=0:
+ * kept whether or not it polls as hung up); the manager keeps a copy.
+ * 0, or -1 with errno. */
 int	 service_store_fd(int fd, const char *name);
+/* Have the manager drop what it stores under name (FDSTOREREMOVE=1):
+ * once taken back, a descriptor is the daemon's alone again, and a socket
+ * it closes is closed for good.  Nothing without a manager. */
+void	 service_unstore_fd(const char *name);
+/* Wait, at most 5 s, until the manager has read every notification sent
+ * so far (BARRIER=1): before the daemon exits, so that descriptors it
+ * stored are not taken for a stranger's once it is gone. */
+void	 service_flush(void);
 
 #endif

@@ -100,6 +100,10 @@ void	 sock6d_defer(struct sock6d *d);
 /* Bytes of queues were freed: once enough were, the allocator's free
  * memory goes back to the system a moment later. */
 void	 sock6d_freed(struct sock6d *d, size_t n);
+/* Stop listening and close every control connection: their calls are
+ * cancelled (bytes a receive had read go back to its handle) and their
+ * connection-scoped handles closed.  Daemon-scoped handles stay. */
+void	 sock6d_close_conns(struct sock6d *d);
 /* Close every connection and handle, free everything. */
 void	 sock6d_shutdown(struct sock6d *d);
 

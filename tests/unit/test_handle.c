@@ -1,6 +1,6 @@
 /* test_handle.c: unit tests for the handle table: monotonic ids never
- * reused, lookups through resizes and tombstones, and the ascending
- * collection (daemon/handle.c). */
+ * reused (nor below those taken back after a restart), lookups through
+ * resizes and tombstones, and the ascending collection (daemon/handle.c). */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -84,6 +84,20 @@ START_TEST(test_ids_never_reused)
 	ck_assert_ptr_null(handle_lookup(&t, a));
 	ck_assert_ptr_null(handle_lookup(&t, b));
 	ck_assert_ptr_eq(handle_lookup(&t, c), S(2));
+}
+END_TEST
+
+/* Ids taken back after a restart: the next one is past them, never below. */
+START_TEST(test_skip_to)
+{
+	ck_assert_uint_eq(add(0), 1);
+	handle_skip_to(&t, 40);
+	ck_assert_uint_eq(add(1), 40);
+	handle_skip_to(&t, 7);		/* never back */
+	ck_assert_uint_eq(add(2), 41);
+	ck_assert_int_eq(handle_insert(&t, 30, S(3)), 0);	/* an old id, re-keyed */
+	ck_assert_ptr_eq(handle_lookup(&t, 30), S(3));
+	ck_assert_uint_eq(add(4), 42);
 }
 END_TEST
 
@@ -252,6 +266,7 @@ handle_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_ids_start_at_one);
 	tcase_add_test(tc, test_ids_never_reused);
+	tcase_add_test(tc, test_skip_to);
 	tcase_add_test(tc, test_insert_lookup_remove);
 	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_tombstone_churn);
