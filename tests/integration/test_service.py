@@ -135,7 +135,7 @@ class ServiceTest(unittest.TestCase):
         n = Notifications(self.dir)
         self.addCleanup(n.close)
         proc = self.daemon({"NOTIFY_SOCKET": n.path, "WATCHDOG_USEC": "200000"},
-                           ["--socket", self.ctl])
+                           ["--socket", self.ctl, "--state-dir", ""])
         ready = n.wait_for("READY=1")
         # Ready means served: a ping answers at once, no polling needed.
         with harness.Client(self.ctl) as c:
