@@ -23,6 +23,7 @@
 #include "privs.h"
 #include "service.h"
 #include "sock6d.h"
+#include "unix-guard.h"
 
 #define POLICY_PATH	SYSCONFDIR "/sock6d/sock6d.conf"
 #define MAX_LIMIT_ARGS	64
@@ -284,6 +285,7 @@ main(int argc, char **argv)
 		sock6d_shutdown(&d);
 		return 1;
 	}
+	unix_guard_init(&d.unix_guard);
 	/* Serving from here on: with the least privilege it needs. */
 	if (privs_drop(err, sizeof(err)) == -1) {
 		log_error("%s", err);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unix-guard.h"
 #include "rpc-common.h"
 #include "wait.h"
 
@@ -105,12 +106,27 @@ socket_connect(struct call *c, void *argp)
 {
 	struct connect_args *a = argp;
 	struct connect_op *op;
+	struct s6_sockaddr via;
 	struct s6err e;
-	int rc;
+	int rc, pathfd;
 
-	do
-		rc = connect(a->s->fd, (struct sockaddr *)&a->addr.ss, a->addr.len);
-	while (rc == -1 && errno == EINTR);
+	/* A UNIX path: opened as the client and checked (unix-guard.h). */
+	if ((rc = unix_guard_check(&c->d->unix_guard, c->conn->uid, &a->addr, &via, &pathfd,
+	    &e)) == -2) {
+		e.handle = a->s->handle;
+		return call_fail(c, &e);
+	}
+	if (rc == 0) {
+		do
+			rc = connect(a->s->fd, (struct sockaddr *)&via.ss, via.len);
+		while (rc == -1 && errno == EINTR);
+	}
+	if (pathfd != -1) {
+		int err = errno;
+
+		close(pathfd);
+		errno = err;
+	}
 	if (rc == 0) {
 		a->s->state = SS_CONNECTED;
 		return call_ok(c, peer_result(a->s));

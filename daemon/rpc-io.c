@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unix-guard.h"
 #include "base64.h"
 #include "rpc-common.h"
 #include "wait.h"
@@ -367,7 +368,9 @@ struct send_op {
 	int			 flags;
 	bool			 all;
 	bool			 to;
-	struct s6_sockaddr	 addr;	/* to: the destination */
+	struct s6_sockaddr	 addr;	/* to: the destination (as unix-guard.h
+					 * says: maybe through /proc/self/fd) */
+	int			 pathfd;	/* that file, or -1 */
 };
 
 static enum attempt
@@ -428,6 +431,10 @@ send_expired(struct waiter *w)
 static void
 send_destroy(struct waiter *w)
 {
+	struct send_op *op = (struct send_op *)w;
+
+	if (op->pathfd != -1)
+		close(op->pathfd);
 	free(w);
 }
 
@@ -441,9 +448,20 @@ send_waiter_new(struct call *c, struct sock *s, const struct bytes *data,
     struct s6err *e)
 {
 	struct send_op *op;
+	int rc;
 
 	if ((op = calloc(1, sizeof(*op))) == NULL) {
 		err_set(e, S6_INTERNAL_ERROR, "out of memory");
+		return NULL;
+	}
+	op->pathfd = -1;
+	if (to != NULL && (rc = unix_guard_check(&c->d->unix_guard, c->conn->uid, to,
+	    &op->addr, &op->pathfd, e)) != 0) {
+		/* A UNIX path the client cannot reach, or one it may not. */
+		if (rc == -1)
+			err_sys(e, errno, "sendto", "cannot send data", false);
+		e->handle = s->handle;
+		free(op);
 		return NULL;
 	}
 	op->p = data->p;
@@ -451,8 +469,7 @@ send_waiter_new(struct call *c, struct sock *s, const struct bytes *data,
 	op->flags = flags;
 	op->all = all;
 	op->chunk = chunk;
-	if ((op->to = to != NULL))
-		op->addr = *to;
+	op->to = to != NULL;
 	waiter_init(&op->w, &send_ops, c, s, EV_WRITE,
 	    timeout_or(timeout, c->conn->session.send_timeout));
 	op->w.nowait = (flags & MSG_DONTWAIT) != 0;

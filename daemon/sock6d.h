@@ -16,6 +16,7 @@
 #include "user.h"
 #include "service.h"
 #include "transport.h"
+#include "unix-guard.h"
 
 struct conn;
 struct conn_rpc;
@@ -72,6 +73,7 @@ struct sock6d {
 	size_t			 nlimit_overrides;
 	const char		*method;	/* whose handler runs now (the audit) */
 	struct service		 service;	/* the service manager's side */
+	struct unix_guard	 unix_guard;	/* sockets no client may reach */
 	ev_signal		 sighup;	/* reload the policy */
 	bool			 control_adopted;	/* the control socket came from
 						 * socket activation: not ours to remove */

@@ -6,16 +6,23 @@ least privilege it keeps when started as root, and journal priority
 prefixes when stderr is the journal's stream.
 """
 
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
 
 import harness
+import test_owner
+
+
+def test_owner_setpriv():
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
 
 # The capabilities a daemon started as root keeps (privs.h).
 CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE, CAP_NET_ADMIN, CAP_NET_RAW = 6, 7, 10, 12, 13
@@ -206,6 +213,51 @@ class ServiceTest(unittest.TestCase):
         for line in lines:
             self.assertRegex(line, r"^<[0-7]>", line)
         self.assertTrue(any(line.startswith("<6>sock6d ") for line in lines), lines)
+
+    @unittest.skipUnless(test_owner.can_switch_user()[0], test_owner.can_switch_user()[1])
+    def test_clients_cannot_speak_to_the_manager(self):
+        """A datagram the daemon sends carries its pid: no client other than
+        root may reach NOTIFY_SOCKET through it (1011), while any other
+        UNIX datagram socket it can reach still works."""
+        os.chmod(self.dir, 0o755)
+        n = Notifications(self.dir)
+        self.addCleanup(n.close)
+        os.chmod(n.path, 0o777)
+        other = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(other.close)
+        other_path = os.path.join(self.dir, "other.sock")
+        other.bind(other_path)
+        os.chmod(other_path, 0o777)
+        proc = self.daemon({"NOTIFY_SOCKET": n.path},
+                           ["--socket", self.ctl, "--socket-mode", "0666", "--state-dir", ""])
+        n.wait_for("READY=1")
+        link = os.path.join(self.dir, "link.sock")
+        os.symlink(n.path, link)
+        out = subprocess.run(
+            test_owner_setpriv() + [sys.executable, "-c", test_owner.CLIENT, self.ctl, json.dumps([
+                ["socket.create", {"family": "unix", "type": "dgram", "scope": "connection"}],
+                ["socket.send_to", {"handle": 0, "address": n.path, "text": "STOPPING=1"}],
+                ["socket.send_to", {"handle": 0, "address": link, "text": "STOPPING=1"}],
+                ["socket.connect", {"handle": 0, "address": n.path}],
+                ["socket.send_to", {"handle": 0, "address": other_path, "text": "hello"}],
+                ["socket.send_to", {"handle": 0, "address": os.path.join(self.dir, "none"),
+                                    "text": "x"}],
+            ])], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        r = json.loads(out.stdout)["replies"]
+        for reply in r[1:4]:
+            self.assertEqual(reply["error"]["code"], 1011, reply)
+        self.assertEqual(r[4]["result"], {"bytes": 5})
+        self.assertEqual(r[5]["error"]["data"]["errname"], "ENOENT")
+        other.settimeout(5)
+        self.assertEqual(other.recv(100), b"hello")
+        n.sock.settimeout(0.2)
+        try:
+            leaked = n.sock.recv(100)
+        except socket.timeout:
+            leaked = b""
+        self.assertNotIn(b"STOPPING", leaked)
+        self.assertEqual(stop(proc), 0)
 
     def test_bad_policy_file_refuses_to_start(self):
         """A bad policy file: the daemon names its line and column and exits."""
