@@ -145,14 +145,39 @@ grant_refusal(const struct grant_req *req, int errnum, struct s6err *e)
 	snprintf(e->grant, sizeof(e->grant), "%s", name);
 }
 
+/* Refusals are a client's to repeat at will: at most this many audit lines
+ * a second for each user, the next one logged saying how many were left
+ * out.  Every use of a grant is logged. */
+#define REFUSALS_PER_SECOND	20
+
+/* One audit line. */
 static void
-grant_audit(const struct sock6d *d, const struct creds *who, const struct grant_req *req,
+grant_audit(struct sock6d *d, const struct creds *who, const struct grant_req *req,
     const char *outcome)
 {
-	char name[64];
+	uid_t uid = who != NULL ? who->uid : 0;
+	struct user *u;
+	unsigned long left_out = 0;
+	char name[64], more[64] = "";
 
-	log_audit("uid=%u method=%s grant=\"%s\" %s", who != NULL ? (unsigned)who->uid : 0u,
-	    d->method != NULL ? d->method : "-", grant_name(req, name, sizeof(name)), outcome);
+	if (strcmp(outcome, "refused") == 0 && (u = user_find(&d->users, uid)) != NULL) {
+		if (ev_now(d->loop) - u->refusals_since >= 1.0) {
+			u->refusals_since = ev_now(d->loop);
+			u->refusals_logged = 0;
+		}
+		if (u->refusals_logged == REFUSALS_PER_SECOND) {
+			u->refusals_left_out++;
+			return;
+		}
+		u->refusals_logged++;
+		if ((left_out = u->refusals_left_out) > 0)
+			snprintf(more, sizeof(more), " (%lu more refused before, not logged)",
+			    left_out);
+		u->refusals_left_out = 0;
+	}
+	log_audit("uid=%u method=%s grant=\"%s\" %s%s", (unsigned)uid,
+	    d->method != NULL ? d->method : "-", grant_name(req, name, sizeof(name)), outcome,
+	    more);
 }
 
 static enum privs_cap

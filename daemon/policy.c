@@ -65,6 +65,12 @@ policy_read(const char *path, char **text, size_t *len, bool *absent, char *err,
 		    "it grants privileges, so only its owner may write it", path);
 		goto fail;
 	}
+	if ((st.st_mode & S_IWGRP) && st.st_gid != 0) {
+		snprintf(err, errlen, "%s: the policy file is writable by group %lu; "
+		    "it grants privileges, so only its owner (or root's group) may write it",
+		    path, (unsigned long)st.st_gid);
+		goto fail;
+	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
 		snprintf(err, errlen, "%s: the policy file is owned by uid %lu; "
 		    "it must be owned by root or by the daemon's user", path,

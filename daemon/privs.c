@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -42,6 +43,20 @@ is_kept(cap_value_t c)
 	return false;
 }
 
+/* Whether the process holds c in its effective set. */
+static bool
+holds(cap_value_t c)
+{
+	cap_flag_value_t have = CAP_CLEAR;
+	cap_t caps;
+
+	if ((caps = cap_get_proc()) == NULL)
+		return false;
+	cap_get_flag(caps, c, CAP_EFFECTIVE, &have);
+	cap_free(caps);
+	return have == CAP_SET;
+}
+
 int
 privs_drop(char *err, size_t errlen)
 {
@@ -58,7 +73,8 @@ privs_drop(char *err, size_t errlen)
 	 * dropped can come back by exec.  Without CAP_SETPCAP (a container
 	 * may withhold it) the bounding set stays as it is: the sets below,
 	 * and no-new-privileges, still hold. */
-	for (c = 0; c <= CAP_LAST_CAP; c++) {
+	for (c = 0; c <= CAP_LAST_CAP && CAP_IS_SUPPORTED(CAP_SETPCAP) &&
+	    holds(CAP_SETPCAP); c++) {
 		if (!is_kept(c) && CAP_IS_SUPPORTED(c) && cap_drop_bound(c) == -1 &&
 		    errno != EINVAL) {
 			log_warn("cannot drop capability %d from the bounding set", (int)c);
@@ -125,8 +141,11 @@ privs_lower(enum privs_cap cap, enum privs_raised raised)
 		return;
 	if ((caps = cap_get_proc()) == NULL ||
 	    cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_CLEAR) == -1 ||
-	    cap_set_proc(caps) == -1)
-		log_warn("cannot lower %s", lent_names[cap]);
+	    cap_set_proc(caps) == -1) {
+		/* Never go on with a capability lent past its one call. */
+		log_error("cannot lower %s: stopping", lent_names[cap]);
+		abort();
+	}
 	cap_free(caps);
 	errno = err;
 }

@@ -40,6 +40,7 @@ struct resolve_job {
 	char			 serv[NI_MAXSERV];
 	/* the loop's side */
 	resolve_done_fn		 done;
+	resolve_done_fn		 then;		/* for done's own use (rpc-common.c) */
 	void			*ctx;
 	const struct creds	*creds;		/* done() runs as these (NULL: the daemon) */
 	uid_t			 uid;		/* whose share it counts in: creds' uid */

@@ -132,6 +132,18 @@ resolve_park_cancel(struct call *c, void *job)
 	resolve_cancel(job);
 }
 
+/* A lookup came back: its call's method runs on (for the audit's sake). */
+static void
+resolve_park_done(struct resolve_job *job)
+{
+	struct call *c = job->ctx;
+	struct sock6d *d = c->d;
+
+	d->method = c->method != NULL ? c->method->name : NULL;
+	job->then(job);
+	d->method = NULL;
+}
+
 /* Hand a new job to the pool and park the call until it comes back. */
 const struct answer *
 resolve_park(struct call *c, enum resolve_kind kind, const char *node, const char *service,
@@ -147,7 +159,8 @@ resolve_park(struct call *c, enum resolve_kind kind, const char *node, const cha
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		return call_fail(c, &e);
 	}
-	job->done = done;
+	job->done = resolve_park_done;
+	job->then = done;
 	job->ctx = c;
 	job->creds = &c->conn->creds;	/* valid while the call is: it is parked */
 	l = grant_limits_for(c->d, c->conn->uid);	/* the user's own shares */

@@ -89,8 +89,10 @@ socket_create(struct call *c, void *argp)
 	json_object *o;
 
 	s = sock_create(c->d, a->family, a->type, a->protocol, c->conn->uid, &e);
-	/* A raw socket the kernel refuses the client: the policy's "raw". */
-	if (s == NULL && a->type == SOCK_RAW && (e.errnum == EPERM || e.errnum == EACCES))
+	/* A raw IP socket the kernel refuses the client: the policy's "raw"
+	 * (never a packet socket, which would see every frame on the host). */
+	if (s == NULL && a->type == SOCK_RAW && (a->family == AF_INET || a->family == AF_INET6) &&
+	    (e.errnum == EPERM || e.errnum == EACCES))
 		s = create_granted_raw(c, a, &e);
 	if (s == NULL)
 		return call_fail(c, &e);

@@ -28,6 +28,9 @@ struct user {
 	size_t		output;		/* reply bytes in its connections' queues */
 	size_t		held;		/* reply bytes in their unfinished batches */
 	bool		throttled;	/* output above output_per_user: no requests taken */
+	double		refusals_since;	/* audit lines of grants refused to it: */
+	unsigned	refusals_logged;	/* in the second since then, */
+	unsigned long	refusals_left_out;	/* and those not logged */
 	bool		short_of_room;	/* not every reply would fit (see conn_account) */
 	struct stats	stats;
 };

@@ -152,6 +152,36 @@ class GrantTest(unittest.TestCase):
         err = self.error(r[0], 1011)
         self.assertEqual((err["data"]["grant"], err["data"]["errname"]), ("raw", "EPERM"))
 
+    def test_raw_grant_is_not_a_packet_socket(self):
+        # "raw" is SOCK_RAW in inet and inet6 only: a packet socket would
+        # see every frame on the host.
+        r = self.as_nobody([["socket.create", {"family": 17, "type": "raw", "protocol": 768,
+                                               "scope": "connection"}]])
+        err = self.error(r[0], 1000)
+        self.assertEqual(err["data"]["errname"], "EPERM")
+        self.assertNotIn("grant", err["data"])
+
+    def test_refusals_audited_at_a_bounded_rate(self):
+        # A client may repeat a refusal at will; its audit lines may not.
+        before = len(self.audit())
+        r = self.as_nobody([["socket.create", {"family": "inet", "type": "stream",
+                                               "scope": "connection"}]] +
+                           [["socket.bind", {"handle": 0, "address": "127.0.0.1:81"}]] * 300)
+        self.assertTrue(all(x["error"]["code"] == 1011 for x in r[1:]))
+        logged = len(self.audit()) - before
+        self.assertGreater(logged, 0)
+        self.assertLessEqual(logged, 2 * 20)      # 20 a second, over at most two seconds
+        # The next line logged after the second says how many were left out.
+        deadline = time.monotonic() + 10
+        note = []
+        while not note and time.monotonic() < deadline:
+            self.as_nobody([["socket.create", {"family": "inet", "type": "stream",
+                                                "scope": "connection"}],
+                            ["socket.bind", {"handle": 0, "address": "127.0.0.1:81"}]])
+            note = [l for l in self.audit() if "more refused before, not logged" in l]
+            time.sleep(0.1)  # the window is a second of the daemon's clock
+        self.assertTrue(note, self.audit()[-5:])
+
     def test_privileged_options(self):
         r = self.as_nobody([
             ["socket.create", {"family": "inet", "type": "stream", "scope": "connection"}],

@@ -594,6 +594,21 @@ START_TEST(test_unreadable)
 	    "grants privileges, so only its owner may write it", path);
 	ck_assert_str_eq(err, want);
 
+	/* Writable by a group other than root's (when the test may chown). */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chmod(path, 0664), 0);
+		ck_assert_int_eq(chown(path, 0, 100), 0);
+		ck_assert_ptr_null(policy_load(path, &base, NULL, 0, &missing, err, sizeof(err)));
+		snprintf(want, sizeof(want), "%s: the policy file is writable by group 100; it "
+		    "grants privileges, so only its owner (or root's group) may write it", path);
+		ck_assert_str_eq(err, want);
+		ck_assert_int_eq(chown(path, 0, 0), 0);
+		ck_assert_ptr_nonnull(p = policy_load(path, &base, NULL, 0, &missing, err,
+		    sizeof(err)));
+		policy_free(p);
+		p = NULL;
+	}
+
 	/* Not readable: root reads it all the same, so only for others. */
 	ck_assert_int_eq(chmod(path, 0), 0);
 	if (geteuid() != 0) {
