@@ -9,11 +9,13 @@ Needs root and setpriv: the granted user is `nobody`, running a small
 client through setpriv, as test_owner.py does.
 """
 
+import base64
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -234,6 +236,31 @@ class GrantTest(unittest.TestCase):
             ["socket.bind", {"handle": 0, "address": "127.0.0.1:1020"}],
         ])
         self.assertIn("result", r[1], r[1])
+
+    def test_reload_leaves_handles_connections_and_subscriptions(self):
+        peer = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(peer.close)
+        peer.bind(("127.0.0.1", 0))
+        peer.listen(1)
+        with self.daemon.client() as c:
+            h = c.call("socket.create", {"family": "inet", "type": "stream"})["handle"]
+            c.call("socket.connect", {"handle": h, "address": "127.0.0.1:%d" % peer.getsockname()[1]})
+            conn, _ = peer.accept()
+            self.addCleanup(conn.close)
+            c.call("socket.subscribe", {"handle": h})
+            conn.sendall(b"before")
+            self.write(NOTHING)
+            self.assertEqual(c.call("daemon.reload")["sections"], 0)
+            conn.sendall(b"after")
+            got = b""
+            deadline = time.monotonic() + 10
+            while got != b"beforeafter" and time.monotonic() < deadline:
+                n = c.notifications.pop(0) if c.notifications else c.read_message()
+                if isinstance(n, dict) and n.get("method") == "socket.data":
+                    got += base64.b64decode(n["params"]["data"])
+            self.assertEqual(got, b"beforeafter")
+            self.assertTrue(c.call("socket.info", {"handle": h})["subscribed"])
+            c.call("socket.close", {"handle": h})
 
     def test_sighup_reloads(self):
         self.write(NOTHING)
