@@ -21,6 +21,7 @@
 #include "base64.h"
 #include "fdstore.h"
 #include "fdstore-state.h"
+#include "handle.h"
 #include "log.h"
 
 #define STATE_VERSION	1
@@ -65,6 +66,12 @@ json_base64(const void *p, size_t n)
 	o = json_object_new_string_len(text, (int)n);
 	free(text);
 	return o;
+}
+
+size_t
+fdstore_entry_meta_size(const struct sock *s)
+{
+	return ENTRY_ROOM + (s->file != NULL ? FILE_ROOM : 0);
 }
 
 size_t
@@ -480,7 +487,7 @@ fdstore_entry_parse(json_object *o, struct fdstore_entry *e, const char **why)
 	if (!json_object_is_type(o, json_type_object))
 		return -1;
 	*why = "no valid handle";
-	if (get_uint(o, "handle", UINT64_MAX - 1, &e->handle) == -1 || e->handle == 0)
+	if (get_uint(o, "handle", HANDLE_ID_MAX - 1, &e->handle) == -1 || e->handle == 0)
 		return -1;
 	*why = "no valid owner";
 	if (get_uint(o, "owner", UINT32_MAX - 1, &owner) == -1)
@@ -533,7 +540,7 @@ int
 fdstore_entry_id(json_object *o, uint64_t *id)
 {
 	return json_object_is_type(o, json_type_object) &&
-	    get_uint(o, "handle", UINT64_MAX - 1, id) == 0 && *id > 0 ? 0 : -1;
+	    get_uint(o, "handle", HANDLE_ID_MAX - 1, id) == 0 && *id > 0 ? 0 : -1;
 }
 
 json_object *
@@ -546,7 +553,7 @@ fdstore_state_read(int dirfd, const char *dir, uint64_t *next_handle, json_objec
 		return NULL;
 	if (!json_object_is_type(root, json_type_object) ||
 	    get_uint(root, "version", UINT64_MAX, &version) == -1 || version != STATE_VERSION ||
-	    get_uint(root, "next_handle", UINT64_MAX - 1, next_handle) == -1 ||
+	    get_uint(root, "next_handle", HANDLE_ID_MAX, next_handle) == -1 ||
 	    !json_object_object_get_ex(root, "handles", handles) ||
 	    !json_object_is_type(*handles, json_type_array)) {
 		log_warnx("%s/%s: not a state file of this version: ignored", dir,

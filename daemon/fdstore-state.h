@@ -55,6 +55,8 @@ int		 fdstore_dir_open(const char *dir);
 
 /* The most bytes s's entry can take in the state file. */
 size_t		 fdstore_entry_size(const struct sock *s);
+/* Of that, what the entry takes without its held bytes. */
+size_t		 fdstore_entry_meta_size(const struct sock *s);
 /* s's entry; NULL when it cannot be told (errno set). */
 json_object	*fdstore_entry_json(const struct sock *s);
 /* Write the state file in dirfd: next_handle and the entries (the array

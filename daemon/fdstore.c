@@ -53,7 +53,7 @@ name_parse(const char *name, uint64_t *id, bool *dir)
 		return -1;
 	errno = 0;
 	v = strtoull(p, &end, 10);
-	if (errno != 0 || *end != '\0' || v >= UINT64_MAX)
+	if (errno != 0 || *end != '\0' || v >= HANDLE_ID_MAX)
 		return -1;
 	*id = v;
 	return 0;
@@ -93,12 +93,63 @@ store_one(struct sock *s)
 	return 0;
 }
 
+/* Each user's share of the state file's room for held bytes. */
+struct held_share {
+	uid_t	uid;
+	size_t	left;
+};
+
+/* What is left of the state file once every daemon-scoped handle's own
+ * entry is counted, split evenly between the users that hold bytes: one
+ * user's held bytes never crowd out another user's handles.  The shares in
+ * *out (free() it), how many in *nout; -1 when out of memory. */
+static int
+held_shares(struct sock **socks, size_t n, struct held_share **out, size_t *nout)
+{
+	struct held_share *sh;
+	size_t i, k, meta = FDSTORE_TOP_ROOM, users = 0, budget;
+
+	*nout = 0;
+	if ((*out = sh = calloc(n > 0 ? n : 1, sizeof(*sh))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (socks[i]->scope != SCOPE_DAEMON)
+			continue;
+		meta += fdstore_entry_meta_size(socks[i]);
+		if (socks[i]->held_bytes == 0)
+			continue;
+		for (k = 0; k < users && sh[k].uid != socks[i]->owner; k++)
+			;
+		if (k == users)
+			sh[users++].uid = socks[i]->owner;
+	}
+	budget = meta < FDSTORE_STATE_MAX ? FDSTORE_STATE_MAX - meta : 0;
+	for (k = 0; k < users; k++)
+		sh[k].left = budget / users;
+	*nout = users;
+	return 0;
+}
+
+/* The share of owner, or NULL when it holds no bytes. */
+static struct held_share *
+share_of(struct held_share *sh, size_t n, uid_t owner)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (sh[k].uid == owner)
+			return &sh[k];
+	return NULL;
+}
+
 void
 fdstore_save(struct sock6d *d, const char *state_dir)
 {
 	struct sock **socks = NULL, *s;
+	struct held_share *shares = NULL, *share;
 	json_object *list = NULL, *e;
-	size_t i, n, size = FDSTORE_TOP_ROOM, need, chosen = 0, stored = 0, fds = 0;
+	size_t i, n, size = FDSTORE_TOP_ROOM, need, held, chosen = 0, stored = 0, fds = 0;
+	size_t nshares;
 	size_t room = service_store_room();
 	bool *keep = NULL;
 	int dirfd, rc;
@@ -111,7 +162,8 @@ fdstore_save(struct sock6d *d, const char *state_dir)
 	 * bytes they read back to their handles, which keep them. */
 	sock6d_close_conns(d);
 	n = handle_collect(&d->handles, &socks);
-	if (n > 0 && (keep = calloc(n, sizeof(*keep))) == NULL) {
+	if ((n > 0 && (keep = calloc(n, sizeof(*keep))) == NULL) ||
+	    held_shares(socks, n, &shares, &nshares) == -1) {
 		log_warnx("fd store: out of memory: no handle stored");
 		goto done;
 	}
@@ -126,6 +178,16 @@ fdstore_save(struct sock6d *d, const char *state_dir)
 			continue;
 		}
 		need = fdstore_entry_size(s);
+		held = need - fdstore_entry_meta_size(s);
+		if (held > 0 && (share = share_of(shares, nshares, s->owner)) != NULL) {
+			if (held > share->left) {
+				log_warnx("handle %llu: its %zu bytes held are past uid %u's share of "
+				    "the state file: not stored; closed", (unsigned long long)s->handle,
+				    s->held_bytes, (unsigned)s->owner);
+				continue;
+			}
+			share->left -= held;
+		}
 		if (need > FDSTORE_STATE_MAX - size) {
 			log_warnx("handle %llu: its %zu bytes held do not fit in the state file: "
 			    "not stored; closed", (unsigned long long)s->handle, s->held_bytes);
@@ -142,13 +204,8 @@ fdstore_save(struct sock6d *d, const char *state_dir)
 		keep[i] = true;
 		chosen++;
 	}
-	if (chosen == 0) {
-		/* Nothing to describe: no state either, not even an old one. */
-		if (unlinkat(dirfd, FDSTORE_STATE_FILE, 0) == -1 && errno != ENOENT)
-			log_warn("%s/%s", state_dir, FDSTORE_STATE_FILE);
-		goto done;
-	}
-	/* The array goes with the state, written or not. */
+	/* The array goes with the state, written or not.  With no handle in
+	 * it, the state still keeps the next handle id: ids are never reused. */
 	rc = fdstore_state_write(dirfd, d->handles.next_id, list);
 	list = NULL;
 	if (rc == -1) {
@@ -164,12 +221,14 @@ fdstore_save(struct sock6d *d, const char *state_dir)
 	}
 	if (stored > 0)
 		service_flush();
-	else if (unlinkat(dirfd, FDSTORE_STATE_FILE, 0) == -1)	/* it describes nothing */
+	else if (chosen > 0 &&	/* none went: the state keeps only the next id */
+	    fdstore_state_write(dirfd, d->handles.next_id, json_object_new_array()) == -1)
 		log_warn("%s/%s", state_dir, FDSTORE_STATE_FILE);
 	log_info("fd store: %zu of %zu handles stored, described in %s/%s", stored, chosen,
 	    state_dir, FDSTORE_STATE_FILE);
 done:
 	json_object_put(list);
+	free(shares);
 	free(keep);
 	free(socks);
 	close(dirfd);
@@ -367,8 +426,18 @@ fdstore_restore(struct sock6d *d, const char *state_dir, struct service_fd *fds,
 			next = p[np].id + 1;
 		np++;
 	}
-	if (np == 0)
+	if (np == 0) {
+		/* Nothing came back (a first start, or one after a full stop):
+		 * a state file left there still says which ids were handed out. */
+		if (state_dir != NULL && (dirfd = fdstore_dir_open(state_dir)) != -1) {
+			struct stat st;
+
+			if (fstatat(dirfd, FDSTORE_STATE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				restore_all(d, dirfd, state_dir, p, 0, 0);
+			close(dirfd);
+		}
 		goto out;
+	}
 	handle_skip_to(&d->handles, next);
 	log_info("fd store: descriptors given back: %zu", np);
 	if (state_dir == NULL)

@@ -34,7 +34,7 @@ handle_table_free(struct handle_table *t)
 uint64_t
 handle_next_id(struct handle_table *t)
 {
-	return t->next_id++;
+	return t->next_id < HANDLE_ID_MAX ? t->next_id++ : 0;
 }
 
 void

@@ -25,7 +25,11 @@ struct handle_table {
 
 void		 handle_table_init(struct handle_table *t);
 void		 handle_table_free(struct handle_table *t);
-/* A fresh id, never handed out before. */
+/* Handle ids stay below 2^53: exact in every JSON client's numbers, and
+ * far from wrapping (a state file may not claim more). */
+#define HANDLE_ID_MAX	((uint64_t)1 << 53)
+
+/* A fresh id, never handed out before; 0 once HANDLE_ID_MAX is reached. */
 uint64_t	 handle_next_id(struct handle_table *t);
 /* Never hand out an id below `id` (ids taken back after a restart). */
 void		 handle_skip_to(struct handle_table *t, uint64_t id);

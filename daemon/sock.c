@@ -66,8 +66,11 @@ sock_wrap(struct sock6d *d, int fd, int family, int type, int protocol, uid_t ow
 	ev_io_init(&s->wio, sock_io_cb, fd, EV_WRITE);
 	s->rio.data = s->wio.data = s;
 	s->handle = handle_next_id(&d->handles);
-	if (handle_insert(&d->handles, s->handle, s) == -1) {
-		err_set(e, S6_INTERNAL_ERROR, "out of memory");
+	if (s->handle == 0 || handle_insert(&d->handles, s->handle, s) == -1) {
+		if (s->handle == 0)
+			err_set(e, S6_LIMIT, "no handle id left (2^53 handed out)");
+		else
+			err_set(e, S6_INTERNAL_ERROR, "out of memory");
 		close(fd);
 		free(s);
 		return NULL;

@@ -475,6 +475,26 @@ class FdStoreTest(unittest.TestCase):
         with open(self.state_file) as f:
             self.assertEqual([e["handle"] for e in json.load(f)["handles"]], [h1])
 
+    def test_ids_not_reused_after_a_full_stop(self):
+        """A stop whose descriptors never come back (a full stop): the next
+        start still hands out ids above every old one, and the stale state
+        file goes."""
+        lst = self.peer_listener()
+        a = self.start()
+        with harness.Client(self.ctl) as c:
+            old = [c.call("socket.create", {"family": "inet", "type": "stream"})["handle"]
+                   for _ in range(3)]
+            h, peer = self.connected(c, lst)
+        self.assertEqual(self.stop(a), 0, self.read_log())
+        self.assertTrue(self.stored())
+        b = self.start()                # nothing given back
+        with harness.Client(self.ctl) as c:
+            new = c.call("socket.create", {"family": "inet", "type": "stream"})["handle"]
+            self.assertGreater(new, max(old + [h]))
+            self.assertEqual(c.call("socket.list")["sockets"][0]["handle"], new)
+        self.assertEqual(os.listdir(self.state), [])
+        self.assertEqual(self.stop(b), 0, self.read_log())
+
     def test_no_state_dir_no_store(self):
         """--state-dir "": nothing is stored, the sockets close at stop."""
         lst = self.peer_listener()

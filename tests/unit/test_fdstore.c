@@ -509,7 +509,9 @@ END_TEST
 START_TEST(test_owns)
 {
 	ck_assert(fdstore_owns("handle-1"));
-	ck_assert(fdstore_owns("dir-18446744073709551614"));
+	ck_assert(fdstore_owns("dir-9007199254740991"));	/* 2^53 - 1 */
+	ck_assert(!fdstore_owns("dir-9007199254740992"));	/* ids stay below 2^53 */
+	ck_assert(!fdstore_owns("dir-18446744073709551614"));
 	ck_assert(!fdstore_owns("handle-0"));
 	ck_assert(!fdstore_owns("handle-01"));
 	ck_assert(!fdstore_owns("handle-"));
