@@ -18,6 +18,7 @@
 #include "grant.h"
 #include "limit.h"
 #include "log.h"
+#include "method.h"
 #include "paths.h"
 #include "policy.h"
 #include "privs.h"
@@ -34,7 +35,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: sock6d [--socket PATH] [--socket-mode MODE] [--config FILE]\n"
 	    "              [--log-level LEVEL] [--limit NAME=VALUE]... [--allow-export]\n"
-	    "              [--state-dir DIR] [--version] [--help]\n"
+	    "              [--state-dir DIR] [--version] [--openrpc] [--help]\n"
 	    "\n"
 	    "  --socket PATH       control socket (default: $SOCK6D_SOCKET, then\n"
 	    "                      /run/sock6d/sock6d.sock as root, $XDG_RUNTIME_DIR/sock6d.sock,\n"
@@ -48,6 +49,7 @@ usage(FILE *f)
 	    "  --state-dir DIR     where the handles kept in the service manager's fd store\n"
 	    "                      across a restart are described (default: " FDSTORE_DEFAULT_DIR "\n"
 	    "                      as root, else none; \"\": none)\n"
+	    "  --openrpc           print the API as an OpenRPC document (rpc.discover's) and exit\n"
 	    "  --limit NAME=VALUE  change a limit:\n");
 	limits_usage(f);
 }
@@ -171,6 +173,7 @@ main(int argc, char **argv)
 		{ "allow-export", no_argument, NULL, 'E' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "openrpc", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -231,6 +234,15 @@ main(int argc, char **argv)
 		case 'V':
 			printf("sock6d %s (protocol %d)\n", PACKAGE_VERSION, SOCK6D_PROTOCOL_VERSION);
 			return 0;
+		case 'O': {
+			json_object *doc = openrpc_document();
+
+			/* What rpc.discover answers, for tools that work offline. */
+			puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+			    JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(doc);
+			return 0;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;

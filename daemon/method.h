@@ -64,4 +64,7 @@ const char	*method_suggest(const char *name, size_t len);
  * data.did_you_mean. */
 void		 method_not_found(const char *name, size_t len, struct s6err *e);
 
+/* The API as an OpenRPC document (rpc.discover's, and sock6d --openrpc). */
+json_object	*openrpc_document(void);
+
 #endif

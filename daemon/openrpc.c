@@ -186,8 +186,8 @@ method_doc(const struct method *m)
 	return o;
 }
 
-static json_object *
-build_doc(void)
+json_object *
+openrpc_document(void)
 {
 	json_object *doc = json_object_new_object(), *info, *methods;
 	size_t i;
@@ -211,7 +211,7 @@ static const struct answer *
 rpc_discover(struct call *c, void *argp)
 {
 	if (discover_doc == NULL)
-		discover_doc = build_doc();
+		discover_doc = openrpc_document();
 	return call_ok(c, json_object_get(discover_doc));
 }
 

@@ -83,13 +83,18 @@ const struct sockopt sockopts[] = {
 	{ NULL, NULL, NULL, SK_BOOL, 0, 0, 0 }
 };
 
+/* By sock6d's name ("tcp-no-delay"), the egg's accessor name with its
+ * question mark ("tcp-no-delay?"), or the option's constant ("tcp/nodelay"). */
 const struct sockopt *
 sockopt_lookup(const char *name)
 {
 	const struct sockopt *o;
+	size_t n = strlen(name);
 
 	for (o = sockopts; o->name != NULL; o++)
-		if (strcmp(o->name, name) == 0)
+		if (strcmp(o->name, name) == 0 || strcmp(o->optname, name) == 0 ||
+		    (n > 1 && name[n - 1] == '?' && strlen(o->name) == n - 1 &&
+		    strncmp(o->name, name, n - 1) == 0))
 			return o;
 	return NULL;
 }
@@ -420,6 +425,10 @@ enc_linger(const struct sockopt *o, const struct jv *v, union optbuf *b, socklen
 		return BAD(e, "%s: on must be true or false", o->name);
 	if ((secs = jv_get(v, "seconds")) != NULL && !int_in(secs, 0, INT_MAX))
 		return BAD(e, "%s: seconds must be an integer from 0 to %d", o->name, INT_MAX);
+	/* A linger of 0 turns close into a reset: never by omission. */
+	if (on->u.b && secs == NULL)
+		return BAD(e, "%s: seconds is required when on is true (0 makes close a reset)",
+		    o->name);
 	b->linger.l_onoff = on->u.b ? 1 : 0;
 	b->linger.l_linger = secs != NULL ? (int)secs->u.i : 0;
 	*len = sizeof(b->linger);

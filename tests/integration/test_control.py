@@ -306,6 +306,16 @@ class ControlSocketTest(unittest.TestCase):
             v = c.call("daemon.version")["version"]
         self.assertIn(v, out)
 
+    def test_openrpc_offline(self):
+        """--openrpc prints what rpc.discover answers, with no daemon serving."""
+        p = self.run_daemon(["--openrpc"])
+        self.assertEqual(p.returncode, 0, p)
+        offline = json.loads(p.stdout.decode())
+        path = os.path.join(self.dir, "o.sock")
+        self.serve(path)
+        with harness.Client(path) as c:
+            self.assertEqual(c.call("rpc.discover"), offline)
+
     def test_help(self):
         p = self.run_daemon(["--help"])
         self.assertEqual(p.returncode, 0, p)

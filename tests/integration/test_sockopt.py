@@ -244,8 +244,11 @@ class ByNameTest(OptionCase):
         self.assertEqual(struct.unpack("ii", harness.unb64(raw["data"])), (0, 5))
         for bad in (True, 5, [], {}, {"on": 1}, {"on": True, "seconds": -1},
                     {"on": True, "seconds": "5"}, {"on": True, "seconds": 1.5},
-                    {"on": True, "secs": 5}, {"seconds": 5}):
+                    {"on": True, "secs": 5}, {"seconds": 5}, {"on": True}):
             self.assertValueError(self.set_error(h, "so-linger", bad))
+        # {"on": true} alone would be a linger of 0, a reset at close: refused.
+        self.assertIn("seconds is required", self.set_error(h, "so-linger", {"on": True})["message"])
+        self.assertEqual(self.getopt(h, "so-linger"), {"on": False, "seconds": 5})
 
     def test_timeouts_in_ms(self):
         h = self.create()
@@ -387,9 +390,10 @@ class ByNameTest(OptionCase):
 
     def test_bad_option_names(self):
         h = self.create()
-        for bad in ("no-such-option", "so-reuse-address?", "SO-REUSE-ADDRESS", "",
-                    "so/reuseaddr", "x" * 65):
+        for bad in ("no-such-option", "so-reuse-address??", "SO-REUSE-ADDRESS", "",
+                    "so/reuseaddr?", "?", "x" * 65):
             self.assertError(self.get_error(h, bad), -32602, param="option")
+
             self.assertError(self.set_error(h, bad, True), -32602, param="option")
         for bad in (5, True, None, ["so-type"]):
             self.assertError(self.c.error("socket.getopt", {"handle": h, "option": bad}),
@@ -402,6 +406,15 @@ class ByNameTest(OptionCase):
         self.assertError(self.c.error("socket.getopt", {"handle": h, "option": "so-type",
                                                         "x": 1}), -32602, param="x")
 
+
+    def test_egg_names_and_constants_as_aliases(self):
+        # The egg's accessors end with "?"; its constants name the option too.
+        h = self.create()
+        self.setopt(h, "tcp-no-delay?", True)
+        self.assertIs(self.getopt(h, "tcp/nodelay"), True)
+        self.setopt(h, "so/reuseaddr", True)
+        self.assertIs(self.getopt(h, "so-reuse-address?"), True)
+        self.assertIs(self.getopt(h, "so-reuse-address"), True)
     def test_bad_values_exact(self):
         h = self.create()
         for name, bad in (("so-reuse-address", 1), ("so-reuse-address", "true"),
