@@ -80,6 +80,10 @@ function defaultSocketPath(env = process.env) {
 
 // ---------------------------------------------------------------- helpers
 
+// Bytes per send call: base64 of this stays well under the daemon's default
+// 1 MiB message limit.
+const MAX_CALL_BYTES = 512 * 1024;
+
 function bytesParam(data) {
   if (typeof data === 'string') return { text: data };
   if (Buffer.isBuffer(data) || data instanceof Uint8Array) {
@@ -149,7 +153,7 @@ class Client extends EventEmitter {
       try {
         msg = JSON.parse(line);
       } catch (e) {
-        this.emit('error', new ParseError(-32700, 'unparsable line from the daemon', { line }));
+        this._emitError(new ParseError(-32700, 'unparsable line from the daemon', { line }));
         continue;
       }
       this._dispatch(msg);
@@ -175,8 +179,14 @@ class Client extends EventEmitter {
       if (sub) sub(msg.method, params);
       this.emit('notification', msg.method, params);
     } else if (msg.error !== undefined) {
-      this.emit('error', errorFromObject(msg.error));
+      this._emitError(errorFromObject(msg.error));
     }
+  }
+
+  _emitError(e) {
+    // An error reply with no id to match (the daemon answers an over-long
+    // message that way): reported to 'error' listeners, if any.
+    if (this.listenerCount('error') > 0) this.emit('error', e);
   }
 
   _shutdown(err) {
@@ -473,14 +483,26 @@ class Socket {
     return (await this._call('socket.connect', Object.assign({ address }, pick(opts, ['timeout'])))).peer;
   }
 
+  /** One send(2): it may be partial (at most MAX_CALL_BYTES per call). */
   async send(data, opts = {}) {
+    if (typeof data !== 'string' && data.length > MAX_CALL_BYTES) data = data.subarray(0, MAX_CALL_BYTES);
     return (await this._call('socket.send', Object.assign(bytesParam(data), pick(opts, ['flags', 'timeout'])))).bytes;
   }
 
+  /** Everything, in calls of at most MAX_CALL_BYTES each (a message is bounded). */
   async sendAll(data, opts = {}) {
     const extra = pick(opts, ['flags', 'timeout']);
     if (opts.sendSize !== undefined) extra.send_size = opts.sendSize;
-    return (await this._call('socket.send_all', Object.assign(bytesParam(data), extra))).bytes;
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (buf.length <= MAX_CALL_BYTES) {
+      return (await this._call('socket.send_all', Object.assign(bytesParam(data), extra))).bytes;
+    }
+    let total = 0;
+    for (let off = 0; off < buf.length; off += MAX_CALL_BYTES) {
+      const piece = buf.subarray(off, Math.min(buf.length, off + MAX_CALL_BYTES));
+      total += (await this._call('socket.send_all', Object.assign(bytesParam(piece), extra))).bytes;
+    }
+    return total;
   }
 
   async sendTo(data, address, opts = {}) {
