@@ -295,11 +295,12 @@ class Client extends EventEmitter {
     const params = { handle: h, credit: window };
     if (opts.encoding) params.encoding = opts.encoding;
     if (opts.maxChunk) params.max_chunk = opts.maxChunk;
-    let started = this.call('socket.subscribe', params).catch((e) => {
+    const started = this.call('socket.subscribe', params).catch((e) => {
       this._subs.delete(h);
       active = false;
       throw e;
     });
+    started.catch(() => {}); // reported by next(), not as an unhandled rejection
     const self = this;
     const it = {
       handle: h,

@@ -26,6 +26,7 @@ async function startDaemon(extraArgs = []) {
   fs.closeSync(log);
   let exited = null;
   proc.on('exit', (code, sig) => { exited = code === null ? sig : code; });
+  proc.on('error', (e) => { exited = `${bin}: ${e.message}`; });
   const deadline = Date.now() + READY_DEADLINE_MS;
   for (;;) {
     if (exited !== null) {
