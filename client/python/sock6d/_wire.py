@@ -11,7 +11,7 @@ import base64
 import json
 from typing import Any, NamedTuple
 
-from .errors import error_from_object
+from .errors import NetError, error_from_object
 
 UNSET: Any = object()           # "param not given", distinct from None (null)
 
@@ -158,3 +158,9 @@ def is_for(note: Any, handle: int) -> bool:
             and str(note.get("method", "")).startswith("socket.")
             and isinstance(note.get("params"), dict)
             and note["params"].get("handle") == handle)
+
+
+def not_subscribed(exc: BaseException) -> bool:
+    """The daemon's answer to credit or unsubscribe for a subscription that
+    ended meanwhile (its eof or error notification is on its way)."""
+    return type(exc) is NetError and getattr(exc, "errname", None) == "EINVAL"

@@ -286,7 +286,11 @@ class AsyncSubscription:
         while not self._follower.done:
             add = self._follower.grant()
             if add:
-                await self.client.call("socket.credit", handle=self.handle, add=add)
+                try:
+                    await self.client.call("socket.credit", handle=self.handle, add=add)
+                except Exception as exc:
+                    if not _wire.not_subscribed(exc):
+                        raise
             note = await self._queue.get()
             if isinstance(note, BaseException):
                 self._end()
@@ -313,4 +317,8 @@ class AsyncSubscription:
             return
         self._end()
         if not self.client.closed:
-            await self.client.call("socket.unsubscribe", handle=self.handle)
+            try:
+                await self.client.call("socket.unsubscribe", handle=self.handle)
+            except Exception as exc:
+                if not _wire.not_subscribed(exc):
+                    raise

@@ -210,7 +210,11 @@ class Subscription:
         while not self._follower.done:
             add = self._follower.grant()
             if add:
-                self.client.call("socket.credit", handle=self.handle, add=add)
+                try:
+                    self.client.call("socket.credit", handle=self.handle, add=add)
+                except Exception as exc:
+                    if not _wire.not_subscribed(exc):
+                        raise
             item = self._follower.take(self._next_note())
             if item is not None:
                 return item
@@ -221,7 +225,11 @@ class Subscription:
         if self._follower.done or self.client.closed:
             return
         self._follower.done = True
-        self.client.call("socket.unsubscribe", handle=self.handle)
+        try:
+            self.client.call("socket.unsubscribe", handle=self.handle)
+        except Exception as exc:
+            if not _wire.not_subscribed(exc):
+                raise
 
 
 class Attached:
