@@ -15,6 +15,10 @@ import unittest
 
 import harness
 
+if sys.version_info < (3, 11):
+    print("SKIP: the Python client needs Python 3.11")
+    sys.exit(77)
+
 PYDIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "client", "python")
 PYDIR = os.path.normpath(PYDIR)
 sys.path.insert(0, PYDIR)
