@@ -17,6 +17,7 @@
 
 #include "client.h"
 #include "cliargs.h"
+#include "ctlerr.h"
 #include "help.h"
 #include "verbs.h"
 
@@ -28,7 +29,7 @@ enum style { STYLE_AUTO, STYLE_PRETTY, STYLE_COMPACT };
 
 static const char usage_text[] =
     "usage: sock6ctl [--socket PATH] [--timeout MS] [--compact|--pretty] "
-    "METHOD [key=value ...]\n"
+    "[--json] METHOD [key=value ...]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] help [METHOD|VERB]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] follow HANDLE [--raw] "
     "[--text]\n"
@@ -50,6 +51,8 @@ static const char help_text[] =
     "                      the default)\n"
     "  -c, --compact       one-line JSON (the default unless on a terminal)\n"
     "  -p, --pretty        indented JSON (the default on a terminal)\n"
+    "  -j, --json          an error as the daemon's JSON error object on\n"
+    "                      stderr, not as one line\n"
     "  -V, --version       print the version\n"
     "  -h, --help          print this text\n"
     "\n"
@@ -67,30 +70,38 @@ static const char help_text[] =
     "  run      exec COMMAND with sockets exported from the daemon\n"
     "           (socket.export) as descriptors 3, 4, ... and LISTEN_FDS\n"
     "\n"
+    "Errors: one line on stderr, 'sock6ctl: METHOD: message (ERRNAME,\n"
+    "kind)'.\n"
+    "\n"
     "Exit status: 0 success, 1 the daemon returned an error, 2 the daemon\n"
     "could not be reached, 3 usage error.\n"
     "\n"
     "'sock6ctl help' lists the daemon's methods and the verbs; 'sock6ctl\n"
     "help METHOD' or 'sock6ctl help VERB' describes one.\n";
 
+static char progname[] = "sock6ctl";
+
 static const struct option longopts[] = {
 	{ "socket",	required_argument,	NULL,	's' },
 	{ "timeout",	required_argument,	NULL,	't' },
 	{ "compact",	no_argument,		NULL,	'c' },
 	{ "pretty",	no_argument,		NULL,	'p' },
+	{ "json",	no_argument,		NULL,	'j' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 }
 };
 
-/* Report a usage error; the synopsis only when the command's shape is wrong. */
+/* Report a usage error; a pointer to --help when the command's shape is
+ * wrong. */
 static int
 usage_error(const char *msg, int synopsis)
 {
 	if (msg != NULL)
 		fprintf(stderr, "sock6ctl: %s\n", msg);
 	if (synopsis)
-		fputs(usage_text, stderr);
+		fputs("sock6ctl: usage: sock6ctl [options] METHOD [key=value ...] "
+		    "('sock6ctl --help' says more)\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -127,8 +138,8 @@ print_json(FILE *fp, json_object *v, enum style style)
 
 /* Print the outcome of s6c_call() and return the exit status for it. */
 static int
-report(struct s6c *c, int rc, json_object *result, json_object *error,
-    enum style style)
+report(struct s6c *c, const char *method, int rc, json_object *result,
+    json_object *error, enum style style, int json)
 {
 	switch (rc) {
 	case S6C_OK:
@@ -138,7 +149,10 @@ report(struct s6c *c, int rc, json_object *result, json_object *error,
 		}
 		return 0;
 	case S6C_ERROR:
-		print_json(stderr, error, style);
+		if (json)
+			print_json(stderr, error, style);
+		else
+			ctlerr_print(stderr, method, error);
 		return EXIT_RPC;
 	default:
 		fprintf(stderr, "sock6ctl: %s: %s\n", s6c_path(c), s6c_errmsg(c));
@@ -148,14 +162,18 @@ report(struct s6c *c, int rc, json_object *result, json_object *error,
 
 /* `sock6ctl help [METHOD]`: rpc.discover, then render. */
 static int
-cmd_help(struct s6c *c, const char *method, int timeout, enum style style)
+cmd_help(struct s6c *c, const char *method, int timeout, enum style style,
+    int json)
 {
 	json_object	*doc = NULL, *error = NULL;
 	int		 rc, status = 0;
 
 	rc = s6c_call(c, "rpc.discover", NULL, timeout, &doc, &error);
-	if (rc != S6C_OK)
-		return report(c, rc, NULL, error, style);
+	if (rc != S6C_OK) {
+		status = report(c, "rpc.discover", rc, NULL, error, style, json);
+		json_object_put(error);
+		return status;
+	}
 	if (method == NULL) {
 		help_list(stdout, doc);
 		verbs_help(stdout);
@@ -181,9 +199,11 @@ main(int argc, char *argv[])
 	enum style	 style = STYLE_AUTO;
 	const char	*path = NULL, *method;
 	char		 err[512];
-	int		 ch, timeout = -1, rc, status;
+	int		 ch, timeout = -1, rc, status, json = 0;
 
-	while ((ch = getopt_long(argc, argv, "+s:t:cpVh", longopts,
+	if (argc > 0)
+		argv[0] = progname;	/* getopt's messages start with it */
+	while ((ch = getopt_long(argc, argv, "+s:t:cpjVh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -201,6 +221,9 @@ main(int argc, char *argv[])
 			break;
 		case 'p':
 			style = STYLE_PRETTY;
+			break;
+		case 'j':
+			json = 1;
 			break;
 		case 'V':
 			printf("sock6ctl %s\n", PACKAGE_VERSION);
@@ -238,10 +261,11 @@ main(int argc, char *argv[])
 		return EXIT_UNREACHED;
 	}
 	if (strcmp(method, "help") == 0)
-		status = cmd_help(c, argc > 1 ? argv[1] : NULL, timeout, style);
+		status = cmd_help(c, argc > 1 ? argv[1] : NULL, timeout, style,
+		    json);
 	else {
 		rc = s6c_call(c, method, params, timeout, &result, &error);
-		status = report(c, rc, result, error, style);
+		status = report(c, method, rc, result, error, style, json);
 		json_object_put(result);
 		json_object_put(error);
 	}

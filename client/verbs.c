@@ -64,21 +64,16 @@ parse_handle(const char *s, int64_t *out)
 static int
 verb_usage(const char *verb, const char *synopsis, const char *why)
 {
-	fprintf(stderr, "sock6ctl: %s: %s\nusage: sock6ctl [options] %s\n", verb,
-	    why, synopsis);
+	fprintf(stderr, "sock6ctl: %s: %s\nsock6ctl: usage: sock6ctl [options] "
+	    "%s\n", verb, why, synopsis);
 	return EXIT_USAGE;
 }
 
-/* A daemon's error object as one line "sock6ctl: METHOD: message". */
+/* A daemon's error object as ctlerr.h's line. */
 static int
 rpc_failed(const char *method, json_object *error)
 {
-	json_object	*m;
-
-	fprintf(stderr, "sock6ctl: %s: %s\n", method,
-	    json_object_object_get_ex(error, "message", &m) &&
-	    json_object_is_type(m, json_type_string) ?
-	    json_object_get_string(m) : "error");
+	ctlerr_print(stderr, method, error);
 	json_object_put(error);
 	return EXIT_RPC;
 }

@@ -116,8 +116,8 @@ class PortRangeTest(harness.DaemonTest):
         self.assertEqual(r["peer"]["port"], port)
 
     def test_sock6ctl(self):
-        p = subprocess.run([harness.SOCK6CTL, "--socket", self.daemon.path, "tcp.connect",
-                            "host=127.0.0.1:99999"], stdout=subprocess.PIPE,
+        p = subprocess.run([harness.SOCK6CTL, "--socket", self.daemon.path, "--json",
+                            "tcp.connect", "host=127.0.0.1:99999"], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=10)
         self.assertEqual(p.returncode, 1, p)
         out = p.stdout.decode() + p.stderr.decode()

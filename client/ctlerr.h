@@ -1,0 +1,18 @@
+/* ctlerr.h: how sock6ctl reports a daemon's error object: one human line
+ * on stderr ("sock6ctl: METHOD: message (ERRNAME, kind)").  Also the exit
+ * statuses every sock6ctl command shares. */
+#ifndef SOCK6_CTLERR_H
+#define SOCK6_CTLERR_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+
+#define EXIT_RPC	1	/* the daemon answered with an error */
+#define EXIT_UNREACHED	2	/* no socket, refused, hung up, no answer */
+#define EXIT_USAGE	3
+
+/* Write "sock6ctl: METHOD: message (ERRNAME, kind)" to fp, control
+ * characters of the daemon's text replaced by '?'. */
+void	 ctlerr_print(FILE *fp, const char *method, json_object *error);
+
+#endif
