@@ -1,16 +1,28 @@
-/* ctlerr.c: a daemon's error object as sock6ctl's human line: the method, the message, data.errname and the last word of
+/* ctlerr.c: a daemon's error object as sock6ctl's human line(s) and exit
+ * status: the method, the message, data.errname and the last word of
  * data.kind when it says more than "a system call failed" and more than the
  * message. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "ctlerr.h"
+
+/* Error codes whose exit status is not EXIT_RPC. */
+static const struct {
+	int	code;
+	int	status;
+} ctlerr_codes[] = {
+	{ -32601,	EXIT_USAGE },	/* method not found */
+	{ -32602,	EXIT_USAGE },	/* invalid params */
+	{ 1002,		EXIT_TIMEOUT },	/* a daemon-side timeout */
+};
 
 /* data.kind words that add nothing to the message: every net error is one. */
 static const char *const ctlerr_plain_kinds[] = { "exn", "i/o", "net", "type" };
@@ -24,6 +36,23 @@ ctlerr_str(json_object *o, const char *key)
 	    !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
+}
+
+int
+ctlerr_status(json_object *error)
+{
+	json_object	*v;
+	int64_t		 code;
+	size_t		 i;
+
+	if (error == NULL || !json_object_object_get_ex(error, "code", &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return EXIT_RPC;
+	code = json_object_get_int64(v);
+	for (i = 0; i < sizeof(ctlerr_codes) / sizeof(ctlerr_codes[0]); i++)
+		if (ctlerr_codes[i].code == code)
+			return ctlerr_codes[i].status;
+	return EXIT_RPC;
 }
 
 /* The last word of data.kind, or NULL when it is a plain one. */

@@ -5,6 +5,9 @@
 #include "config.h"
 #endif
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -24,6 +27,8 @@
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION	"unknown"
 #endif
+
+#define SUN_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)
 
 enum style { STYLE_AUTO, STYLE_PRETTY, STYLE_COMPACT };
 
@@ -74,7 +79,8 @@ static const char help_text[] =
     "kind)'.\n"
     "\n"
     "Exit status: 0 success, 1 the daemon returned an error, 2 the daemon\n"
-    "could not be reached, 3 usage error.\n"
+    "could not be reached, 3 usage error (the daemon's -32601 and -32602\n"
+    "included), 4 a daemon-side timeout (1002).\n"
     "\n"
     "'sock6ctl help' lists the daemon's methods and the verbs; 'sock6ctl\n"
     "help METHOD' or 'sock6ctl help VERB' describes one.\n";
@@ -153,7 +159,7 @@ report(struct s6c *c, const char *method, int rc, json_object *result,
 			print_json(stderr, error, style);
 		else
 			ctlerr_print(stderr, method, error);
-		return EXIT_RPC;
+		return ctlerr_status(error);
 	default:
 		fprintf(stderr, "sock6ctl: %s: %s\n", s6c_path(c), s6c_errmsg(c));
 		return EXIT_UNREACHED;
@@ -240,6 +246,11 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0)
 		return usage_error("missing METHOD", 1);
+	if (path != NULL && strlen(path) >= SUN_PATH_MAX) {
+		snprintf(err, sizeof(err), "--socket: %.400s: path longer than %zu "
+		    "bytes", path, SUN_PATH_MAX - 1);
+		return usage_error(err, 0);
+	}
 	method = argv[0];
 	if (verbs_is_verb(method))
 		return verbs_main(path, timeout, argc, argv);

@@ -69,13 +69,15 @@ verb_usage(const char *verb, const char *synopsis, const char *why)
 	return EXIT_USAGE;
 }
 
-/* A daemon's error object as ctlerr.h's line. */
+/* A daemon's error object as ctlerr.h's line, and its exit status. */
 static int
 rpc_failed(const char *method, json_object *error)
 {
+	int	status = ctlerr_status(error);
+
 	ctlerr_print(stderr, method, error);
 	json_object_put(error);
-	return EXIT_RPC;
+	return status;
 }
 
 /* "sock6ctl: stdout: <why>", for a failed write to standard output. */

@@ -1,6 +1,6 @@
 """test_sock6ctl.py: the generic CLI (binary in $SOCK6CTL):
 `sock6ctl [--socket P] METHOD key=value...`, typed values, data=@FILE and
-data=@-, exit codes (0 ok, 1 RPC error, 2 unreachable, 3 usage),
+data=@-, exit codes (0 ok, 1 RPC error, 2 unreachable, 3 usage and -32602),
 the error object with --json, help built
 from rpc.discover, and $SOCK6D_SOCKET.
 """
@@ -193,7 +193,7 @@ class Sock6ctlTest(harness.DaemonTest):
         code, doc = self.rpc_error("socket.info", "handle=987654321")
         self.assertEqual(code, 1010)
         self.assertEqual(doc.get("data", {}).get("handle"), 987654321, doc)
-        code, doc = self.rpc_error("socket.create", "family=inet7", "type=stream")
+        code, doc = self.rpc_error("socket.create", "family=inet7", "type=stream", status=3)
         self.assertEqual(code, -32602)
         self.assertEqual(doc.get("data", {}).get("param"), "family", doc)
 

@@ -1,11 +1,14 @@
 """test_sock6ctl_ux.py: sock6ctl as a person at a terminal or a script sees
-it: an error as one `sock6ctl:` line (its JSON with --json).
+it: an error as one `sock6ctl:` line (its JSON with --json), the exit
+statuses (0 ok, 1 daemon error, 2 unreachable,
+3 usage, -32601 and -32602 included, 4 daemon-side timeout).
 """
 
 import json
 import os
 import socket
 import subprocess
+import threading
 
 import harness
 
@@ -55,6 +58,16 @@ class CtlUxTest(harness.DaemonTest):
         self.addCleanup(self.close_quietly, h)
         return h
 
+    def connected(self):
+        """A daemon stream socket connected to a daemon listener's peer."""
+        lst, addr = self.listener()
+        self.addCleanup(self.close_quietly, lst)
+        a = self.new_handle()
+        self.c.call("socket.connect", {"handle": a, "address": addr, "timeout": 5000})
+        b = self.c.call("socket.accept", {"handle": lst, "timeout": 5000})["handle"]
+        self.addCleanup(self.close_quietly, b)
+        return a, b
+
     # -- 1. one human line, or the JSON with --json ---------------------
 
     def test_error_line_names_method_message_errname_kind(self):
@@ -88,6 +101,58 @@ class CtlUxTest(harness.DaemonTest):
                              (("socket.info", "handle=987654321"), 1),
                              (("follow",), 3), (("help", "no.such"), 3)):
             self.expect(args, status)
+
+    # -- 2. exit statuses -------------------------------------------------
+
+    def test_exit_unreachable(self):
+        missing = os.path.join(self.tmp, "no", "such.sock")
+        p = self.expect(("--socket", missing, "daemon.ping"), 2, socket_path=False)
+        self.assertIn(missing, p.err)
+        stale = os.path.join(self.tmp, "stale.sock")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(stale)
+        s.close()
+        p = self.expect(("--socket", stale, "daemon.ping"), 2, socket_path=False)
+        self.assertIn("refused", p.err)
+
+    def test_exit_hung_up(self):
+        path = os.path.join(self.tmp, "hangup.sock")
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(srv.close)
+        srv.bind(path)
+        srv.listen(1)
+
+        def hang_up():
+            conn, _ = srv.accept()
+            conn.recv(4096)
+            conn.close()
+        t = threading.Thread(target=hang_up, daemon=True)
+        t.start()
+        self.expect(("--socket", path, "daemon.ping"), 2, socket_path=False)
+        t.join(5)
+
+    def test_exit_usage(self):
+        self.expect(("--bogus", "daemon.ping"), 3)
+        self.expect(("socket.create", "family=inet", "stream"), 3)
+        self.expect(("no.such_method",), 3)                      # -32601
+        self.expect(("socket.create", "family=inet7", "type=stream"), 3,
+                    ["sock6ctl: socket.create: unknown family 'inet7'"])   # -32602
+        p = self.ctl("--json", "socket.create", "family=inet7", "type=stream")
+        self.assertEqual(p.returncode, 3, p.err)
+        self.assertEqual(json.loads(p.err)["code"], -32602)
+
+    def test_exit_socket_path_too_long(self):
+        path = os.path.join(self.tmp, "x" * 120 + ".sock")
+        for args in (("daemon.ping",), ("help",), ("follow", "1")):
+            p = self.expect(("--socket", path) + args, 3, socket_path=False)
+            self.assertIn(path, p.err)
+            self.assertEqual(len(p.err.splitlines()), 1, p.err)
+
+    def test_exit_daemon_timeout(self):
+        a, b = self.connected()
+        p = self.expect(("socket.receive", "handle=%d" % a, "length=10", "timeout=50"), 4)
+        self.assertTrue(p.err.startswith("sock6ctl: socket.receive: "), p.err)
+        self.assertEqual(len(p.err.splitlines()), 1, p.err)
 
 
 if __name__ == "__main__":
