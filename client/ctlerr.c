@@ -1,7 +1,8 @@
 /* ctlerr.c: a daemon's error object as sock6ctl's human line(s) and exit
  * status: the method, the message, data.errname and the last word of
  * data.kind when it says more than "a system call failed" and more than the
- * message. */
+ * message, then the
+ * daemon's data.did_you_mean. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -91,7 +92,7 @@ void
 ctlerr_print(FILE *fp, const char *method, json_object *error)
 {
 	json_object	*data = NULL;
-	const char	*msg, *errname, *kind;
+	const char	*msg, *errname, *kind, *dym;
 
 	if (error != NULL)
 		json_object_object_get_ex(error, "data", &data);
@@ -102,6 +103,7 @@ ctlerr_print(FILE *fp, const char *method, json_object *error)
 	kind = ctlerr_kind(data);
 	if (kind != NULL && msg != NULL && strstr(msg, kind) != NULL)
 		kind = NULL;	/* the message says it already */
+	dym = ctlerr_str(data, "did_you_mean");
 
 	fputs("sock6ctl: ", fp);
 	ctlerr_puts(fp, method);
@@ -118,5 +120,10 @@ ctlerr_print(FILE *fp, const char *method, json_object *error)
 		fputc(')', fp);
 	}
 	fputc('\n', fp);
+	if (dym != NULL && *dym != '\0') {
+		fputs("sock6ctl: did you mean ", fp);
+		ctlerr_puts(fp, dym);
+		fputs("?\n", fp);
+	}
 	fflush(fp);
 }

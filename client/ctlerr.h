@@ -1,7 +1,7 @@
 /* ctlerr.h: how sock6ctl reports a daemon's error object: one human line
- * on stderr ("sock6ctl: METHOD: message (ERRNAME, kind)") and the exit
- * status the error's code maps to.  Also the exit statuses every sock6ctl
- * command shares. */
+ * on stderr ("sock6ctl: METHOD: message (ERRNAME, kind)"), the daemon's
+ * suggestion on a second line, and the exit status the error's code maps
+ * to.  Also the exit statuses every sock6ctl command shares. */
 #ifndef SOCK6_CTLERR_H
 #define SOCK6_CTLERR_H
 
@@ -15,7 +15,8 @@
 
 /* The exit status for the daemon's error object `error`. */
 int	 ctlerr_status(json_object *error);
-/* Write "sock6ctl: METHOD: message (ERRNAME, kind)" to fp, control
+/* Write "sock6ctl: METHOD: message (ERRNAME, kind)" and, when the daemon
+ * suggests a name, "sock6ctl: did you mean NAME?" to fp, control
  * characters of the daemon's text replaced by '?'. */
 void	 ctlerr_print(FILE *fp, const char *method, json_object *error);
 

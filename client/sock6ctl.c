@@ -76,7 +76,7 @@ static const char help_text[] =
     "           (socket.export) as descriptors 3, 4, ... and LISTEN_FDS\n"
     "\n"
     "Errors: one line on stderr, 'sock6ctl: METHOD: message (ERRNAME,\n"
-    "kind)'.\n"
+    "kind)', then 'sock6ctl: did you mean NAME?' when the daemon has a guess.\n"
     "\n"
     "Exit status: 0 success, 1 the daemon returned an error, 2 the daemon\n"
     "could not be reached, 3 usage error (the daemon's -32601 and -32602\n"

@@ -1,6 +1,6 @@
 """test_sock6ctl_ux.py: sock6ctl as a person at a terminal or a script sees
-it: an error as one `sock6ctl:` line (its JSON with --json), the exit
-statuses (0 ok, 1 daemon error, 2 unreachable,
+it: an error as one `sock6ctl:` line (its JSON with --json), the daemon's
+`did you mean`, the exit statuses (0 ok, 1 daemon error, 2 unreachable,
 3 usage, -32601 and -32602 included, 4 daemon-side timeout).
 """
 
@@ -152,6 +152,26 @@ class CtlUxTest(harness.DaemonTest):
         a, b = self.connected()
         p = self.expect(("socket.receive", "handle=%d" % a, "length=10", "timeout=50"), 4)
         self.assertTrue(p.err.startswith("sock6ctl: socket.receive: "), p.err)
+        self.assertEqual(len(p.err.splitlines()), 1, p.err)
+
+    # -- 3. did you mean ------------------------------------------------------
+
+    def test_did_you_mean_method(self):
+        p = self.expect(("socket.craete", "family=inet", "type=stream"), 3)
+        lines = p.err.splitlines()
+        self.assertEqual(len(lines), 2, p.err)
+        self.assertTrue(lines[0].startswith("sock6ctl: socket.craete: "), p.err)
+        self.assertEqual(lines[1], "sock6ctl: did you mean socket.create?")
+
+    def test_did_you_mean_param(self):
+        p = self.expect(("socket.create", "famly=inet", "type=stream"), 3)
+        lines = p.err.splitlines()
+        self.assertEqual(len(lines), 2, p.err)
+        self.assertIn("famly", lines[0])
+        self.assertEqual(lines[1], "sock6ctl: did you mean family?")
+
+    def test_no_guess_for_a_far_name(self):
+        p = self.expect(("zzzz.qqqqqqqq",), 3)
         self.assertEqual(len(p.err.splitlines()), 1, p.err)
 
 
