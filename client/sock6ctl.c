@@ -1,5 +1,5 @@
 /* sock6ctl.c: the generic command-line client: one METHOD key=value... call,
- * its result as JSON; help pages come from the daemon's rpc.discover.  The
+ * its result as JSON (or as output.c's one value); help pages come from the daemon's rpc.discover.  The
  * verbs (follow, attach, run) are dispatched to verbs.c by name. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -22,6 +22,7 @@
 #include "cliargs.h"
 #include "ctlerr.h"
 #include "help.h"
+#include "output.h"
 #include "verbs.h"
 
 #ifndef PACKAGE_VERSION
@@ -30,11 +31,10 @@
 
 #define SUN_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)
 
-enum style { STYLE_AUTO, STYLE_PRETTY, STYLE_COMPACT };
-
 static const char usage_text[] =
     "usage: sock6ctl [--socket PATH] [--timeout MS] [--compact|--pretty] "
-    "[--json] METHOD [key=value ...]\n"
+    "[--json]\n"
+    "                [-q] METHOD [key=value ...]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] help [METHOD|VERB]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] follow HANDLE [--raw] "
     "[--text]\n"
@@ -58,6 +58,9 @@ static const char help_text[] =
     "  -p, --pretty        indented JSON (the default on a terminal)\n"
     "  -j, --json          an error as the daemon's JSON error object on\n"
     "                      stderr, not as one line\n"
+    "  -q, --quiet         print only the result's one value: its handle\n"
+    "                      member, else its only member (a string without\n"
+    "                      quotes); nothing for an empty result\n"
     "  -V, --version       print the version\n"
     "  -h, --help          print this text\n"
     "\n"
@@ -93,6 +96,7 @@ static const struct option longopts[] = {
 	{ "compact",	no_argument,		NULL,	'c' },
 	{ "pretty",	no_argument,		NULL,	'p' },
 	{ "json",	no_argument,		NULL,	'j' },
+	{ "quiet",	no_argument,		NULL,	'q' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 }
@@ -128,35 +132,25 @@ parse_timeout(const char *s, int *out)
 	return 0;
 }
 
-/* Write v as JSON and a newline; -1 when the stream failed. */
-static int
-print_json(FILE *fp, json_object *v, enum style style)
-{
-	int	flags = JSON_C_TO_STRING_NOSLASHESCAPE;
-
-	if (style == STYLE_PRETTY ||
-	    (style == STYLE_AUTO && isatty(fileno(fp))))
-		flags |= JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
-	fputs(json_object_to_json_string_ext(v, flags), fp);
-	fputc('\n', fp);
-	return fflush(fp) == 0 && !ferror(fp) ? 0 : -1;
-}
+/* How the result is written: JSON or -q. */
+enum form { FORM_JSON, FORM_QUIET };
 
 /* Print the outcome of s6c_call() and return the exit status for it. */
 static int
 report(struct s6c *c, const char *method, int rc, json_object *result,
-    json_object *error, enum style style, int json)
+    json_object *error, enum style style, int json, enum form form)
 {
 	switch (rc) {
 	case S6C_OK:
-		if (print_json(stdout, result, style) == -1) {
+		if ((form == FORM_QUIET ? output_quiet(result) :
+		    output_json(stdout, result, style)) == -1) {
 			fprintf(stderr, "sock6ctl: stdout: %s\n", strerror(errno));
 			return EXIT_RPC;
 		}
 		return 0;
 	case S6C_ERROR:
 		if (json)
-			print_json(stderr, error, style);
+			output_json(stderr, error, style);
 		else
 			ctlerr_print(stderr, method, error);
 		return ctlerr_status(error);
@@ -176,7 +170,8 @@ cmd_help(struct s6c *c, const char *method, int timeout, enum style style,
 
 	rc = s6c_call(c, "rpc.discover", NULL, timeout, &doc, &error);
 	if (rc != S6C_OK) {
-		status = report(c, "rpc.discover", rc, NULL, error, style, json);
+		status = report(c, "rpc.discover", rc, NULL, error, style, json,
+		    FORM_JSON);
 		json_object_put(error);
 		return status;
 	}
@@ -205,11 +200,12 @@ main(int argc, char *argv[])
 	enum style	 style = STYLE_AUTO;
 	const char	*path = NULL, *method;
 	char		 err[512];
+	enum form	 form = FORM_JSON;
 	int		 ch, timeout = -1, rc, status, json = 0;
 
 	if (argc > 0)
 		argv[0] = progname;	/* getopt's messages start with it */
-	while ((ch = getopt_long(argc, argv, "+s:t:cpjVh", longopts,
+	while ((ch = getopt_long(argc, argv, "+s:t:cpjqVh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -230,6 +226,9 @@ main(int argc, char *argv[])
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'q':
+			form = FORM_QUIET;
 			break;
 		case 'V':
 			printf("sock6ctl %s\n", PACKAGE_VERSION);
@@ -252,6 +251,12 @@ main(int argc, char *argv[])
 		return usage_error(err, 0);
 	}
 	method = argv[0];
+	if (form != FORM_JSON && (verbs_is_verb(method) ||
+	    strcmp(method, "help") == 0)) {
+		snprintf(err, sizeof(err), "%s: -q applies to METHOD calls "
+		    "only", method);
+		return usage_error(err, 0);
+	}
 	if (verbs_is_verb(method))
 		return verbs_main(path, timeout, argc, argv);
 	if (strcmp(method, "help") == 0) {
@@ -276,7 +281,8 @@ main(int argc, char *argv[])
 		    json);
 	else {
 		rc = s6c_call(c, method, params, timeout, &result, &error);
-		status = report(c, method, rc, result, error, style, json);
+		status = report(c, method, rc, result, error, style, json,
+		    form);
 		json_object_put(result);
 		json_object_put(error);
 	}

@@ -1,7 +1,8 @@
 """test_sock6ctl_ux.py: sock6ctl as a person at a terminal or a script sees
 it: an error as one `sock6ctl:` line (its JSON with --json), the daemon's
 `did you mean`, the exit statuses (0 ok, 1 daemon error, 2 unreachable,
-3 usage, -32601 and -32602 included, 4 daemon-side timeout).
+3 usage, -32601 and -32602 included, 4 daemon-side timeout), -q's one
+value.
 """
 
 import json
@@ -173,6 +174,45 @@ class CtlUxTest(harness.DaemonTest):
     def test_no_guess_for_a_far_name(self):
         p = self.expect(("zzzz.qqqqqqqq",), 3)
         self.assertEqual(len(p.err.splitlines()), 1, p.err)
+
+    # -- 4. -q: the one value ---------------------------------------------
+
+    def test_quiet_handle(self):
+        for opt in ("-q", "--quiet"):
+            p = self.ctl(opt, "socket.create", "family=inet", "type=stream")
+            self.assertEqual(p.returncode, 0, p.err)
+            h = int(p.out)
+            self.addCleanup(self.close_quietly, h)
+            self.assertEqual(p.out, "%d\n" % h)
+            self.assertEqual(self.c.call("socket.info", {"handle": h})["type"], "stream")
+
+    def test_quiet_only_member(self):
+        h = self.new_handle()
+        p = self.ctl("-q", "socket.bind", "handle=%d" % h, "address=127.0.0.1:0")
+        self.assertEqual(p.returncode, 0, p.err)
+        port = self.c.call("socket.info", {"handle": h})["local"]["port"]
+        self.assertEqual(p.out, "127.0.0.1:%d\n" % port)   # an address as its string
+        p = self.ctl("-q", "daemon.ping")
+        self.assertEqual((p.returncode, p.out), (0, "true\n"), p.err)
+
+    def test_quiet_empty_result(self):
+        h = self.new_handle()
+        p = self.ctl("-q", "socket.close", "handle=%d" % h)
+        self.assertEqual((p.returncode, p.out, p.err), (0, "", ""))
+
+    def test_quiet_several_members_no_handle(self):
+        p = self.ctl("-q", "net.parse_address", "string=127.0.0.1:80")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(json.loads(p.out), {"host": "127.0.0.1", "port": "80"})
+        self.assertEqual(len(p.out.splitlines()), 1)
+
+    def test_quiet_error_unchanged(self):
+        self.expect(("-q", "socket.info", "handle=987654321"), 1,
+                    ["sock6ctl: socket.info: no such handle"])
+
+    def test_quiet_is_a_usage_error_where_it_does_not_apply(self):
+        self.expect(("-q", "follow", "1"), 3)
+        self.expect(("-q", "help"), 3)
 
 
 if __name__ == "__main__":
