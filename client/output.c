@@ -1,20 +1,34 @@
-/* output.c: a method's result on stdout: JSON, or its one value for
- * scripts (-q: h=$(sock6ctl -q socket.create ...)). */
+/* output.c: a method's result on stdout: JSON, its one value for scripts
+ * (-q: h=$(sock6ctl -q socket.create ...)), or the bytes it carries
+ * (--raw: socket.receive's data, decoded). */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "base64.h"
 #include "output.h"
 
 #define OUTPUT_FLAGS	JSON_C_TO_STRING_NOSLASHESCAPE
 
 /* The members -q prefers, in order, when the result has several. */
 static const char *const output_quiet_keys[] = { "handle" };
+
+/* The members --raw writes, in order: name, and whether it is base64. */
+static const struct {
+	const char	*name;
+	int		 base64;
+} output_raw_keys[] = {
+	{ "data",	1 },
+	{ "text",	0 },
+};
 
 static int
 output_flush(FILE *fp)
@@ -76,4 +90,49 @@ output_quiet(json_object *result)
 				return output_scalar(v);
 		return output_json(stdout, result, STYLE_COMPACT);
 	}
+}
+
+int
+output_raw(json_object *result, const char **why)
+{
+	json_object	*v;
+	const char	*s;
+	char		*buf;
+	ssize_t		 n;
+	size_t		 len, i;
+
+	for (i = 0; i < sizeof(output_raw_keys) / sizeof(output_raw_keys[0]);
+	    i++) {
+		if (!json_object_is_type(result, json_type_object) ||
+		    !json_object_object_get_ex(result, output_raw_keys[i].name,
+		    &v) || !json_object_is_type(v, json_type_string))
+			continue;
+		s = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+		if (!output_raw_keys[i].base64) {
+			fwrite(s, 1, len, stdout);
+			break;
+		}
+		if ((buf = malloc(base64_decoded_max(len) + 1)) == NULL) {
+			*why = strerror(errno);
+			return -1;
+		}
+		if ((n = base64_decode(s, len, buf)) < 0) {
+			free(buf);
+			*why = "the result's data is not base64";
+			return -1;
+		}
+		fwrite(buf, 1, (size_t)n, stdout);
+		free(buf);
+		break;
+	}
+	if (i == sizeof(output_raw_keys) / sizeof(output_raw_keys[0])) {
+		*why = "the result has no data or text member";
+		return -1;
+	}
+	if (output_flush(stdout) == -1) {
+		*why = strerror(errno);
+		return -1;
+	}
+	return 0;
 }

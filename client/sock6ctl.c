@@ -1,5 +1,5 @@
 /* sock6ctl.c: the generic command-line client: one METHOD key=value... call,
- * its result as JSON (or as output.c's one value); help pages come from the daemon's rpc.discover.  The
+ * its result as JSON (or as output.c's one value or bytes); help pages come from the daemon's rpc.discover.  The
  * verbs (follow, attach, run) are dispatched to verbs.c by name. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -34,7 +34,7 @@
 static const char usage_text[] =
     "usage: sock6ctl [--socket PATH] [--timeout MS] [--compact|--pretty] "
     "[--json]\n"
-    "                [-q] METHOD [key=value ...]\n"
+    "                [-q|--raw] METHOD [key=value ...]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] help [METHOD|VERB]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] follow HANDLE [--raw] "
     "[--text]\n"
@@ -61,6 +61,8 @@ static const char help_text[] =
     "  -q, --quiet         print only the result's one value: its handle\n"
     "                      member, else its only member (a string without\n"
     "                      quotes); nothing for an empty result\n"
+    "  -r, --raw           write the bytes of the result's data (base64)\n"
+    "                      or text member, as socket.receive returns them\n"
     "  -V, --version       print the version\n"
     "  -h, --help          print this text\n"
     "\n"
@@ -97,6 +99,7 @@ static const struct option longopts[] = {
 	{ "pretty",	no_argument,		NULL,	'p' },
 	{ "json",	no_argument,		NULL,	'j' },
 	{ "quiet",	no_argument,		NULL,	'q' },
+	{ "raw",	no_argument,		NULL,	'r' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 }
@@ -132,16 +135,26 @@ parse_timeout(const char *s, int *out)
 	return 0;
 }
 
-/* How the result is written: JSON or -q. */
-enum form { FORM_JSON, FORM_QUIET };
+/* How the result is written: JSON, -q or --raw. */
+enum form { FORM_JSON, FORM_QUIET, FORM_RAW };
 
 /* Print the outcome of s6c_call() and return the exit status for it. */
 static int
 report(struct s6c *c, const char *method, int rc, json_object *result,
     json_object *error, enum style style, int json, enum form form)
 {
+	const char	*why = NULL;
+
 	switch (rc) {
 	case S6C_OK:
+		if (form == FORM_RAW) {
+			if (output_raw(result, &why) == -1) {
+				fprintf(stderr, "sock6ctl: %s: --raw: %s\n", method,
+				    why);
+				return EXIT_RPC;
+			}
+			return 0;
+		}
 		if ((form == FORM_QUIET ? output_quiet(result) :
 		    output_json(stdout, result, style)) == -1) {
 			fprintf(stderr, "sock6ctl: stdout: %s\n", strerror(errno));
@@ -205,7 +218,7 @@ main(int argc, char *argv[])
 
 	if (argc > 0)
 		argv[0] = progname;	/* getopt's messages start with it */
-	while ((ch = getopt_long(argc, argv, "+s:t:cpjqVh", longopts,
+	while ((ch = getopt_long(argc, argv, "+s:t:cpjqrVh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -228,7 +241,12 @@ main(int argc, char *argv[])
 			json = 1;
 			break;
 		case 'q':
-			form = FORM_QUIET;
+		case 'r':
+			if (form != FORM_JSON && form != (ch == 'q' ?
+			    FORM_QUIET : FORM_RAW))
+				return usage_error("-q and --raw exclude each "
+				    "other", 1);
+			form = ch == 'q' ? FORM_QUIET : FORM_RAW;
 			break;
 		case 'V':
 			printf("sock6ctl %s\n", PACKAGE_VERSION);
@@ -253,8 +271,8 @@ main(int argc, char *argv[])
 	method = argv[0];
 	if (form != FORM_JSON && (verbs_is_verb(method) ||
 	    strcmp(method, "help") == 0)) {
-		snprintf(err, sizeof(err), "%s: -q applies to METHOD calls "
-		    "only", method);
+		snprintf(err, sizeof(err), "%s: -q and --raw apply to METHOD "
+		    "calls only", method);
 		return usage_error(err, 0);
 	}
 	if (verbs_is_verb(method))

@@ -2,7 +2,7 @@
 it: an error as one `sock6ctl:` line (its JSON with --json), the daemon's
 `did you mean`, the exit statuses (0 ok, 1 daemon error, 2 unreachable,
 3 usage, -32601 and -32602 included, 4 daemon-side timeout), -q's one
-value.
+value and --raw's bytes.
 """
 
 import json
@@ -210,9 +210,32 @@ class CtlUxTest(harness.DaemonTest):
         self.expect(("-q", "socket.info", "handle=987654321"), 1,
                     ["sock6ctl: socket.info: no such handle"])
 
-    def test_quiet_is_a_usage_error_where_it_does_not_apply(self):
+    # -- 5. --raw: the bytes ------------------------------------------------
+
+    def test_raw_receive(self):
+        a, b = self.connected()
+        payload = b"\x00\xffbinary\nbytes\r\n"
+        self.c.call("socket.send_all", {"handle": b, "data": harness.b64(payload)})
+        p = self.ctl("--raw", "socket.receive", "handle=%d" % a, "length=%d" % len(payload),
+                     "flags=[\"waitall\"]", "timeout=5000")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(p.stdout, payload)
+
+    def test_raw_text(self):
+        a, b = self.connected()
+        self.c.call("socket.send_all", {"handle": b, "data": harness.b64(b"hello")})
+        p = self.ctl("-r", "socket.receive", "handle=%d" % a, "length=5", "flags=[\"waitall\"]",
+                     "encoding=text", "timeout=5000")
+        self.assertEqual((p.returncode, p.stdout), (0, b"hello"), p.err)
+
+    def test_raw_without_bytes(self):
+        self.expect(("--raw", "daemon.ping"), 1,
+                    ["sock6ctl: daemon.ping: --raw: the result has no data or text member"])
+
+    def test_raw_and_quiet_are_usage_errors_where_they_do_not_apply(self):
+        self.expect(("-q", "--raw", "daemon.ping"), 3)
         self.expect(("-q", "follow", "1"), 3)
-        self.expect(("-q", "help"), 3)
+        self.expect(("--raw", "help"), 3)
 
 
 if __name__ == "__main__":
