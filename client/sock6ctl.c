@@ -41,6 +41,7 @@ static const char usage_text[] =
     "       sock6ctl [--socket PATH] [--timeout MS] attach HANDLE [--len4]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] run [--stdio] HANDLE... "
     "-- COMMAND [ARG...]\n"
+    "       sock6ctl [--socket PATH] [--timeout MS] list [--table|--json]\n"
     "       sock6ctl --version | --help\n";
 
 static const char help_text[] =
@@ -72,13 +73,15 @@ static const char help_text[] =
     "(an abstract socket name is written 'address=\"@name\"');\n"
     "anything else is a string.\n"
     "\n"
-    "Verbs, sock6ctl's own commands over the streaming methods:\n"
+    "Verbs, sock6ctl's own commands:\n"
     "  follow   print what a socket receives (socket.subscribe), as NDJSON\n"
     "           notifications or, with --raw, the bytes alone\n"
     "  attach   relay stdin and stdout to a socket (socket.attach), like\n"
     "           socat - TCP:host:port\n"
     "  run      exec COMMAND with sockets exported from the daemon\n"
     "           (socket.export) as descriptors 3, 4, ... and LISTEN_FDS\n"
+    "  list     the caller's sockets (socket.list) as a table on a\n"
+    "           terminal, as JSON otherwise (list --table, list --json)\n"
     "\n"
     "Errors: one line on stderr, 'sock6ctl: METHOD: message (ERRNAME,\n"
     "kind)', then 'sock6ctl: did you mean NAME?' when the daemon has a guess.\n"

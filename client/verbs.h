@@ -1,7 +1,8 @@
 /* verbs.h: sock6ctl's verbs, its only per-method code: `follow` (a
  * subscription printed as NDJSON or raw bytes), `attach` (stdin and stdout
- * relayed to a socket) and `run` (sockets exported to a command as systemd
- * socket-activation descriptors). */
+ * relayed to a socket), `run` (sockets exported to a command as systemd
+ * socket-activation descriptors) and `list` (list.c: socket.list as a
+ * table). */
 #ifndef SOCK6_VERBS_H
 #define SOCK6_VERBS_H
 

@@ -2,7 +2,7 @@
 it: an error as one `sock6ctl:` line (its JSON with --json), the daemon's
 `did you mean`, the exit statuses (0 ok, 1 daemon error, 2 unreachable,
 3 usage, -32601 and -32602 included, 4 daemon-side timeout), -q's one
-value and --raw's bytes.
+value and --raw's bytes, `list` as a table.
 """
 
 import json
@@ -236,6 +236,86 @@ class CtlUxTest(harness.DaemonTest):
         self.expect(("-q", "--raw", "daemon.ping"), 3)
         self.expect(("-q", "follow", "1"), 3)
         self.expect(("--raw", "help"), 3)
+
+    # -- 6. list ------------------------------------------------------------
+
+    LIST_HEADER = ["Handle", "Owner", "Scope", "Family", "Type", "State", "Local", "Peer",
+                   "In", "Out"]
+
+    def table_rows(self, text):
+        """The table's header words and its rows, each a dict by header."""
+        lines = text.splitlines()
+        header = lines[0].split()
+        return header, [dict(zip(header, line.split())) for line in lines[1:]]
+
+    def test_list_table(self):
+        a, b = self.connected()
+        self.c.call("socket.send_all", {"handle": b, "data": harness.b64(b"12345")})
+        self.c.call("socket.receive", {"handle": a, "length": 5, "flags": ["waitall"],
+                                       "timeout": 5000})
+        p = self.ctl("list", "--table")
+        self.assertEqual(p.returncode, 0, p.err)
+        header, rows = self.table_rows(p.out)
+        self.assertEqual(header, self.LIST_HEADER)
+        by_handle = {int(r["Handle"]): r for r in rows}
+        self.assertEqual(sorted(by_handle), sorted(s["handle"] for s in
+                                                   self.c.call("socket.list")["sockets"]))
+        info = self.c.call("socket.info", {"handle": a})
+        ra, rb = by_handle[a], by_handle[b]
+        self.assertEqual((ra["Owner"], ra["Scope"], ra["Family"], ra["Type"], ra["State"]),
+                         (str(os.getuid()), "daemon", "inet", "stream", "connected"))
+        self.assertEqual(ra["Local"], info["local"]["string"])
+        self.assertEqual(ra["Peer"], info["peer"]["string"])
+        self.assertEqual((ra["In"], ra["Out"]), ("5", "0"))
+        self.assertEqual((rb["In"], rb["Out"]), ("0", "5"))
+        # columns line up: every row as long as the header, numbers right-aligned
+        lines = p.out.splitlines()
+        self.assertEqual(len({len(line) for line in lines}), 1, p.out)
+        h = self.new_handle()
+        p = self.ctl("list", "--table")
+        row = self.table_rows(p.out)[1]
+        unbound = [r for r in row if r["Handle"] == str(h)][0]
+        self.assertEqual((unbound["State"], unbound["Local"], unbound["Peer"]), ("open", "*", "*"))
+
+    def test_list_json_when_not_a_terminal(self):
+        self.new_handle()
+        for args in (("list",), ("list", "--json")):
+            p = self.ctl(*args)
+            self.assertEqual(p.returncode, 0, p.err)
+            self.assertEqual(json.loads(p.out), self.c.call("socket.list"), args)
+
+    def test_list_table_on_a_terminal(self):
+        import pty
+        self.new_handle()
+        master, slave = pty.openpty()
+        try:
+            p = subprocess.run([harness.SOCK6CTL, "--socket", self.daemon.path, "list"],
+                               stdout=slave, stderr=subprocess.PIPE, timeout=10)
+            os.close(slave)
+            slave = -1
+            out = b""
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+        finally:
+            os.close(master)
+            if slave != -1:
+                os.close(slave)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(out.decode().split()[:len(self.LIST_HEADER)], self.LIST_HEADER)
+
+    def test_list_usage(self):
+        self.expect(("list", "--bogus"), 3)
+        self.expect(("list", "handle=1"), 3)
+        self.expect(("-q", "list"), 3)
+        p = self.ctl("help", "list")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("list [--table|--json]", p.out)
 
 
 if __name__ == "__main__":
