@@ -176,15 +176,40 @@ report(struct s6c *c, const char *method, int rc, json_object *result,
 	}
 }
 
+/* `sock6ctl help [METHOD]` when the daemon cannot be reached: the methods
+ * are known only to it (the OpenRPC document is built from its method table
+ * and no installed copy exists), so the synopsis and the verbs, which are
+ * sock6ctl's own, and why the rest is missing. */
+static int
+help_offline(const char *method, const char *why)
+{
+	if (method == NULL) {
+		fputs(usage_text, stdout);
+		verbs_help(stdout);
+		fflush(stdout);
+	}
+	fprintf(stderr, "sock6ctl: help: %s\n", why);
+	fprintf(stderr, "sock6ctl: help: %s%smethods and their pages come "
+	    "from the daemon (rpc.discover): start sock6d, or read "
+	    "sock6d-rpc(7)\n", method == NULL ? "" : method,
+	    method == NULL ? "" : ": ");
+	return EXIT_UNREACHED;
+}
+
 /* `sock6ctl help [METHOD]`: rpc.discover, then render. */
 static int
 cmd_help(struct s6c *c, const char *method, int timeout, enum style style,
     int json)
 {
 	json_object	*doc = NULL, *error = NULL;
+	char		 why[512];
 	int		 rc, status = 0;
 
 	rc = s6c_call(c, "rpc.discover", NULL, timeout, &doc, &error);
+	if (rc == S6C_FAIL || rc == S6C_TIMEOUT) {
+		snprintf(why, sizeof(why), "%s: %s", s6c_path(c), s6c_errmsg(c));
+		return help_offline(method, why);
+	}
 	if (rc != S6C_OK) {
 		status = report(c, "rpc.discover", rc, NULL, error, style, json,
 		    FORM_JSON);
@@ -294,6 +319,8 @@ main(int argc, char *argv[])
 
 	if ((c = s6c_connect(path, err, sizeof(err))) == NULL) {
 		json_object_put(params);
+		if (strcmp(method, "help") == 0)
+			return help_offline(argc > 1 ? argv[1] : NULL, err);
 		fprintf(stderr, "sock6ctl: %s\n", err);
 		return EXIT_UNREACHED;
 	}

@@ -2,7 +2,7 @@
 it: an error as one `sock6ctl:` line (its JSON with --json), the daemon's
 `did you mean`, the exit statuses (0 ok, 1 daemon error, 2 unreachable,
 3 usage, -32601 and -32602 included, 4 daemon-side timeout), -q's one
-value and --raw's bytes, `list` as a table.
+value and --raw's bytes, `list` as a table, `help` without a daemon.
 """
 
 import json
@@ -316,6 +316,28 @@ class CtlUxTest(harness.DaemonTest):
         p = self.ctl("help", "list")
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn("list [--table|--json]", p.out)
+
+    # -- 8. help without a daemon ------------------------------------------
+
+    def test_help_without_daemon(self):
+        missing = os.path.join(self.tmp, "no-daemon.sock")
+        p = self.ctl("--socket", missing, "help", socket_path=False)
+        self.assertEqual(p.returncode, 2, p.err)
+        # what sock6ctl knows itself: the synopsis and the verbs
+        for verb in ("follow HANDLE", "attach HANDLE", "run [--stdio]", "list [--table|--json]"):
+            self.assertIn(verb, p.out)
+        lines = p.err.splitlines()
+        self.assertEqual(len(lines), 2, p.err)
+        self.assertTrue(all(line.startswith("sock6ctl: help: ") for line in lines), p.err)
+        self.assertIn(missing, lines[0])
+        self.assertIn("rpc.discover", lines[1])
+        self.assertIn("start sock6d", lines[1])
+        p = self.expect(("--socket", missing, "help", "socket.create"), 2, socket_path=False)
+        self.assertTrue(p.err.splitlines()[1].startswith("sock6ctl: help: socket.create: "), p.err)
+        # a verb's page needs no daemon
+        p = self.ctl("--socket", missing, "help", "follow", socket_path=False)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("usage: sock6ctl [options] follow", p.out)
 
 
 if __name__ == "__main__":
