@@ -1,9 +1,12 @@
 /* sock6ctl.c: the generic command-line client: one METHOD key=value... call,
- * its result as JSON; help pages come from the daemon's rpc.discover.  The
+ * its result as JSON (or as output.c's one value or bytes); help pages come from the daemon's rpc.discover.  The
  * verbs (follow, attach, run) are dispatched to verbs.c by name. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
+
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,24 +20,28 @@
 
 #include "client.h"
 #include "cliargs.h"
+#include "ctlerr.h"
 #include "help.h"
+#include "output.h"
 #include "verbs.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION	"unknown"
 #endif
 
-enum style { STYLE_AUTO, STYLE_PRETTY, STYLE_COMPACT };
+#define SUN_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)
 
 static const char usage_text[] =
     "usage: sock6ctl [--socket PATH] [--timeout MS] [--compact|--pretty] "
-    "METHOD [key=value ...]\n"
+    "[--json]\n"
+    "                [-q|--raw] METHOD [key=value ...]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] help [METHOD|VERB]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] follow HANDLE [--raw] "
     "[--text]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] attach HANDLE [--len4]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] run [--stdio] HANDLE... "
     "-- COMMAND [ARG...]\n"
+    "       sock6ctl [--socket PATH] [--timeout MS] list [--table|--json]\n"
     "       sock6ctl --version | --help\n";
 
 static const char help_text[] =
@@ -50,6 +57,13 @@ static const char help_text[] =
     "                      the default)\n"
     "  -c, --compact       one-line JSON (the default unless on a terminal)\n"
     "  -p, --pretty        indented JSON (the default on a terminal)\n"
+    "  -j, --json          an error as the daemon's JSON error object on\n"
+    "                      stderr, not as one line\n"
+    "  -q, --quiet         print only the result's one value: its handle\n"
+    "                      member, else its only member (a string without\n"
+    "                      quotes); nothing for an empty result\n"
+    "  -r, --raw           write the bytes of the result's data (base64)\n"
+    "                      or text member, as socket.receive returns them\n"
     "  -V, --version       print the version\n"
     "  -h, --help          print this text\n"
     "\n"
@@ -59,38 +73,51 @@ static const char help_text[] =
     "(an abstract socket name is written 'address=\"@name\"');\n"
     "anything else is a string.\n"
     "\n"
-    "Verbs, sock6ctl's own commands over the streaming methods:\n"
+    "Verbs, sock6ctl's own commands:\n"
     "  follow   print what a socket receives (socket.subscribe), as NDJSON\n"
     "           notifications or, with --raw, the bytes alone\n"
     "  attach   relay stdin and stdout to a socket (socket.attach), like\n"
     "           socat - TCP:host:port\n"
     "  run      exec COMMAND with sockets exported from the daemon\n"
     "           (socket.export) as descriptors 3, 4, ... and LISTEN_FDS\n"
+    "  list     the caller's sockets (socket.list) as a table on a\n"
+    "           terminal, as JSON otherwise (list --table, list --json)\n"
+    "\n"
+    "Errors: one line on stderr, 'sock6ctl: METHOD: message (ERRNAME,\n"
+    "kind)', then 'sock6ctl: did you mean NAME?' when the daemon has a guess.\n"
     "\n"
     "Exit status: 0 success, 1 the daemon returned an error, 2 the daemon\n"
-    "could not be reached, 3 usage error.\n"
+    "could not be reached, 3 usage error (the daemon's -32601 and -32602\n"
+    "included), 4 a daemon-side timeout (1002).\n"
     "\n"
     "'sock6ctl help' lists the daemon's methods and the verbs; 'sock6ctl\n"
     "help METHOD' or 'sock6ctl help VERB' describes one.\n";
+
+static char progname[] = "sock6ctl";
 
 static const struct option longopts[] = {
 	{ "socket",	required_argument,	NULL,	's' },
 	{ "timeout",	required_argument,	NULL,	't' },
 	{ "compact",	no_argument,		NULL,	'c' },
 	{ "pretty",	no_argument,		NULL,	'p' },
+	{ "json",	no_argument,		NULL,	'j' },
+	{ "quiet",	no_argument,		NULL,	'q' },
+	{ "raw",	no_argument,		NULL,	'r' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 }
 };
 
-/* Report a usage error; the synopsis only when the command's shape is wrong. */
+/* Report a usage error; a pointer to --help when the command's shape is
+ * wrong. */
 static int
 usage_error(const char *msg, int synopsis)
 {
 	if (msg != NULL)
 		fprintf(stderr, "sock6ctl: %s\n", msg);
 	if (synopsis)
-		fputs(usage_text, stderr);
+		fputs("sock6ctl: usage: sock6ctl [options] METHOD [key=value ...] "
+		    "('sock6ctl --help' says more)\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -111,51 +138,84 @@ parse_timeout(const char *s, int *out)
 	return 0;
 }
 
-/* Write v as JSON and a newline; -1 when the stream failed. */
-static int
-print_json(FILE *fp, json_object *v, enum style style)
-{
-	int	flags = JSON_C_TO_STRING_NOSLASHESCAPE;
-
-	if (style == STYLE_PRETTY ||
-	    (style == STYLE_AUTO && isatty(fileno(fp))))
-		flags |= JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
-	fputs(json_object_to_json_string_ext(v, flags), fp);
-	fputc('\n', fp);
-	return fflush(fp) == 0 && !ferror(fp) ? 0 : -1;
-}
+/* How the result is written: JSON, -q or --raw. */
+enum form { FORM_JSON, FORM_QUIET, FORM_RAW };
 
 /* Print the outcome of s6c_call() and return the exit status for it. */
 static int
-report(struct s6c *c, int rc, json_object *result, json_object *error,
-    enum style style)
+report(struct s6c *c, const char *method, int rc, json_object *result,
+    json_object *error, enum style style, int json, enum form form)
 {
+	const char	*why = NULL;
+
 	switch (rc) {
 	case S6C_OK:
-		if (print_json(stdout, result, style) == -1) {
+		if (form == FORM_RAW) {
+			if (output_raw(result, &why) == -1) {
+				fprintf(stderr, "sock6ctl: %s: --raw: %s\n", method,
+				    why);
+				return EXIT_RPC;
+			}
+			return 0;
+		}
+		if ((form == FORM_QUIET ? output_quiet(result) :
+		    output_json(stdout, result, style)) == -1) {
 			fprintf(stderr, "sock6ctl: stdout: %s\n", strerror(errno));
 			return EXIT_RPC;
 		}
 		return 0;
 	case S6C_ERROR:
-		print_json(stderr, error, style);
-		return EXIT_RPC;
+		if (json)
+			output_json(stderr, error, style);
+		else
+			ctlerr_print(stderr, method, error);
+		return ctlerr_status(error);
 	default:
 		fprintf(stderr, "sock6ctl: %s: %s\n", s6c_path(c), s6c_errmsg(c));
 		return EXIT_UNREACHED;
 	}
 }
 
+/* `sock6ctl help [METHOD]` when the daemon cannot be reached: the methods
+ * are known only to it (the OpenRPC document is built from its method table
+ * and no installed copy exists), so the synopsis and the verbs, which are
+ * sock6ctl's own, and why the rest is missing. */
+static int
+help_offline(const char *method, const char *why)
+{
+	if (method == NULL) {
+		fputs(usage_text, stdout);
+		verbs_help(stdout);
+		fflush(stdout);
+	}
+	fprintf(stderr, "sock6ctl: help: %s\n", why);
+	fprintf(stderr, "sock6ctl: help: %s%smethods and their pages come "
+	    "from the daemon (rpc.discover): start sock6d, or read "
+	    "sock6d-rpc(7)\n", method == NULL ? "" : method,
+	    method == NULL ? "" : ": ");
+	return EXIT_UNREACHED;
+}
+
 /* `sock6ctl help [METHOD]`: rpc.discover, then render. */
 static int
-cmd_help(struct s6c *c, const char *method, int timeout, enum style style)
+cmd_help(struct s6c *c, const char *method, int timeout, enum style style,
+    int json)
 {
 	json_object	*doc = NULL, *error = NULL;
+	char		 why[512];
 	int		 rc, status = 0;
 
 	rc = s6c_call(c, "rpc.discover", NULL, timeout, &doc, &error);
-	if (rc != S6C_OK)
-		return report(c, rc, NULL, error, style);
+	if (rc == S6C_FAIL || rc == S6C_TIMEOUT) {
+		snprintf(why, sizeof(why), "%s: %s", s6c_path(c), s6c_errmsg(c));
+		return help_offline(method, why);
+	}
+	if (rc != S6C_OK) {
+		status = report(c, "rpc.discover", rc, NULL, error, style, json,
+		    FORM_JSON);
+		json_object_put(error);
+		return status;
+	}
 	if (method == NULL) {
 		help_list(stdout, doc);
 		verbs_help(stdout);
@@ -181,9 +241,12 @@ main(int argc, char *argv[])
 	enum style	 style = STYLE_AUTO;
 	const char	*path = NULL, *method;
 	char		 err[512];
-	int		 ch, timeout = -1, rc, status;
+	enum form	 form = FORM_JSON;
+	int		 ch, timeout = -1, rc, status, json = 0;
 
-	while ((ch = getopt_long(argc, argv, "+s:t:cpVh", longopts,
+	if (argc > 0)
+		argv[0] = progname;	/* getopt's messages start with it */
+	while ((ch = getopt_long(argc, argv, "+s:t:cpjqrVh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -202,6 +265,17 @@ main(int argc, char *argv[])
 		case 'p':
 			style = STYLE_PRETTY;
 			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'q':
+		case 'r':
+			if (form != FORM_JSON && form != (ch == 'q' ?
+			    FORM_QUIET : FORM_RAW))
+				return usage_error("-q and --raw exclude each "
+				    "other", 1);
+			form = ch == 'q' ? FORM_QUIET : FORM_RAW;
+			break;
 		case 'V':
 			printf("sock6ctl %s\n", PACKAGE_VERSION);
 			return 0;
@@ -217,7 +291,18 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0)
 		return usage_error("missing METHOD", 1);
+	if (path != NULL && strlen(path) >= SUN_PATH_MAX) {
+		snprintf(err, sizeof(err), "--socket: %.400s: path longer than %zu "
+		    "bytes", path, SUN_PATH_MAX - 1);
+		return usage_error(err, 0);
+	}
 	method = argv[0];
+	if (form != FORM_JSON && (verbs_is_verb(method) ||
+	    strcmp(method, "help") == 0)) {
+		snprintf(err, sizeof(err), "%s: -q and --raw apply to METHOD "
+		    "calls only", method);
+		return usage_error(err, 0);
+	}
 	if (verbs_is_verb(method))
 		return verbs_main(path, timeout, argc, argv);
 	if (strcmp(method, "help") == 0) {
@@ -234,14 +319,18 @@ main(int argc, char *argv[])
 
 	if ((c = s6c_connect(path, err, sizeof(err))) == NULL) {
 		json_object_put(params);
+		if (strcmp(method, "help") == 0)
+			return help_offline(argc > 1 ? argv[1] : NULL, err);
 		fprintf(stderr, "sock6ctl: %s\n", err);
 		return EXIT_UNREACHED;
 	}
 	if (strcmp(method, "help") == 0)
-		status = cmd_help(c, argc > 1 ? argv[1] : NULL, timeout, style);
+		status = cmd_help(c, argc > 1 ? argv[1] : NULL, timeout, style,
+		    json);
 	else {
 		rc = s6c_call(c, method, params, timeout, &result, &error);
-		status = report(c, rc, result, error, style);
+		status = report(c, method, rc, result, error, style, json,
+		    form);
 		json_object_put(result);
 		json_object_put(error);
 	}

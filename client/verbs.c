@@ -1,7 +1,8 @@
-/* verbs.c: sock6ctl's verbs over the streaming methods: follow
- * (socket.subscribe, with credit granted as stdout drains), attach (the raw
- * pipe of socket.attach, relayed to stdin and stdout) and run (socket.export,
- * then exec with the descriptors of the systemd socket-activation protocol). */
+/* verbs.c: sock6ctl's verbs: the table (list's body is in list.c) and those
+ * over the streaming methods: follow (socket.subscribe, with credit granted
+ * as stdout drains), attach (the raw pipe of socket.attach, relayed to stdin
+ * and stdout) and run (socket.export, then exec with the descriptors of the
+ * systemd socket-activation protocol). */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -26,6 +27,7 @@
 
 #include "base64.h"
 #include "client.h"
+#include "list.h"
 #include "verbs.h"
 #include "wire.h"
 
@@ -64,23 +66,20 @@ parse_handle(const char *s, int64_t *out)
 static int
 verb_usage(const char *verb, const char *synopsis, const char *why)
 {
-	fprintf(stderr, "sock6ctl: %s: %s\nusage: sock6ctl [options] %s\n", verb,
-	    why, synopsis);
+	fprintf(stderr, "sock6ctl: %s: %s\nsock6ctl: usage: sock6ctl [options] "
+	    "%s\n", verb, why, synopsis);
 	return EXIT_USAGE;
 }
 
-/* A daemon's error object as one line "sock6ctl: METHOD: message". */
+/* A daemon's error object as ctlerr.h's line, and its exit status. */
 static int
 rpc_failed(const char *method, json_object *error)
 {
-	json_object	*m;
+	int	status = ctlerr_status(error);
 
-	fprintf(stderr, "sock6ctl: %s: %s\n", method,
-	    json_object_object_get_ex(error, "message", &m) &&
-	    json_object_is_type(m, json_type_string) ?
-	    json_object_get_string(m) : "error");
+	ctlerr_print(stderr, method, error);
 	json_object_put(error);
-	return EXIT_RPC;
+	return status;
 }
 
 /* "sock6ctl: stdout: <why>", for a failed write to standard output. */
@@ -715,6 +714,13 @@ static const struct verb verbs[] = {
 	  "socket activation does (sd_listen_fds(3)).  With --stdio the one\n"
 	  "HANDLE becomes stdin and stdout instead, as under inetd.  COMMAND\n"
 	  "gets no other descriptor.\n", verb_run },
+	{ "list", "list [--table|--json]",
+	  "list the caller's sockets (socket.list) as a table, like ss(8)",
+	  "Call socket.list and print one line per socket under a header:\n"
+	  "handle, owner (uid), scope, family, type, state, local and peer\n"
+	  "address (* when none), and bytes received and sent.  The table is\n"
+	  "printed when stdout is a terminal, JSON (socket.list's result)\n"
+	  "otherwise; --table and --json choose.\n", list_main },
 };
 
 static const struct verb *

@@ -1,16 +1,14 @@
 /* verbs.h: sock6ctl's verbs, its only per-method code: `follow` (a
  * subscription printed as NDJSON or raw bytes), `attach` (stdin and stdout
- * relayed to a socket) and `run` (sockets exported to a command as systemd
- * socket-activation descriptors).  Also the exit statuses every sock6ctl
- * command shares. */
+ * relayed to a socket), `run` (sockets exported to a command as systemd
+ * socket-activation descriptors) and `list` (list.c: socket.list as a
+ * table). */
 #ifndef SOCK6_VERBS_H
 #define SOCK6_VERBS_H
 
 #include <stdio.h>
 
-#define EXIT_RPC	1	/* the daemon answered with an error */
-#define EXIT_UNREACHED	2	/* connect failed, EOF, timeout */
-#define EXIT_USAGE	3
+#include "ctlerr.h"
 
 /* Whether `name` is a verb rather than a method name. */
 int	 verbs_is_verb(const char *name);

@@ -116,17 +116,17 @@ class PortRangeTest(harness.DaemonTest):
         self.assertEqual(r["peer"]["port"], port)
 
     def test_sock6ctl(self):
-        p = subprocess.run([harness.SOCK6CTL, "--socket", self.daemon.path, "tcp.connect",
-                            "host=127.0.0.1:99999"], stdout=subprocess.PIPE,
+        p = subprocess.run([harness.SOCK6CTL, "--socket", self.daemon.path, "--json",
+                            "tcp.connect", "host=127.0.0.1:99999"], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=10)
-        self.assertEqual(p.returncode, 1, p)
+        self.assertEqual(p.returncode, 3, p)   # -32602 is a usage error
         out = p.stdout.decode() + p.stderr.decode()
         self.assertIn("-32602", out)
         self.assertIn("port in host must be 0..65535", out)
         p = subprocess.run([harness.SOCK6CTL, "--socket", self.daemon.path, "tcp.connect",
                             "host=127.0.0.1", "port=99999"], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=10)
-        self.assertEqual(p.returncode, 1, p)
+        self.assertEqual(p.returncode, 3, p)
         self.assertIn("0..65535", p.stdout.decode() + p.stderr.decode())
 
 

@@ -1,6 +1,7 @@
 """test_sock6ctl.py: the generic CLI (binary in $SOCK6CTL):
 `sock6ctl [--socket P] METHOD key=value...`, typed values, data=@FILE and
-data=@-, exit codes (0 ok, 1 RPC error, 2 unreachable, 3 usage), help built
+data=@-, exit codes (0 ok, 1 RPC error, 2 unreachable, 3 usage and -32602),
+the error object with --json, help built
 from rpc.discover, and $SOCK6D_SOCKET.
 """
 
@@ -63,9 +64,10 @@ class Sock6ctlTest(harness.DaemonTest):
         self.assertEqual(p.returncode, 0, "sock6ctl %r: %d\n%s%s" % (args, p.returncode, p.out, p.err))
         return parse_json_out(p.out)
 
-    def rpc_error(self, *args, **kw):
-        p = self.ctl(*args, **kw)
-        self.assertEqual(p.returncode, 1, "sock6ctl %r: %d\n%s%s" % (args, p.returncode, p.out, p.err))
+    def rpc_error(self, *args, status=1, **kw):
+        """The daemon's error object (code, object), printed by --json."""
+        p = self.ctl("--json", *args, **kw)
+        self.assertEqual(p.returncode, status, "sock6ctl %r: %d\n%s%s" % (args, p.returncode, p.out, p.err))
         self.assertEqual(p.out.strip(), "", "error printed on stdout")
         code, doc = error_code(p.err)
         return code, doc
@@ -191,7 +193,7 @@ class Sock6ctlTest(harness.DaemonTest):
         code, doc = self.rpc_error("socket.info", "handle=987654321")
         self.assertEqual(code, 1010)
         self.assertEqual(doc.get("data", {}).get("handle"), 987654321, doc)
-        code, doc = self.rpc_error("socket.create", "family=inet7", "type=stream")
+        code, doc = self.rpc_error("socket.create", "family=inet7", "type=stream", status=3)
         self.assertEqual(code, -32602)
         self.assertEqual(doc.get("data", {}).get("param"), "family", doc)
 
