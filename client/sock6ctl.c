@@ -176,13 +176,69 @@ report(struct s6c *c, const char *method, int rc, json_object *result,
 	}
 }
 
-/* `sock6ctl help [METHOD]` when the daemon cannot be reached: the methods
- * are known only to it (the OpenRPC document is built from its method table
- * and no installed copy exists), so the synopsis and the verbs, which are
- * sock6ctl's own, and why the rest is missing. */
+/* The version an OpenRPC document describes ("?" when it says none). */
+static const char *
+help_version(json_object *doc)
+{
+	json_object *info, *v;
+
+	if (json_object_object_get_ex(doc, "info", &info) &&
+	    json_object_object_get_ex(info, "version", &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return "?";
+}
+
+/* The OpenRPC document installed at build time (sock6d --openrpc), for
+ * help without a daemon: $SOCK6D_OPENRPC, else the installed one; NULL
+ * when there is none. */
+static json_object *
+help_document(void)
+{
+	const char *path = getenv("SOCK6D_OPENRPC");
+
+	if (path == NULL || *path == '\0')
+		path = OPENRPC_PATH;
+	if (access(path, R_OK) == -1)
+		return NULL;
+	return json_object_from_file(path);
+}
+
+/* Render help from doc (the daemon's, or the installed copy). */
+static int
+help_render(json_object *doc, const char *method)
+{
+	if (method == NULL) {
+		help_list(stdout, doc);
+		verbs_help(stdout);
+	} else if (help_method(stdout, doc, method) == -1) {
+		fprintf(stderr, "sock6ctl: unknown method '%s' ('sock6ctl help' "
+		    "lists them)\n", method);
+		return EXIT_USAGE;
+	}
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "sock6ctl: stdout: %s\n", strerror(errno));
+		return EXIT_RPC;
+	}
+	return 0;
+}
+
+/* `sock6ctl help [METHOD]` when the daemon cannot be reached: from the
+ * OpenRPC document installed with sock6ctl, saying so; without one, the
+ * synopsis and the verbs, which are sock6ctl's own, and why the rest is
+ * missing. */
 static int
 help_offline(const char *method, const char *why)
 {
+	json_object *doc;
+	int status;
+
+	if ((doc = help_document()) != NULL) {
+		fprintf(stderr, "sock6ctl: help: %s; this is the help of sock6d %s as "
+		    "installed\n", why, help_version(doc));
+		status = help_render(doc, method);
+		json_object_put(doc);
+		return status;
+	}
 	if (method == NULL) {
 		fputs(usage_text, stdout);
 		verbs_help(stdout);
@@ -201,7 +257,7 @@ static int
 cmd_help(struct s6c *c, const char *method, int timeout, enum style style,
     int json)
 {
-	json_object	*doc = NULL, *error = NULL;
+	json_object	*doc = NULL, *error = NULL, *installed;
 	char		 why[512];
 	int		 rc, status = 0;
 
@@ -216,20 +272,16 @@ cmd_help(struct s6c *c, const char *method, int timeout, enum style style,
 		json_object_put(error);
 		return status;
 	}
-	if (method == NULL) {
-		help_list(stdout, doc);
-		verbs_help(stdout);
-	} else if (help_method(stdout, doc, method) == -1) {
-		fprintf(stderr, "sock6ctl: unknown method '%s' ('sock6ctl help' "
-		    "lists them)\n", method);
-		status = EXIT_USAGE;
+	if ((installed = help_document()) != NULL) {
+		if (strcmp(help_version(installed), help_version(doc)) != 0)
+			fprintf(stderr, "sock6ctl: help: the running sock6d is %s; the one "
+			    "installed with sock6ctl is %s\n", help_version(doc),
+			    help_version(installed));
+		json_object_put(installed);
 	}
+	status = help_render(doc, method);
 	json_object_put(doc);
 	json_object_put(error);
-	if (status == 0 && fflush(stdout) != 0) {
-		fprintf(stderr, "sock6ctl: stdout: %s\n", strerror(errno));
-		status = EXIT_RPC;
-	}
 	return status;
 }
 

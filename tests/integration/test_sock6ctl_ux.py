@@ -16,14 +16,16 @@ import harness
 
 class CtlUxTest(harness.DaemonTest):
 
-    def ctl(self, *args, stdin=None, socket_path=True):
-        """Run sock6ctl; the CompletedProcess with .out and .err as text."""
+    def ctl(self, *args, stdin=None, socket_path=True, openrpc=None):
+        """Run sock6ctl; the CompletedProcess with .out and .err as text.
+        Without `openrpc`, no installed OpenRPC document is found."""
         cmd = [harness.SOCK6CTL]
         if socket_path:
             cmd += ["--socket", self.daemon.path]
         cmd += list(args)
         env = dict(os.environ)
         env.pop("SOCK6D_SOCKET", None)
+        env["SOCK6D_OPENRPC"] = openrpc or os.path.join(self.tmp, "no-openrpc.json")
         p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            env=env, timeout=10, cwd=self.tmp)
         p.out = p.stdout.decode("utf-8", "replace")
@@ -338,6 +340,30 @@ class CtlUxTest(harness.DaemonTest):
         p = self.ctl("--socket", missing, "help", "follow", socket_path=False)
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn("usage: sock6ctl [options] follow", p.out)
+
+    def test_help_from_the_installed_document(self):
+        # The OpenRPC document made at build time (sock6d --openrpc), as
+        # make install puts it beside sock6ctl: help with no daemon.
+        doc = os.path.join(os.path.dirname(harness.SOCK6CTL), "sock6d.openrpc.json")
+        missing = os.path.join(self.tmp, "no-daemon.sock")
+        p = self.ctl("--socket", missing, "help", "socket.create", socket_path=False,
+                     openrpc=doc)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("usage: sock6ctl socket.create family=FAMILY", p.out)
+        self.assertIn("as installed", p.err)
+        p = self.ctl("--socket", missing, "help", socket_path=False, openrpc=doc)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("daemon.reload", p.out)
+        # With the daemon running, an installed copy of another version is named.
+        with open(doc) as f:
+            other = json.load(f)
+        other["info"]["version"] = "0.0.0-other"
+        path = os.path.join(self.tmp, "other.json")
+        with open(path, "w") as f:
+            json.dump(other, f)
+        p = self.ctl("help", openrpc=path)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("the one installed with sock6ctl is 0.0.0-other", p.err)
 
 
 if __name__ == "__main__":
