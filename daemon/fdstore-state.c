@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "base64.h"
-#include "fdstore.h"
 #include "fdstore-state.h"
 #include "handle.h"
 #include "log.h"

@@ -25,6 +25,9 @@
 
 #include "sock.h"
 
+#define FDSTORE_STATE_FILE	"handles.json"
+#define FDSTORE_STATE_MAX	(64u << 20)	/* bytes a state file may take */
+
 /* Bytes held on a handle, decoded. */
 struct fdstore_held {
 	char			*data;

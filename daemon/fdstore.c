@@ -154,7 +154,7 @@ fdstore_save(struct sock6d *d, const char *state_dir)
 	bool *keep = NULL;
 	int dirfd, rc;
 
-	if (state_dir == NULL || !service_can_store(d))
+	if (state_dir == NULL || !service_can_store(&d->service))
 		return;
 	if ((dirfd = fdstore_dir_open(state_dir)) == -1)
 		return;

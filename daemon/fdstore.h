@@ -22,8 +22,6 @@ struct service_fd;
 struct sock6d;
 
 #define FDSTORE_DEFAULT_DIR	"/run/sock6d"	/* the state directory of a daemon run as root */
-#define FDSTORE_STATE_FILE	"handles.json"
-#define FDSTORE_STATE_MAX	(64u << 20)	/* bytes a state file may take */
 
 /* Whether a descriptor socket activation passed is one the fd store gave
  * back ("handle-<id>" or "dir-<id>"). */

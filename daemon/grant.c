@@ -69,14 +69,14 @@ grant_reload(struct sock6d *d, char *err, size_t errlen)
 	struct policy *p;
 	bool missing = false;
 
-	service_reloading(d);
+	service_reloading(&d->service);
 	p = grant_read(d->policy_path, d->limit_overrides, d->nlimit_overrides, &missing,
 	    err, errlen);
 	if (p != NULL)
 		grant_swap_in(d, p, missing);
 	else
 		log_error("policy not reloaded, the old one stays: %s", err);
-	service_reloaded(d);
+	service_reloaded(&d->service);
 	return p != NULL ? 0 : -1;
 }
 

@@ -84,6 +84,15 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)grant_reload(d, err, sizeof(err));
 }
 
+/* What STATUS= tells the service manager. */
+static void
+status_text(void *ctx, char *buf, size_t len)
+{
+	struct sock6d *d = ctx;
+
+	snprintf(buf, len, "%zu handles, %u connections", handle_count(&d->handles), d->nconns);
+}
+
 /* The descriptors socket activation passed: the control socket (named
  * "control", or the only one), adopted; -1 when there was none, 0 when
  * adopted, -2 on an error (in err).  Those the fd store gave back are
@@ -317,9 +326,9 @@ main(int argc, char **argv)
 	ev_signal_start(loop, &d.sighup);
 	log_info("sock6d %s listening on %s%s", PACKAGE_VERSION, d.socket_path,
 	    d.control_adopted ? " (socket activation)" : "");
-	service_ready(&d);
+	service_ready(&d.service, loop, status_text, &d);
 	ev_run(loop, 0);
-	service_stopping(&d);
+	service_stopping(&d.service);
 	fdstore_save(&d, state_dir);
 	sock6d_shutdown(&d);
 	ev_signal_stop(loop, &d.sigterm);

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "policy.h"
+#include "limit.h"
+#include "policy-option.h"
 
 #define POLICY_ROWS	(sizeof(struct limits) / sizeof(long))	/* of limit_defs */
 #define POLICY_INET	1u

@@ -15,17 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "policy.h"
 #include "policy-parse.h"
 
 #define POLICY_MAX_SIZE	(1024 * 1024)	/* a larger file is refused */
-
-static const char *const policy_option_names[POLICY_OPT_COUNT] = {
-	[POLICY_OPT_SO_MARK] = "so-mark",
-	[POLICY_OPT_SO_BINDTODEVICE] = "so-bindtodevice",
-	[POLICY_OPT_IP_TRANSPARENT] = "ip-transparent",
-	[POLICY_OPT_IPV6_TRANSPARENT] = "ipv6-transparent",
-	[POLICY_OPT_SO_PRIORITY] = "so-priority",
-};
 
 /* Read the file whole: 0 (with *absent set for no file), or -1 with err. */
 static int
@@ -351,23 +344,6 @@ policy_grants_option(const struct policy *p, const struct creds *who,
 		return false;
 	grant = 1u << opt;
 	return policy_any(p, who, policy_test_grant, &grant);
-}
-
-const char *
-policy_option_name(enum policy_option opt)
-{
-	return (unsigned)opt < POLICY_OPT_COUNT ? policy_option_names[opt] : NULL;
-}
-
-int
-policy_option_from_name(const char *name)
-{
-	int opt;
-
-	for (opt = 0; opt < POLICY_OPT_COUNT; opt++)
-		if (strcmp(policy_option_names[opt], name) == 0)
-			return opt;
-	return -1;
 }
 
 size_t

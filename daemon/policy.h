@@ -31,18 +31,9 @@
 
 #include "creds.h"
 #include "limit.h"
+#include "policy-option.h"
 
 struct policy;
-
-/* The options a grant can name, as sock6d's option names (the egg's). */
-enum policy_option {
-	POLICY_OPT_SO_MARK,		/* "so-mark": CAP_NET_ADMIN */
-	POLICY_OPT_SO_BINDTODEVICE,	/* "so-bindtodevice": CAP_NET_RAW */
-	POLICY_OPT_IP_TRANSPARENT,	/* "ip-transparent": CAP_NET_ADMIN */
-	POLICY_OPT_IPV6_TRANSPARENT,	/* "ipv6-transparent": CAP_NET_ADMIN */
-	POLICY_OPT_SO_PRIORITY,		/* "so-priority" above 6: CAP_NET_ADMIN */
-	POLICY_OPT_COUNT
-};
 
 /* Read the file at path.  The global limits start from `base` (the
  * defaults), take the file's [limits], then `overrides` ("name=value", the
@@ -73,9 +64,6 @@ bool		 policy_grants_raw(const struct policy *p, const struct creds *who);
 bool		 policy_grants_export(const struct policy *p, const struct creds *who);
 bool		 policy_grants_option(const struct policy *p, const struct creds *who,
 		    enum policy_option opt);
-/* The option's name in the file ("so-mark"), and the option named so (or -1). */
-const char	*policy_option_name(enum policy_option opt);
-int		 policy_option_from_name(const char *name);
 
 /* How many user and group sections the policy has (for the log line of a
  * load). */

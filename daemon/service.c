@@ -16,10 +16,8 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "handle.h"
 #include "log.h"
 #include "service.h"
-#include "sock6d.h"
 
 #define STATUS_INTERVAL	2.0	/* seconds between two looks at the counts */
 #define FLUSH_TIMEOUT	(5 * 1000000ull)	/* microseconds service_flush waits */
@@ -70,14 +68,13 @@ service_send(const char *state)
 static void
 service_status_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct sock6d *d = w->data;
-	char text[sizeof(d->service.last_status)], status[sizeof(text) + 8];
+	struct service *s = w->data;
+	char text[sizeof(s->last_status)], status[sizeof(text) + 8];
 
-	snprintf(text, sizeof(text), "%zu handles, %u connections",
-	    handle_count(&d->handles), d->nconns);
-	if (strcmp(text, d->service.last_status) == 0)
+	s->status_fn(s->status_ctx, text, sizeof(text));
+	if (strcmp(text, s->last_status) == 0)
 		return;
-	memcpy(d->service.last_status, text, sizeof(text));
+	memcpy(s->last_status, text, sizeof(text));
 	snprintf(status, sizeof(status), "STATUS=%s", text);
 	service_send(status);
 }
@@ -89,55 +86,58 @@ service_watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 void
-service_ready(struct sock6d *d)
+service_ready(struct service *s, struct ev_loop *loop, service_status_fn status, void *ctx)
 {
 	uint64_t usec = 0;
 
-	ev_timer_init(&d->service.status, service_status_cb, STATUS_INTERVAL, STATUS_INTERVAL);
-	ev_timer_init(&d->service.watchdog, service_watchdog_cb, 0., 0.);
-	d->service.status.data = d;
-	d->service.notify = getenv("NOTIFY_SOCKET") != NULL;
-	if (!d->service.notify)
+	s->loop = loop;
+	s->status_fn = status;
+	s->status_ctx = ctx;
+	ev_timer_init(&s->status, service_status_cb, STATUS_INTERVAL, STATUS_INTERVAL);
+	ev_timer_init(&s->watchdog, service_watchdog_cb, 0., 0.);
+	s->status.data = s;
+	s->notify = getenv("NOTIFY_SOCKET") != NULL;
+	if (!s->notify)
 		return;
-	service_status_cb(d->loop, &d->service.status, 0);
+	service_status_cb(loop, &s->status, 0);
 	service_send("READY=1");
-	ev_timer_start(d->loop, &d->service.status);
+	ev_timer_start(loop, &s->status);
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
-		d->service.watchdog.repeat = (double)usec / 2e6;
-		ev_timer_again(d->loop, &d->service.watchdog);
+		s->watchdog.repeat = (double)usec / 2e6;
+		ev_timer_again(loop, &s->watchdog);
 		service_send("WATCHDOG=1");
 		log_info("watchdog: a keep-alive every %.1f s", (double)usec / 2e6);
 	}
 }
 
 void
-service_reloading(struct sock6d *d)
+service_reloading(struct service *s)
 {
-	if (d->service.notify)
+	if (s->notify)
 		service_send("RELOADING=1");
 }
 
 void
-service_reloaded(struct sock6d *d)
+service_reloaded(struct service *s)
 {
-	if (d->service.notify)
+	if (s->notify)
 		service_send("READY=1");
 }
 
 void
-service_stopping(struct sock6d *d)
+service_stopping(struct service *s)
 {
-	if (!d->service.notify)
+	if (!s->notify)
 		return;
 	service_send("STOPPING=1");
-	ev_timer_stop(d->loop, &d->service.status);
-	ev_timer_stop(d->loop, &d->service.watchdog);
+	ev_timer_stop(s->loop, &s->status);
+	ev_timer_stop(s->loop, &s->watchdog);
 }
 
 bool
-service_can_store(const struct sock6d *d)
+service_can_store(const struct service *s)
 {
-	return d->service.notify;
+	return s->notify;
 }
 
 size_t
@@ -199,11 +199,17 @@ service_listen_fds(struct service_fd **out)
 	return 0;
 }
 
-void service_ready(struct sock6d *d) { d->service.notify = false; }
-void service_reloading(struct sock6d *d) { }
-void service_reloaded(struct sock6d *d) { }
-void service_stopping(struct sock6d *d) { }
-bool service_can_store(const struct sock6d *d) { return false; }
+void
+service_ready(struct service *s, struct ev_loop *loop, service_status_fn status, void *ctx)
+{
+	s->loop = loop;
+	s->notify = false;
+}
+
+void service_reloading(struct service *s) { }
+void service_reloaded(struct service *s) { }
+void service_stopping(struct service *s) { }
+bool service_can_store(const struct service *s) { return false; }
 size_t service_store_room(void) { return 0; }
 
 int

@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <ev.h>
 
-struct sock6d;
-
 /* A descriptor passed in by the service manager, with its name
  * (FileDescriptorName= or FDNAME=; "unknown" when it has none). */
 struct service_fd {
@@ -19,7 +17,14 @@ struct service_fd {
 	char	name[256];
 };
 
+/* What STATUS= says: the daemon's handles and connections now, written
+ * into buf by the daemon (the service knows nothing of them). */
+typedef void	(*service_status_fn)(void *ctx, char *buf, size_t len);
+
 struct service {
+	struct ev_loop	*loop;
+	service_status_fn status_fn;
+	void		*status_ctx;
 	bool		 notify;	/* a service manager listens (NOTIFY_SOCKET) */
 	ev_timer	 watchdog;	/* WATCHDOG=1 at half the manager's interval */
 	ev_timer	 status;	/* STATUS= when the counts changed */
@@ -31,14 +36,15 @@ struct service {
 int	 service_listen_fds(struct service_fd **out);
 /* The control socket is served: READY=1, and the watchdog and status
  * timers start. */
-void	 service_ready(struct sock6d *d);
+void	 service_ready(struct service *s, struct ev_loop *loop, service_status_fn status,
+	    void *ctx);
 /* Around a reload of the policy. */
-void	 service_reloading(struct sock6d *d);
-void	 service_reloaded(struct sock6d *d);
+void	 service_reloading(struct service *s);
+void	 service_reloaded(struct service *s);
 /* The daemon is stopping: STOPPING=1, timers stopped. */
-void	 service_stopping(struct sock6d *d);
+void	 service_stopping(struct service *s);
 /* Whether descriptors can go to the fd store (a manager listens). */
-bool	 service_can_store(const struct sock6d *d);
+bool	 service_can_store(const struct service *s);
 /* How many descriptors the fd store takes, when the manager says
  * ($FDSTORE, FileDescriptorStoreMax=); SIZE_MAX when it does not. */
 size_t	 service_store_room(void);
