@@ -1,8 +1,7 @@
 /* ctlerr.c: a daemon's error object as sock6ctl's human line(s) and exit
  * status: the method, the message, data.errname and the last word of
  * data.kind when it says more than "a system call failed" and more than the
- * message, then the
- * daemon's data.did_you_mean. */
+ * message, then the daemon's data.did_you_mean. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
