@@ -1,70 +1,8 @@
-/* client.h: a small synchronous JSON-RPC client for sock6d's control socket.
- *
- * One struct s6c is one control connection.  s6c_call() sends one request
- * with a fresh integer id and reads newline-delimited JSON until the reply
- * with that id arrives; notifications that arrive meanwhile (objects with a
- * "method" and no "id") are queued for s6c_next_notification().  Replies
- * with other ids (late answers to calls that timed out) are discarded.
- *
- * Return values of s6c_call() and s6c_wait_notification():
- *   S6C_OK       the result (or a notification) is there;
- *   S6C_ERROR    the daemon answered with an error object;
- *   S6C_FAIL     the connection failed (EOF, I/O error, reply too long or not
- *                JSON); s6c_errmsg() says why and every later call fails too;
- *   S6C_TIMEOUT  nothing arrived in time; the connection stays usable unless
- *                the request could not be written completely (then S6C_FAIL).
- *
- * Not thread-safe: use one struct s6c per thread.  The library never raises
- * SIGPIPE.  `socket.attach` (raw byte pipe) is outside its scope. */
+/* client.h: the client library's API for the programs built here; the
+ * installed public header is include/sock6/client.h (libsock6(3)). */
 #ifndef SOCK6_CLIENT_H
 #define SOCK6_CLIENT_H
 
-#include <stddef.h>
-#include <json-c/json.h>
-
-#define S6C_OK		0
-#define S6C_ERROR	1
-#define S6C_FAIL	(-1)
-#define S6C_TIMEOUT	(-2)
-
-/* Largest reply line accepted (a 1 MiB receive is ~1.4 MB of base64). */
-#define S6C_MAX_MESSAGE	(64u * 1024 * 1024)
-
-struct s6c;
-
-/* Connect to the control socket at `path`, or, when NULL, at the default
- * path (PROTOCOL §1: $SOCK6D_SOCKET, /run/sock6d/sock6d.sock for root,
- * $XDG_RUNTIME_DIR/sock6d.sock, /tmp/sock6d-$UID/sock6d.sock).  Returns NULL
- * and writes a sentence naming the path into err[errlen] on failure. */
-struct s6c	*s6c_connect(const char *path, char *err, size_t errlen);
-/* Close the connection and free everything, queued notifications included. */
-void		 s6c_close(struct s6c *c);
-
-/* Call `method` with `params` (an object, or NULL to send none; the
- * reference is taken in every case).  timeout_ms < 0 waits forever; it
- * bounds sending plus waiting for the reply.  On S6C_OK *result holds the
- * result, on S6C_ERROR *error holds the daemon's error object; the caller
- * owns (json_object_put) whichever is set, the other is NULL.  Either
- * pointer may be NULL when the caller does not want that object. */
-int		 s6c_call(struct s6c *c, const char *method, json_object *params,
-		    int timeout_ms, json_object **result, json_object **error);
-
-/* The oldest queued notification (the whole message: "method", "params"),
- * owned by the caller, or NULL when the queue is empty.  The queue is not
- * bounded: a caller that subscribes must drain it. */
-json_object	*s6c_next_notification(struct s6c *c);
-/* Number of queued notifications. */
-size_t		 s6c_pending_notifications(const struct s6c *c);
-/* Read until a notification is queued: S6C_OK, S6C_TIMEOUT or S6C_FAIL.
- * Returns S6C_OK at once when one is already queued. */
-int		 s6c_wait_notification(struct s6c *c, int timeout_ms);
-
-/* The sentence describing the last S6C_FAIL or S6C_TIMEOUT. */
-const char	*s6c_errmsg(const struct s6c *c);
-/* The control socket path this connection uses. */
-const char	*s6c_path(const struct s6c *c);
-/* The connection's descriptor (non-blocking, close-on-exec), e.g. for poll(2);
- * its bytes belong to the library. */
-int		 s6c_fd(const struct s6c *c);
+#include "sock6/client.h"
 
 #endif
