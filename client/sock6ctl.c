@@ -1,6 +1,7 @@
 /* sock6ctl.c: the generic command-line client: one METHOD key=value... call,
  * its result as JSON (or as output.c's one value or bytes); help pages come from the daemon's rpc.discover.  The
- * verbs (follow, attach, run) are dispatched to verbs.c by name. */
+ * verbs (follow, attach, run) are dispatched to verbs.c by name, batch and
+ * shell to script.c. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -23,6 +24,7 @@
 #include "ctlerr.h"
 #include "help.h"
 #include "output.h"
+#include "script.h"
 #include "verbs.h"
 
 #ifndef PACKAGE_VERSION
@@ -42,6 +44,10 @@ static const char usage_text[] =
     "       sock6ctl [--socket PATH] [--timeout MS] run [--stdio] HANDLE... "
     "-- COMMAND [ARG...]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] list [--table|--json]\n"
+    "       sock6ctl [options] batch [--keep-going] FILE|-\n"
+    "       sock6ctl [options] shell\n"
+    "       sock6ctl [options] batch [--keep-going] FILE|-\n"
+    "       sock6ctl [options] shell\n"
     "       sock6ctl --version | --help\n";
 
 static const char help_text[] =
@@ -82,6 +88,18 @@ static const char help_text[] =
     "           (socket.export) as descriptors 3, 4, ... and LISTEN_FDS\n"
     "  list     the caller's sockets (socket.list) as a table on a\n"
     "           terminal, as JSON otherwise (list --table, list --json)\n"
+    "  batch    run FILE's lines (- for stdin), METHOD key=value ... each,\n"
+    "           on one connection; $_ is the last result's handle; stops at\n"
+    "           the first error unless --keep-going\n"
+    "  shell    the same, read from a terminal with a 'sock6> ' prompt;\n"
+    "           notifications are printed as '<-- ' lines; exit, quit or EOF\n"
+    "           ends it\n"
+    "  batch    run FILE's lines (- for stdin), METHOD key=value ... each,\n"
+    "           on one connection; $_ is the last result's handle; stops at\n"
+    "           the first error unless --keep-going\n"
+    "  shell    the same, read from a terminal with a 'sock6> ' prompt;\n"
+    "           notifications are printed as '<-- ' lines; exit, quit or EOF\n"
+    "           ends it\n"
     "\n"
     "Errors: one line on stderr, 'sock6ctl: METHOD: message (ERRNAME,\n"
     "kind)', then 'sock6ctl: did you mean NAME?' when the daemon has a guess.\n"
@@ -136,44 +154,6 @@ parse_timeout(const char *s, int *out)
 		return -1;
 	*out = v == 0 ? -1 : (int)v;
 	return 0;
-}
-
-/* How the result is written: JSON, -q or --raw. */
-enum form { FORM_JSON, FORM_QUIET, FORM_RAW };
-
-/* Print the outcome of s6c_call() and return the exit status for it. */
-static int
-report(struct s6c *c, const char *method, int rc, json_object *result,
-    json_object *error, enum style style, int json, enum form form)
-{
-	const char	*why = NULL;
-
-	switch (rc) {
-	case S6C_OK:
-		if (form == FORM_RAW) {
-			if (output_raw(result, &why) == -1) {
-				fprintf(stderr, "sock6ctl: %s: --raw: %s\n", method,
-				    why);
-				return EXIT_RPC;
-			}
-			return 0;
-		}
-		if ((form == FORM_QUIET ? output_quiet(result) :
-		    output_json(stdout, result, style)) == -1) {
-			fprintf(stderr, "sock6ctl: stdout: %s\n", strerror(errno));
-			return EXIT_RPC;
-		}
-		return 0;
-	case S6C_ERROR:
-		if (json)
-			output_json(stderr, error, style);
-		else
-			ctlerr_print(stderr, method, error);
-		return ctlerr_status(error);
-	default:
-		fprintf(stderr, "sock6ctl: %s: %s\n", s6c_path(c), s6c_errmsg(c));
-		return EXIT_UNREACHED;
-	}
 }
 
 /* The version an OpenRPC document describes ("?" when it says none). */
@@ -267,7 +247,7 @@ cmd_help(struct s6c *c, const char *method, int timeout, enum style style,
 		return help_offline(method, why);
 	}
 	if (rc != S6C_OK) {
-		status = report(c, "rpc.discover", rc, NULL, error, style, json,
+		status = output_report(c, "rpc.discover", rc, NULL, error, style, json,
 		    FORM_JSON);
 		json_object_put(error);
 		return status;
@@ -349,6 +329,8 @@ main(int argc, char *argv[])
 		return usage_error(err, 0);
 	}
 	method = argv[0];
+	if (script_is_command(method))
+		return script_main(path, timeout, style, json, form, argc, argv);
 	if (form != FORM_JSON && (verbs_is_verb(method) ||
 	    strcmp(method, "help") == 0)) {
 		snprintf(err, sizeof(err), "%s: -q and --raw apply to METHOD "
@@ -381,7 +363,7 @@ main(int argc, char *argv[])
 		    json);
 	else {
 		rc = s6c_call(c, method, params, timeout, &result, &error);
-		status = report(c, method, rc, result, error, style, json,
+		status = output_report(c, method, rc, result, error, style, json,
 		    form);
 		json_object_put(result);
 		json_object_put(error);

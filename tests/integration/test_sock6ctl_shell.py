@@ -1,0 +1,154 @@
+"""test_sock6ctl_shell.py: `sock6ctl batch FILE` and `sock6ctl shell`
+(binary in $SOCK6CTL): lines of METHOD key=value on one control connection
+(connection-scoped handles and session values last), `$_` for the last
+handle, comments and blank lines, stop at the first error or --keep-going,
+and notifications printed as `<-- ` lines.
+"""
+
+import json
+import os
+import select
+import socket
+import subprocess
+
+import harness
+
+
+class ShellTest(harness.DaemonTest):
+
+    def ctl(self, *args, stdin=None, timeout=10):
+        """Run sock6ctl -c; the CompletedProcess (stdout/stderr as text)."""
+        cmd = [harness.SOCK6CTL, "--socket", self.daemon.path, "-c"] + list(args)
+        e = dict(os.environ)
+        e.pop("SOCK6D_SOCKET", None)
+        p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=e, timeout=timeout, cwd=self.tmp)
+        p.out = p.stdout.decode("utf-8", "replace")
+        p.err = p.stderr.decode("utf-8", "replace")
+        p.docs = [json.loads(l) for l in p.out.splitlines() if l.strip()]
+        return p
+
+    def script(self, text):
+        path = os.path.join(self.tmp, "script.s6")
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    # --- batch ------------------------------------------------------------
+
+    def test_batch_one_connection(self):
+        path = self.script(
+            "# a comment, then a blank line\n"
+            "\n"
+            "session.set receive_timeout=1234\n"
+            "  # an indented comment with a quote: it's\n"
+            "socket.create family=inet type=stream scope=connection\n"
+            "socket.bind handle=$_ address=127.0.0.1:0\n"
+            "socket.info handle=$_\n"
+            "session.get\n")
+        p = self.ctl("batch", path)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(len(p.docs), 5, p.out)
+        self.assertEqual(p.docs[0]["receive_timeout"], 1234)
+        h = p.docs[1]["handle"]
+        info = p.docs[3]
+        self.assertEqual(info["handle"], h)
+        self.assertEqual(info["scope"], "connection")
+        self.assertEqual(info["state"], "bound")
+        self.assertEqual(info["local"]["port"], p.docs[2]["address"]["port"])
+        # the session value lasted to the last line
+        self.assertEqual(p.docs[4]["receive_timeout"], 1234)
+        # the connection-scoped socket went with the batch's connection
+        with self.assertRaises(harness.RpcError) as cm:
+            self.c.call("socket.info", {"handle": h})
+        self.assertEqual(cm.exception.code, 1010)
+
+    def test_batch_stdin_and_quotes(self):
+        p = self.ctl("batch", "-", stdin=b"net.inet_address address=127.0.0.1 'port=8''0'\n"
+                     b"socket.create \"family=inet\" type=dgram\n"
+                     b"socket.close handle=$_\n")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(p.docs[0]["port"], 80)
+        self.assertEqual(p.docs[2], {})
+
+    def test_batch_stops_at_first_error(self):
+        path = self.script("daemon.ping\nsocket.bogus\ndaemon.ping\n")
+        p = self.ctl("batch", path)
+        self.assertEqual(p.returncode, 3, p.err)
+        self.assertEqual(p.docs, [{"pong": True}])
+        self.assertIn("sock6ctl: socket.bogus: ", p.err)
+
+    def test_batch_keep_going(self):
+        path = self.script("socket.info handle=999999\ndaemon.ping\n")
+        p = self.ctl("batch", "--keep-going", path)
+        self.assertEqual(p.returncode, 1, p.err)
+        self.assertEqual(p.docs, [{"pong": True}])
+
+    def test_batch_usage_errors(self):
+        p = self.ctl("batch", self.script("daemon.ping\nsocket.info handle=$_\n"))
+        self.assertEqual(p.returncode, 3)
+        self.assertIn(":2: $_: no result with a handle yet", p.err)
+        p = self.ctl("batch", self.script("follow 1\n"))
+        self.assertEqual(p.returncode, 3)
+        self.assertIn(":1: 'follow' is not a METHOD", p.err)
+        p = self.ctl("batch", self.script("daemon.ping 'unterminated\n"))
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("unterminated '", p.err)
+        p = self.ctl("batch", os.path.join(self.tmp, "missing"))
+        self.assertEqual(p.returncode, 3)
+        p = self.ctl("batch")
+        self.assertEqual(p.returncode, 3)
+
+    # --- shell ------------------------------------------------------------
+
+    def test_shell_from_pipe(self):
+        p = self.ctl("shell", stdin=b"session.set send_size=100\nsession.get\nquit\ndaemon.ping\n")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertNotIn("sock6>", p.out)   # no prompt off a terminal
+        self.assertEqual([d["send_size"] for d in p.docs], [100, 100])
+
+    def test_shell_keeps_going_and_ends_at_eof(self):
+        p = self.ctl("shell", stdin=b"socket.bogus\ndaemon.ping")
+        self.assertEqual(p.docs, [{"pong": True}])
+        self.assertIn("socket.bogus", p.err)
+
+    def test_shell_prints_notifications_as_they_arrive(self):
+        cmd = [harness.SOCK6CTL, "--socket", self.daemon.path, "-c", "shell"]
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        self.addCleanup(p.stderr.close)
+        self.addCleanup(p.stdout.close)
+        self.addCleanup(p.stdin.close)
+        self.addCleanup(p.wait, 10)
+        self.addCleanup(p.kill)
+
+        def send(line):
+            p.stdin.write(line.encode() + b"\n")
+            p.stdin.flush()
+
+        def line():
+            r, _, _ = select.select([p.stdout], [], [], 10)
+            self.assertTrue(r, "no output from the shell")
+            return p.stdout.readline().decode()
+
+        send("socket.create family=inet type=dgram")
+        h = json.loads(line())["handle"]
+        send("socket.bind handle=$_ address=127.0.0.1:0")
+        port = json.loads(line())["address"]["port"]
+        send("socket.subscribe handle=$_ encoding=text")
+        self.assertEqual(json.loads(line())["handle"], h)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(s.close)
+        s.sendto(b"hello", ("127.0.0.1", port))
+        got = line()   # no command typed: it comes while the shell waits
+        self.assertTrue(got.startswith("<-- "), got)
+        n = json.loads(got[4:])
+        self.assertEqual(n["method"], "socket.datagram")
+        self.assertEqual(n["params"]["handle"], h)
+        self.assertEqual(n["params"]["text"], "hello")
+        send("exit")
+        self.assertEqual(p.wait(10), 0)
+
+
+if __name__ == "__main__":
+    harness.main()
