@@ -2,7 +2,8 @@
 (binary in $SOCK6CTL): lines of METHOD key=value on one control connection
 (connection-scoped handles and session values last), `$_` for the last
 handle, comments and blank lines, stop at the first error or --keep-going,
-and notifications printed as `<-- ` lines.
+and notifications printed as `<-- ` lines; the bash completion generated
+from the OpenRPC document (client/completion/sock6ctl.bash).
 """
 
 import json
@@ -148,6 +149,45 @@ class ShellTest(harness.DaemonTest):
         self.assertEqual(n["params"]["text"], "hello")
         send("exit")
         self.assertEqual(p.wait(10), 0)
+
+
+    # --- completion -------------------------------------------------------
+
+    def complete(self, *words):
+        """The bash completion's COMPREPLY for the command line `words`,
+        completing the last word."""
+        script = os.path.join(os.path.dirname(os.path.abspath(harness.SOCK6CTL)),
+                              "completion", "sock6ctl.bash")
+        if not os.path.exists(script):
+            self.skipTest("no generated bash completion (%s)" % script)
+        p = subprocess.run(["bash", "-c", 'source "$1"; shift; COMP_WORDS=("$@"); '
+                            'COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _sock6ctl; '
+                            'printf "%s\\n" "${COMPREPLY[@]}"', "bash", script] + list(words),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return sorted(w for w in p.stdout.decode().splitlines() if w)
+
+    def test_completion_methods_params_enums(self):
+        self.assertEqual(self.complete("sock6ctl", "socket.cr"), ["socket.create", "socket.credit"])
+        self.assertIn("batch", self.complete("sock6ctl", "--socket", "/x", "ba"))
+        self.assertEqual(self.complete("sock6ctl", "-c", "socket.create", "fa"), ["family="])
+        self.assertEqual(self.complete("sock6ctl", "socket.create", "family=inet", "sc"),
+                         ["scope="])
+        self.assertEqual(self.complete("sock6ctl", "socket.create", "family=in"),
+                         ["family=inet", "family=inet6"])
+        # bash splits family=in at '=' (COMP_WORDBREAKS): the value alone
+        self.assertEqual(self.complete("sock6ctl", "socket.create", "scope", "=", "c"),
+                         ["connection"])
+        # an array param's item enum, after the last comma
+        self.assertEqual(self.complete("sock6ctl", "socket.receive", "flags=peek,o"),
+                         ["flags=peek,oob"])
+        self.assertEqual(self.complete("sock6ctl", "help", "socket.shut"), ["socket.shutdown"])
+
+    def test_completion_matches_discover(self):
+        methods = sorted(m["name"] for m in self.c.call("rpc.discover")["methods"])
+        got = self.complete("sock6ctl", "")
+        self.assertEqual(sorted(set(got) - {"help", "list", "follow", "attach", "run",
+                                            "batch", "shell"}), methods)
 
 
 if __name__ == "__main__":
