@@ -41,6 +41,7 @@ struct script {
 	enum form	 form;
 	bool		 interactive;	/* the shell on a terminal */
 	char		 last[32];	/* `$_`: the last handle, "" for none */
+	json_object	*doc;		/* rpc.discover's, for typed values */
 	/* the shell's line reader: bytes read from stdin, not yet used */
 	char		*in;
 	size_t		 inlen, insize;
@@ -233,6 +234,13 @@ script_line(struct script *s, const char *line, unsigned lineno, bool *lost)
 		script_free_words(words, n);
 		return EXIT_USAGE;
 	}
+	if (cliargs_typed(s->c, &s->doc, words[0], params, n - 1, words + 1,
+	    s->timeout, err, sizeof(err)) == -1) {
+		fprintf(stderr, "sock6ctl: %s:%u: %s\n", s->name, lineno, err);
+		json_object_put(params);
+		script_free_words(words, n);
+		return EXIT_USAGE;
+	}
 	rc = s6c_call(s->c, words[0], params, s->timeout, &result, &error);
 	fflush(stdout);
 	status = output_report(s->c, words[0], rc, result, error, s->style,
@@ -418,6 +426,7 @@ script_main(const char *path, int timeout_ms, enum style style, int json,
 	if (fp != NULL && fp != stdin)
 		fclose(fp);
 	free(s.in);
+	json_object_put(s.doc);
 	s6c_close(s.c);
 	return status;
 }

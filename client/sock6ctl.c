@@ -77,7 +77,10 @@ static const char help_text[] =
     "are JSON ('text=\"42\"' is a string, address=[::1]:22 too);\n"
     "key=@FILE and key=@- send the bytes of FILE or stdin in base64\n"
     "(an abstract socket name is written 'address=\"@name\"');\n"
-    "anything else is a string.\n"
+    "anything else is a string.  Then, by the param's schema from\n"
+    "rpc.discover: text=42 is \"42\" where only a string fits, and\n"
+    "flags=peek,oob is [\"peek\",\"oob\"] where an array fits and a string\n"
+    "does not.\n"
     "\n"
     "Verbs, sock6ctl's own commands:\n"
     "  follow   print what a socket receives (socket.subscribe), as NDJSON\n"
@@ -268,7 +271,7 @@ cmd_help(struct s6c *c, const char *method, int timeout, enum style style,
 int
 main(int argc, char *argv[])
 {
-	json_object	*params = NULL, *result = NULL, *error = NULL;
+	json_object	*params = NULL, *result = NULL, *error = NULL, *doc = NULL;
 	struct s6c	*c;
 	enum style	 style = STYLE_AUTO;
 	const char	*path = NULL, *method;
@@ -361,13 +364,19 @@ main(int argc, char *argv[])
 	if (strcmp(method, "help") == 0)
 		status = cmd_help(c, argc > 1 ? argv[1] : NULL, timeout, style,
 		    json);
-	else {
+	else if (cliargs_typed(c, &doc, method, params, argc - 1, argv + 1,
+	    timeout, err, sizeof(err)) == -1) {
+		json_object_put(params);
+		fprintf(stderr, "sock6ctl: %s\n", err);
+		status = EXIT_USAGE;
+	} else {
 		rc = s6c_call(c, method, params, timeout, &result, &error);
 		status = output_report(c, method, rc, result, error, style, json,
 		    form);
 		json_object_put(result);
 		json_object_put(error);
 	}
+	json_object_put(doc);
 	s6c_close(c);
 	return status;
 }

@@ -3,7 +3,9 @@
 (connection-scoped handles and session values last), `$_` for the last
 handle, comments and blank lines, stop at the first error or --keep-going,
 and notifications printed as `<-- ` lines; the bash completion generated
-from the OpenRPC document (client/completion/sock6ctl.bash).
+from the OpenRPC document (client/completion/sock6ctl.bash); values
+retyped by the param's schema from rpc.discover (text=42 a string where
+only a string fits, flags=peek,oob an array).
 """
 
 import json
@@ -188,6 +190,48 @@ class ShellTest(harness.DaemonTest):
         got = self.complete("sock6ctl", "")
         self.assertEqual(sorted(set(got) - {"help", "list", "follow", "attach", "run",
                                             "batch", "shell"}), methods)
+
+
+    # --- values typed by the schema -----------------------------------------
+
+    def test_schema_string_keeps_digits(self):
+        # net.parse_address string= is a string only: 80 stays "80"
+        p = self.ctl("net.parse_address", "string=80")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(p.docs[0]["host"], "80")
+        p = self.ctl("net.unix_address", "path=true")   # a string, but relative
+        self.assertIn("unix path must be absolute", p.err)
+
+    def test_schema_integer_or_string_keeps_integer(self):
+        # port allows both: 80 stays an integer, http a string
+        p = self.ctl("net.inet_address", "address=127.0.0.1", "port=80")
+        self.assertEqual(p.docs[0]["port"], 80)
+
+    def test_schema_array_from_commas(self):
+        a = self.c.call("socket.create", {"family": "inet", "type": "dgram"})["handle"]
+        self.c.call("socket.bind", {"handle": a, "address": "127.0.0.1:0"})
+        port = self.c.call("socket.info", {"handle": a})["local"]["port"]
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(s.close)
+        s.sendto(b"peeked", ("127.0.0.1", port))
+        for flags in ("flags=peek,waitall", "flags=peek"):
+            p = self.ctl("socket.receive", "handle=%d" % a, "length=64", "encoding=text",
+                         flags, "timeout=5000")
+            self.assertEqual(p.returncode, 0, p.err)
+            self.assertEqual(p.docs[0]["text"], "peeked")
+        # still there after two peeks
+        r = self.c.call("socket.receive", {"handle": a, "length": 64, "encoding": "text"})
+        self.assertEqual(r["text"], "peeked")
+        p = self.ctl("socket.receive", "handle=%d" % a, "length=64", "flags=peek,bogus",
+                     "timeout=0")
+        self.assertEqual(p.returncode, 3, p.err)
+        self.assertIn("flag", p.err)
+
+    def test_schema_typing_in_batch(self):
+        p = self.ctl("batch", "-", stdin=b"net.parse_address string=443\n"
+                     b"net.parse_address string=22\n")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual([d["host"] for d in p.docs], ["443", "22"])
 
 
 if __name__ == "__main__":
