@@ -48,10 +48,66 @@ struct script {
 	bool		 eof;
 };
 
+/* The two commands, for `sock6ctl help` and `sock6ctl help NAME`. */
+static const struct {
+	const char	*name, *synopsis, *summary, *page;
+} script_commands[] = {
+	{ "batch", "batch [--keep-going] FILE|-",
+	  "run FILE's lines (- for stdin), one call each, on one connection",
+	  "Read FILE (stdin for -) and call each line's METHOD key=value ...,\n"
+	  "written as on the command line (quotes and backslashes as in sh),\n"
+	  "all on one control connection: sockets made with scope=connection\n"
+	  "and session.set's values last from line to line.  Blank lines and\n"
+	  "lines starting with # are skipped; $_ is the handle member of the\n"
+	  "last result that had one.  Each result is printed as a single call\n"
+	  "prints it (-q, --raw, --compact, --json apply), notifications as\n"
+	  "'<-- ' and compact JSON.  The first failing line ends the batch with\n"
+	  "its exit status; --keep-going runs every line and exits with the\n"
+	  "last failure's status.\n" },
+	{ "shell", "shell",
+	  "the same, typed at a 'sock6> ' prompt",
+	  "As batch, reading stdin, with a 'sock6> ' prompt on a terminal; an\n"
+	  "error does not end it, notifications are printed as they arrive,\n"
+	  "also while it waits for a line.  exit, quit or end of input ends\n"
+	  "it.  There is no line editing, history or completion.\n" },
+};
+
+#define SCRIPT_NCOMMANDS	(sizeof(script_commands) / sizeof(script_commands[0]))
+
 int
 script_is_command(const char *name)
 {
-	return strcmp(name, "batch") == 0 || strcmp(name, "shell") == 0;
+	size_t i;
+
+	for (i = 0; i < SCRIPT_NCOMMANDS; i++)
+		if (strcmp(script_commands[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+void
+script_help(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "\nScripts (many calls on one connection):\n");
+	for (i = 0; i < SCRIPT_NCOMMANDS; i++)
+		fprintf(fp, "  %s\n      %s\n", script_commands[i].synopsis,
+		    script_commands[i].summary);
+}
+
+int
+script_help_command(FILE *fp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < SCRIPT_NCOMMANDS; i++)
+		if (strcmp(script_commands[i].name, name) == 0) {
+			fprintf(fp, "usage: sock6ctl [options] %s\n\n%s",
+			    script_commands[i].synopsis, script_commands[i].page);
+			return 0;
+		}
+	return -1;
 }
 
 /* Append c to the word being built in w[*n]. */

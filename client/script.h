@@ -5,10 +5,16 @@
 #ifndef SOCK6_SCRIPT_H
 #define SOCK6_SCRIPT_H
 
+#include <stdio.h>
+
 #include "output.h"
 
 /* Whether `name` is `batch` or `shell`. */
 int	 script_is_command(const char *name);
+/* The Scripts section of `sock6ctl help`. */
+void	 script_help(FILE *fp);
+/* `sock6ctl help batch|shell`: the page, or -1 (nothing printed). */
+int	 script_help_command(FILE *fp, const char *name);
 /* Run `batch [--keep-going] FILE` or `shell` (argv[0]) against the control
  * socket at `path` (NULL: the default); each result is printed as a single
  * call's would be.  Returns the exit status. */

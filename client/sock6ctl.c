@@ -193,6 +193,7 @@ help_render(json_object *doc, const char *method)
 	if (method == NULL) {
 		help_list(stdout, doc);
 		verbs_help(stdout);
+		script_help(stdout);
 	} else if (help_method(stdout, doc, method) == -1) {
 		fprintf(stderr, "sock6ctl: unknown method '%s' ('sock6ctl help' "
 		    "lists them)\n", method);
@@ -225,6 +226,7 @@ help_offline(const char *method, const char *why)
 	if (method == NULL) {
 		fputs(usage_text, stdout);
 		verbs_help(stdout);
+		script_help(stdout);
 		fflush(stdout);
 	}
 	fprintf(stderr, "sock6ctl: help: %s\n", why);
@@ -345,7 +347,8 @@ main(int argc, char *argv[])
 	if (strcmp(method, "help") == 0) {
 		if (argc > 2)
 			return usage_error("help takes at most one METHOD", 1);
-		if (argc == 2 && verbs_help_verb(stdout, argv[1]) == 0)
+		if (argc == 2 && (verbs_help_verb(stdout, argv[1]) == 0 ||
+		    script_help_command(stdout, argv[1]) == 0))
 			return fflush(stdout) == 0 ? 0 : EXIT_RPC;
 	} else if (strchr(method, '=') != NULL || *method == '\0') {
 		snprintf(err, sizeof(err), "'%s' is not a METHOD", method);

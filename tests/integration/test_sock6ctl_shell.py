@@ -102,6 +102,18 @@ class ShellTest(harness.DaemonTest):
         p = self.ctl("batch")
         self.assertEqual(p.returncode, 3)
 
+    def test_help_pages(self):
+        p = subprocess.run([harness.SOCK6CTL, "--socket", self.daemon.path, "help"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("batch [--keep-going] FILE|-", p.stdout.decode())
+        for name in ("batch", "shell"):
+            p = subprocess.run([harness.SOCK6CTL, "--socket", os.path.join(self.tmp, "none.sock"),
+                                "help", name], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=10)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertTrue(p.stdout.decode().startswith("usage: sock6ctl [options] " + name))
+
     # --- shell ------------------------------------------------------------
 
     def test_shell_from_pipe(self):
