@@ -1,4 +1,5 @@
-/* cliargs.c: turn sock6ctl's `key=value` words into a params object. */
+/* cliargs.c: turn sock6ctl's `key=value` words into a params object, and
+ * retype their values from the method's param schemas (rpc.discover). */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -17,6 +18,7 @@
 
 #include "base64.h"
 #include "utf8.h"
+#include "client.h"
 #include "cliargs.h"
 
 #define CLIARGS_DEPTH	32	/* the daemon's default max_depth */
@@ -338,4 +340,204 @@ cliargs_parse(int n, char *const words[], char *err, size_t errlen)
 		}
 	}
 	return params;
+}
+
+/* The JSON types a schema allows, as CLIARGS_T_* bits (oneOf and anyOf
+ * alternatives included; an enum without a type is strings; no type at
+ * all is CLIARGS_T_ANY). */
+#define CLIARGS_T_STRING	0x01
+#define CLIARGS_T_INTEGER	0x02	/* "number" too */
+#define CLIARGS_T_BOOLEAN	0x04
+#define CLIARGS_T_ARRAY		0x08
+#define CLIARGS_T_OTHER		0x10	/* object, null */
+#define CLIARGS_T_ANY		0x20
+
+/* The bit for one JSON Schema type name. */
+static unsigned
+cliargs_type_bit(const char *name)
+{
+	static const struct { const char *name; unsigned bit; } types[] = {
+		{ "string",	CLIARGS_T_STRING },
+		{ "integer",	CLIARGS_T_INTEGER },
+		{ "number",	CLIARGS_T_INTEGER },
+		{ "boolean",	CLIARGS_T_BOOLEAN },
+		{ "array",	CLIARGS_T_ARRAY },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(name, types[i].name) == 0)
+			return types[i].bit;
+	return CLIARGS_T_OTHER;
+}
+
+static unsigned
+cliargs_schema_types(json_object *schema, int depth)
+{
+	static const char *const alts[] = { "oneOf", "anyOf" };
+	json_object	*t, *list;
+	unsigned	 mask = 0;
+	size_t		 i, j;
+	bool		 typed = false;
+
+	if (!json_object_is_type(schema, json_type_object) || depth > 8)
+		return CLIARGS_T_ANY;
+	if (json_object_object_get_ex(schema, "type", &t)) {
+		typed = true;
+		if (json_object_is_type(t, json_type_string))
+			mask |= cliargs_type_bit(json_object_get_string(t));
+		else if (json_object_is_type(t, json_type_array))
+			for (i = 0; i < json_object_array_length(t); i++)
+				mask |= cliargs_type_bit(json_object_get_string(
+				    json_object_array_get_idx(t, i)));
+	}
+	for (i = 0; i < sizeof(alts) / sizeof(alts[0]); i++) {
+		if (!json_object_object_get_ex(schema, alts[i], &list) ||
+		    !json_object_is_type(list, json_type_array))
+			continue;
+		typed = true;
+		for (j = 0; j < json_object_array_length(list); j++)
+			mask |= cliargs_schema_types(
+			    json_object_array_get_idx(list, j), depth + 1);
+	}
+	if (!typed && json_object_object_get_ex(schema, "enum", NULL)) {
+		typed = true;
+		mask |= CLIARGS_T_STRING;
+	}
+	return typed ? mask : CLIARGS_T_ANY;
+}
+
+json_object *
+cliargs_method_params(json_object *doc, const char *method)
+{
+	json_object	*methods, *m, *name, *params;
+	size_t		 i;
+
+	if (!json_object_object_get_ex(doc, "methods", &methods) ||
+	    !json_object_is_type(methods, json_type_array))
+		return NULL;
+	for (i = 0; i < json_object_array_length(methods); i++) {
+		m = json_object_array_get_idx(methods, i);
+		if (json_object_object_get_ex(m, "name", &name) &&
+		    strcmp(json_object_get_string(name), method) == 0 &&
+		    json_object_object_get_ex(m, "params", &params) &&
+		    json_object_is_type(params, json_type_array))
+			return params;
+	}
+	return NULL;
+}
+
+/* The schema of param `key` in a method's params list, or NULL. */
+static json_object *
+cliargs_param_schema(json_object *params, const char *key, size_t keylen)
+{
+	json_object	*p, *name, *schema;
+	size_t		 i;
+
+	for (i = 0; i < json_object_array_length(params); i++) {
+		p = json_object_array_get_idx(params, i);
+		if (json_object_object_get_ex(p, "name", &name) &&
+		    strlen(json_object_get_string(name)) == keylen &&
+		    strncmp(json_object_get_string(name), key, keylen) == 0 &&
+		    json_object_object_get_ex(p, "schema", &schema))
+			return schema;
+	}
+	return NULL;
+}
+
+/* "a,b,c" as ["a","b","c"]. */
+static json_object *
+cliargs_split_list(const char *value)
+{
+	json_object	*a, *s;
+	const char	*p = value, *comma;
+
+	if ((a = json_object_new_array()) == NULL)
+		return NULL;
+	for (;;) {
+		comma = strchr(p, ',');
+		s = json_object_new_string_len(p, comma != NULL ?
+		    (int)(comma - p) : (int)strlen(p));
+		if (s == NULL || json_object_array_add(a, s) != 0) {
+			json_object_put(s);
+			json_object_put(a);
+			return NULL;
+		}
+		if (comma == NULL)
+			return a;
+		p = comma + 1;
+	}
+}
+
+int
+cliargs_retype(json_object *params, int n, char *const words[],
+    json_object *method_params, char *err, size_t errlen)
+{
+	json_object	*schema, *cur, *v;
+	const char	*eq, *value;
+	char		*key;
+	unsigned	 mask;
+	int		 i;
+
+	if (method_params == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((eq = strchr(words[i], '=')) == NULL)
+			continue;
+		value = eq + 1;
+		if (*value == '@' || (schema = cliargs_param_schema(method_params,
+		    words[i], (size_t)(eq - words[i]))) == NULL)
+			continue;
+		mask = cliargs_schema_types(schema, 0);
+		if ((mask & CLIARGS_T_ANY) != 0)
+			continue;
+		if ((key = strndup(words[i], (size_t)(eq - words[i]))) == NULL)
+			goto oom;
+		if (!json_object_object_get_ex(params, key, &cur)) {
+			free(key);
+			continue;
+		}
+		v = NULL;
+		if (json_object_is_type(cur, json_type_int) &&
+		    (mask & (CLIARGS_T_STRING | CLIARGS_T_INTEGER)) ==
+		    CLIARGS_T_STRING)
+			v = json_object_new_string(value);
+		else if (json_object_is_type(cur, json_type_boolean) &&
+		    (mask & (CLIARGS_T_STRING | CLIARGS_T_BOOLEAN)) ==
+		    CLIARGS_T_STRING)
+			v = json_object_new_string(value);
+		else if (json_object_is_type(cur, json_type_string) &&
+		    *value != '"' &&
+		    (mask & (CLIARGS_T_STRING | CLIARGS_T_ARRAY)) ==
+		    CLIARGS_T_ARRAY)
+			v = cliargs_split_list(value);
+		else {
+			free(key);
+			continue;
+		}
+		if (v == NULL || json_object_object_add(params, key, v) != 0) {
+			json_object_put(v);
+			free(key);
+			goto oom;
+		}
+		free(key);
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int
+cliargs_typed(struct s6c *c, json_object **docp, const char *method,
+    json_object *params, int n, char *const words[], int timeout_ms,
+    char *err, size_t errlen)
+{
+	if (n == 0)
+		return 0;
+	if (*docp == NULL && s6c_call(c, "rpc.discover", NULL, timeout_ms, docp,
+	    NULL) != S6C_OK)
+		return 0;	/* untyped; the call itself will tell */
+	return cliargs_retype(params, n, words, cliargs_method_params(*docp,
+	    method), err, errlen);
 }

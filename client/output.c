@@ -1,6 +1,7 @@
 /* output.c: a method's result on stdout: JSON, its one value for scripts
  * (-q: h=$(sock6ctl -q socket.create ...)), or the bytes it carries
- * (--raw: socket.receive's data, decoded). */
+ * (--raw: socket.receive's data, decoded); and a call's outcome, result or
+ * error line, with the exit status it maps to. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -14,6 +15,8 @@
 #include <json-c/json.h>
 
 #include "base64.h"
+#include "client.h"
+#include "ctlerr.h"
 #include "output.h"
 
 #define OUTPUT_FLAGS	JSON_C_TO_STRING_NOSLASHESCAPE
@@ -135,4 +138,39 @@ output_raw(json_object *result, const char **why)
 		return -1;
 	}
 	return 0;
+}
+
+/* Print the outcome of s6c_call() and return the exit status for it. */
+int
+output_report(struct s6c *c, const char *method, int rc, json_object *result,
+    json_object *error, enum style style, int json, enum form form)
+{
+	const char	*why = NULL;
+
+	switch (rc) {
+	case S6C_OK:
+		if (form == FORM_RAW) {
+			if (output_raw(result, &why) == -1) {
+				fprintf(stderr, "sock6ctl: %s: --raw: %s\n", method,
+				    why);
+				return EXIT_RPC;
+			}
+			return 0;
+		}
+		if ((form == FORM_QUIET ? output_quiet(result) :
+		    output_json(stdout, result, style)) == -1) {
+			fprintf(stderr, "sock6ctl: stdout: %s\n", strerror(errno));
+			return EXIT_RPC;
+		}
+		return 0;
+	case S6C_ERROR:
+		if (json)
+			output_json(stderr, error, style);
+		else
+			ctlerr_print(stderr, method, error);
+		return ctlerr_status(error);
+	default:
+		fprintf(stderr, "sock6ctl: %s: %s\n", s6c_path(c), s6c_errmsg(c));
+		return EXIT_UNREACHED;
+	}
 }

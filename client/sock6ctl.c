@@ -1,6 +1,7 @@
 /* sock6ctl.c: the generic command-line client: one METHOD key=value... call,
  * its result as JSON (or as output.c's one value or bytes); help pages come from the daemon's rpc.discover.  The
- * verbs (follow, attach, run) are dispatched to verbs.c by name. */
+ * verbs (follow, attach, run) are dispatched to verbs.c by name, batch and
+ * shell to script.c. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -23,6 +24,7 @@
 #include "ctlerr.h"
 #include "help.h"
 #include "output.h"
+#include "script.h"
 #include "verbs.h"
 
 #ifndef PACKAGE_VERSION
@@ -42,6 +44,10 @@ static const char usage_text[] =
     "       sock6ctl [--socket PATH] [--timeout MS] run [--stdio] HANDLE... "
     "-- COMMAND [ARG...]\n"
     "       sock6ctl [--socket PATH] [--timeout MS] list [--table|--json]\n"
+    "       sock6ctl [options] batch [--keep-going] FILE|-\n"
+    "       sock6ctl [options] shell\n"
+    "       sock6ctl [options] batch [--keep-going] FILE|-\n"
+    "       sock6ctl [options] shell\n"
     "       sock6ctl --version | --help\n";
 
 static const char help_text[] =
@@ -71,7 +77,10 @@ static const char help_text[] =
     "are JSON ('text=\"42\"' is a string, address=[::1]:22 too);\n"
     "key=@FILE and key=@- send the bytes of FILE or stdin in base64\n"
     "(an abstract socket name is written 'address=\"@name\"');\n"
-    "anything else is a string.\n"
+    "anything else is a string.  Then, by the param's schema from\n"
+    "rpc.discover: text=42 is \"42\" where only a string fits, and\n"
+    "flags=peek,oob is [\"peek\",\"oob\"] where an array fits and a string\n"
+    "does not.\n"
     "\n"
     "Verbs, sock6ctl's own commands:\n"
     "  follow   print what a socket receives (socket.subscribe), as NDJSON\n"
@@ -82,6 +91,18 @@ static const char help_text[] =
     "           (socket.export) as descriptors 3, 4, ... and LISTEN_FDS\n"
     "  list     the caller's sockets (socket.list) as a table on a\n"
     "           terminal, as JSON otherwise (list --table, list --json)\n"
+    "  batch    run FILE's lines (- for stdin), METHOD key=value ... each,\n"
+    "           on one connection; $_ is the last result's handle; stops at\n"
+    "           the first error unless --keep-going\n"
+    "  shell    the same, read from a terminal with a 'sock6> ' prompt;\n"
+    "           notifications are printed as '<-- ' lines; exit, quit or EOF\n"
+    "           ends it\n"
+    "  batch    run FILE's lines (- for stdin), METHOD key=value ... each,\n"
+    "           on one connection; $_ is the last result's handle; stops at\n"
+    "           the first error unless --keep-going\n"
+    "  shell    the same, read from a terminal with a 'sock6> ' prompt;\n"
+    "           notifications are printed as '<-- ' lines; exit, quit or EOF\n"
+    "           ends it\n"
     "\n"
     "Errors: one line on stderr, 'sock6ctl: METHOD: message (ERRNAME,\n"
     "kind)', then 'sock6ctl: did you mean NAME?' when the daemon has a guess.\n"
@@ -138,44 +159,6 @@ parse_timeout(const char *s, int *out)
 	return 0;
 }
 
-/* How the result is written: JSON, -q or --raw. */
-enum form { FORM_JSON, FORM_QUIET, FORM_RAW };
-
-/* Print the outcome of s6c_call() and return the exit status for it. */
-static int
-report(struct s6c *c, const char *method, int rc, json_object *result,
-    json_object *error, enum style style, int json, enum form form)
-{
-	const char	*why = NULL;
-
-	switch (rc) {
-	case S6C_OK:
-		if (form == FORM_RAW) {
-			if (output_raw(result, &why) == -1) {
-				fprintf(stderr, "sock6ctl: %s: --raw: %s\n", method,
-				    why);
-				return EXIT_RPC;
-			}
-			return 0;
-		}
-		if ((form == FORM_QUIET ? output_quiet(result) :
-		    output_json(stdout, result, style)) == -1) {
-			fprintf(stderr, "sock6ctl: stdout: %s\n", strerror(errno));
-			return EXIT_RPC;
-		}
-		return 0;
-	case S6C_ERROR:
-		if (json)
-			output_json(stderr, error, style);
-		else
-			ctlerr_print(stderr, method, error);
-		return ctlerr_status(error);
-	default:
-		fprintf(stderr, "sock6ctl: %s: %s\n", s6c_path(c), s6c_errmsg(c));
-		return EXIT_UNREACHED;
-	}
-}
-
 /* The version an OpenRPC document describes ("?" when it says none). */
 static const char *
 help_version(json_object *doc)
@@ -210,6 +193,7 @@ help_render(json_object *doc, const char *method)
 	if (method == NULL) {
 		help_list(stdout, doc);
 		verbs_help(stdout);
+		script_help(stdout);
 	} else if (help_method(stdout, doc, method) == -1) {
 		fprintf(stderr, "sock6ctl: unknown method '%s' ('sock6ctl help' "
 		    "lists them)\n", method);
@@ -242,6 +226,7 @@ help_offline(const char *method, const char *why)
 	if (method == NULL) {
 		fputs(usage_text, stdout);
 		verbs_help(stdout);
+		script_help(stdout);
 		fflush(stdout);
 	}
 	fprintf(stderr, "sock6ctl: help: %s\n", why);
@@ -267,7 +252,7 @@ cmd_help(struct s6c *c, const char *method, int timeout, enum style style,
 		return help_offline(method, why);
 	}
 	if (rc != S6C_OK) {
-		status = report(c, "rpc.discover", rc, NULL, error, style, json,
+		status = output_report(c, "rpc.discover", rc, NULL, error, style, json,
 		    FORM_JSON);
 		json_object_put(error);
 		return status;
@@ -288,7 +273,7 @@ cmd_help(struct s6c *c, const char *method, int timeout, enum style style,
 int
 main(int argc, char *argv[])
 {
-	json_object	*params = NULL, *result = NULL, *error = NULL;
+	json_object	*params = NULL, *result = NULL, *error = NULL, *doc = NULL;
 	struct s6c	*c;
 	enum style	 style = STYLE_AUTO;
 	const char	*path = NULL, *method;
@@ -349,6 +334,8 @@ main(int argc, char *argv[])
 		return usage_error(err, 0);
 	}
 	method = argv[0];
+	if (script_is_command(method))
+		return script_main(path, timeout, style, json, form, argc, argv);
 	if (form != FORM_JSON && (verbs_is_verb(method) ||
 	    strcmp(method, "help") == 0)) {
 		snprintf(err, sizeof(err), "%s: -q and --raw apply to METHOD "
@@ -360,7 +347,8 @@ main(int argc, char *argv[])
 	if (strcmp(method, "help") == 0) {
 		if (argc > 2)
 			return usage_error("help takes at most one METHOD", 1);
-		if (argc == 2 && verbs_help_verb(stdout, argv[1]) == 0)
+		if (argc == 2 && (verbs_help_verb(stdout, argv[1]) == 0 ||
+		    script_help_command(stdout, argv[1]) == 0))
 			return fflush(stdout) == 0 ? 0 : EXIT_RPC;
 	} else if (strchr(method, '=') != NULL || *method == '\0') {
 		snprintf(err, sizeof(err), "'%s' is not a METHOD", method);
@@ -379,13 +367,19 @@ main(int argc, char *argv[])
 	if (strcmp(method, "help") == 0)
 		status = cmd_help(c, argc > 1 ? argv[1] : NULL, timeout, style,
 		    json);
-	else {
+	else if (cliargs_typed(c, &doc, method, params, argc - 1, argv + 1,
+	    timeout, err, sizeof(err)) == -1) {
+		json_object_put(params);
+		fprintf(stderr, "sock6ctl: %s\n", err);
+		status = EXIT_USAGE;
+	} else {
 		rc = s6c_call(c, method, params, timeout, &result, &error);
-		status = report(c, method, rc, result, error, style, json,
+		status = output_report(c, method, rc, result, error, style, json,
 		    form);
 		json_object_put(result);
 		json_object_put(error);
 	}
+	json_object_put(doc);
 	s6c_close(c);
 	return status;
 }
