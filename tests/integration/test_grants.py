@@ -12,6 +12,7 @@ client through setpriv, as test_owner.py does.
 import base64
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -71,7 +72,7 @@ class GrantTest(unittest.TestCase):
             return c.call("daemon.reload")
 
     def as_nobody(self, calls):
-        out = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+        out = subprocess.run(list(harness.setpriv(pwd.getpwnam("nobody"))) + [
                               sys.executable, "-c", test_owner.CLIENT, self.daemon.path,
                               json.dumps(calls)],
                              capture_output=True, text=True, timeout=30)

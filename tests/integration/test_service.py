@@ -8,6 +8,7 @@ prefixes when stderr is the journal's stream.
 
 import json
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -19,10 +20,6 @@ import unittest
 
 import harness
 import test_owner
-
-
-def test_owner_setpriv():
-    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
 
 # The capabilities a daemon started as root keeps (privs.h).
 CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE, CAP_NET_ADMIN, CAP_NET_RAW = 6, 7, 10, 12, 13
@@ -234,7 +231,7 @@ class ServiceTest(unittest.TestCase):
         link = os.path.join(self.dir, "link.sock")
         os.symlink(n.path, link)
         out = subprocess.run(
-            test_owner_setpriv() + [sys.executable, "-c", test_owner.CLIENT, self.ctl, json.dumps([
+            list(harness.setpriv(pwd.getpwnam("nobody"))) + [sys.executable, "-c", test_owner.CLIENT, self.ctl, json.dumps([
                 ["socket.create", {"family": "unix", "type": "dgram", "scope": "connection"}],
                 ["socket.send_to", {"handle": 0, "address": n.path, "text": "STOPPING=1"}],
                 ["socket.send_to", {"handle": 0, "address": link, "text": "STOPPING=1"}],
