@@ -150,7 +150,7 @@ help_nullable(json_object *schema)
 static void
 help_range(json_object *schema, char *out, size_t outlen)
 {
-	json_object	*min, *max;
+	json_object	*min, *max, *lim;
 
 	min = help_schema_find(schema, "minimum");
 	max = help_schema_find(schema, "maximum");
@@ -166,6 +166,10 @@ help_range(json_object *schema, char *out, size_t outlen)
 		help_cat(out, outlen, " >= %s", help_json(min));
 	else if (max != NULL)
 		help_cat(out, outlen, " <= %s", help_json(max));
+	/* a maximum the daemon's configuration sets, not the protocol */
+	if ((lim = help_schema_find(schema, "x-limit")) != NULL &&
+	    json_object_is_type(lim, json_type_string))
+		help_cat(out, outlen, " (the daemon's %s)", json_object_get_string(lim));
 }
 
 /* A schema's JSON type in words: "integer", "string or null", "array". */

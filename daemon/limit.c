@@ -47,6 +47,17 @@ limit_field(struct limits *l, const struct limit_def *def)
 	return (long *)((char *)l + def->offset);
 }
 
+long
+limits_get(const struct limits *l, const char *name)
+{
+	const struct limit_def *def;
+
+	for (def = limit_defs; def->name != NULL; def++)
+		if (strcmp(def->name, name) == 0)
+			return *(const long *)((const char *)l + def->offset);
+	return -1;
+}
+
 void
 limits_default(struct limits *l)
 {

@@ -46,5 +46,7 @@ int	 limits_set(struct limits *l, const char *assignment, char *err, size_t errl
  * root_connections < max_connections); 0 or -1 with err. */
 int	 limits_check(const struct limits *l, char *err, size_t errlen);
 void	 limits_usage(FILE *f);
+/* The value of the limit called name in l, or -1 when there is none. */
+long	 limits_get(const struct limits *l, const char *name);
 
 #endif

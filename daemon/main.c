@@ -244,7 +244,7 @@ main(int argc, char **argv)
 			printf("sock6d %s (protocol %d)\n", PACKAGE_VERSION, SOCK6D_PROTOCOL_VERSION);
 			return 0;
 		case 'O': {
-			json_object *doc = openrpc_document();
+			json_object *doc = openrpc_document(&limits);
 
 			/* What rpc.discover answers, for tools that work offline. */
 			puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |

@@ -64,7 +64,9 @@ const char	*method_suggest(const char *name, size_t len);
  * data.did_you_mean. */
 void		 method_not_found(const char *name, size_t len, struct s6err *e);
 
-/* The API as an OpenRPC document (rpc.discover's, and sock6d --openrpc). */
-json_object	*openrpc_document(void);
+/* The API as an OpenRPC document (rpc.discover's, and sock6d --openrpc),
+ * stating the caps of the limits l (NULL: the rows' own bounds). */
+struct limits;
+json_object	*openrpc_document(const struct limits *l);
 
 #endif

@@ -4,10 +4,16 @@
 #include "config.h"
 #endif
 
+#include <string.h>
+
 #include "errors.h"
+#include "limit.h"
 #include "rpc-common.h"
 
-static json_object *discover_doc;	/* built once; the table is constant */
+/* rpc.discover's document, built again only when the limits it states
+ * (a row's cap by a named limit) have changed by a reload. */
+static json_object *discover_doc;
+static struct limits discover_limits;
 
 static json_object *
 schema_of(const char *type)
@@ -104,8 +110,24 @@ param_doc(const struct param *p, const char *name, const char *desc, json_object
 	return o;
 }
 
+/* A row capped by a named limit states this daemon's cap: its maximum
+ * and, as x-limit, the limit's name. */
 static json_object *
-params_doc(const struct param *rows)
+capped_schema(const struct param *p, const struct limits *l)
+{
+	json_object *s = param_schema(p);
+	long cap;
+
+	if (p->limit == NULL || l == NULL || (cap = limits_get(l, p->limit)) < 0)
+		return s;
+	if (cap < p->max)
+		json_object_object_add(s, "maximum", json_object_new_int64(cap));
+	json_object_object_add(s, "x-limit", json_object_new_string(p->limit));
+	return s;
+}
+
+static json_object *
+params_doc(const struct param *rows, const struct limits *l)
 {
 	json_object *arr = json_object_new_array();
 	const struct param *p;
@@ -118,7 +140,7 @@ params_doc(const struct param *rows)
 			    "the bytes as a UTF-8 string (or give data)", schema_of("string")));
 			continue;
 		}
-		json_object_array_add(arr, param_doc(p, p->name, p->desc, param_schema(p)));
+		json_object_array_add(arr, param_doc(p, p->name, p->desc, capped_schema(p, l)));
 	}
 	return arr;
 }
@@ -171,7 +193,7 @@ errors_doc(const struct method *m)
 }
 
 static json_object *
-method_doc(const struct method *m)
+method_doc(const struct method *m, const struct limits *l)
 {
 	json_object *o = json_object_new_object();
 
@@ -180,14 +202,14 @@ method_doc(const struct method *m)
 	if (m->description && *m->description)
 		json_object_object_add(o, "description", json_object_new_string(m->description));
 	json_object_object_add(o, "paramStructure", json_object_new_string("by-name"));
-	json_object_object_add(o, "params", params_doc(m->params));
+	json_object_object_add(o, "params", params_doc(m->params, l));
 	json_object_object_add(o, "result", result_doc(m->result));
 	json_object_object_add(o, "errors", errors_doc(m));
 	return o;
 }
 
 json_object *
-openrpc_document(void)
+openrpc_document(const struct limits *l)
 {
 	json_object *doc = json_object_new_object(), *info, *methods;
 	size_t i;
@@ -200,7 +222,7 @@ openrpc_document(void)
 	json_object_object_add(info, "x-protocol", json_object_new_int(SOCK6D_PROTOCOL_VERSION));
 	methods = json_object_new_array();
 	for (i = 0; i < method_count; i++)
-		json_object_array_add(methods, method_doc(method_table[i]));
+		json_object_array_add(methods, method_doc(method_table[i], l));
 	json_object_object_add(doc, "openrpc", json_object_new_string("1.2.6"));
 	json_object_object_add(doc, "info", info);
 	json_object_object_add(doc, "methods", methods);
@@ -210,8 +232,12 @@ openrpc_document(void)
 static const struct answer *
 rpc_discover(struct call *c, void *argp)
 {
-	if (discover_doc == NULL)
-		discover_doc = openrpc_document();
+	if (discover_doc == NULL ||
+	    memcmp(&discover_limits, &c->d->limits, sizeof(discover_limits)) != 0) {
+		json_object_put(discover_doc);
+		discover_limits = c->d->limits;
+		discover_doc = openrpc_document(&discover_limits);
+	}
 	return call_ok(c, json_object_get(discover_doc));
 }
 

@@ -13,6 +13,7 @@
 #include "base64.h"
 #include "handle.h"
 #include "hostport.h"
+#include "limit.h"
 #include "param.h"
 #include "sock.h"
 #include "suggest.h"
@@ -282,6 +283,13 @@ fill_value(const struct param_ctx *c, const struct param *p, const struct jv *v,
 		if (get_int(v, p->min, p->max, &i) == -1) {
 			err_param(e, p->name, "%s must be an integer from %lld to %lld",
 			    p->name, (long long)p->min, (long long)p->max);
+			return -1;
+		}
+		if (p->limit != NULL && c->limits != NULL &&
+		    i > limits_get(c->limits, p->limit)) {
+			err_param(e, p->name, "%s must be at most %ld (%s)", p->name,
+			    limits_get(c->limits, p->limit), p->limit);
+			e->limit = p->limit;
 			return -1;
 		}
 		*(int64_t *)slot = i;

@@ -17,12 +17,14 @@
 #include "sockaddr.h"
 
 struct handle_table;
+struct limits;
 
 /* What the engine needs from its caller: the handles a handle param may
  * name, and whose (any owner when any_owner), and where decoded bytes are
  * kept alive as long as the args are used (keep: 0, or -1 when full). */
 struct param_ctx {
 	const struct handle_table	*handles;
+	const struct limits		*limits;	/* for rows capped by a limit */
 	bool				 any_owner;
 	uid_t				 uid;
 	int				(*keep)(void *cookie, void *p);
@@ -73,6 +75,8 @@ struct param {
 	int64_t			 def;
 	const struct enum_name	*names;		/* PT_ENUM, PT_FLAGS; NULL-terminated */
 	const char		*desc;
+	const char		*limit;		/* PT_INT: the named limit (limit.h)
+						 * that caps max in this daemon */
 };
 
 struct bytes {

@@ -32,7 +32,8 @@ struct receive_args {
 static const struct param receive_params[] = {
 	HANDLE_ROW(struct receive_args, s),
 	{ "length", PT_INT, P_REQUIRED, offsetof(struct receive_args, length),
-	  .min = 1, .max = 64 << 20, .desc = "most bytes to receive (at most the daemon's max_receive)" },
+	  .min = 1, .max = 64 << 20, .limit = "max_receive",
+	  .desc = "most bytes to receive" },
 	{ "flags", PT_FLAGS, P_DEFAULT, offsetof(struct receive_args, flags), .def = 0,
 	  .names = recv_flag_names, .desc = "peek, oob, waitall, trunc, dontwait, or an integer" },
 	TIMEOUT_ROW(struct receive_args, timeout, "data"),
@@ -211,12 +212,6 @@ receive_start(struct call *c, struct sock *s, int64_t length, int flags, int64_t
 	struct receive_op *op;
 	struct s6err e;
 
-	if (length > c->d->limits.max_receive) {
-		err_param(&e, "length", "length must be at most %ld (max_receive)",
-		    c->d->limits.max_receive);
-		e.limit = "max_receive";
-		return call_fail(c, &e);
-	}
 	/* The bytes need no zeroing: only what recv fills is ever read. */
 	if ((op = malloc(sizeof(*op) + (size_t)length)) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");

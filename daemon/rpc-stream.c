@@ -38,7 +38,8 @@ static const struct param subscribe_params[] = {
 	  .names = encoding_names,
 	  .desc = "text: chunks that are valid UTF-8 come as text, never splitting a character" },
 	{ "max_chunk", PT_INT, P_DEFAULT, offsetof(struct subscribe_args, max_chunk), 1,
-	  64L << 20, 65536, .desc = "bytes per notification (at most max_receive)" },
+	  64L << 20, 65536, .limit = "max_receive",
+	  .desc = "bytes per notification" },
 	END_PARAMS
 };
 
@@ -50,12 +51,6 @@ socket_subscribe(struct call *c, void *argp)
 	json_object *o;
 	struct s6err e;
 
-	if (a->max_chunk > c->d->limits.max_receive) {
-		err_param(&e, "max_chunk", "max_chunk must be at most %ld (max_receive)",
-		    c->d->limits.max_receive);
-		e.limit = "max_receive";
-		return call_fail(c, &e);
-	}
 	p.unlimited = a->credit == PARAM_ABSENT || a->credit == PARAM_NULL;
 	p.credit = p.unlimited ? 0 : (uint64_t)a->credit;
 	p.text = a->encoding == 1;

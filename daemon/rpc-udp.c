@@ -282,8 +282,8 @@ struct receive_args {
 static const struct param receive_params[] = {
 	HANDLE_ROW(struct receive_args, s),
 	{ "length", PT_INT, P_REQUIRED, offsetof(struct receive_args, length),
-	  .min = 1, .max = 64 << 20,
-	  .desc = "most bytes to receive (at most the daemon's max_receive)" },
+	  .min = 1, .max = 64 << 20, .limit = "max_receive",
+	  .desc = "most bytes to receive" },
 	TIMEOUT_ROW(struct receive_args, timeout, "a datagram"),
 	ENCODING_ROW(struct receive_args, encoding),
 	END_PARAMS

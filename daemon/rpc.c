@@ -188,6 +188,7 @@ const struct param_ctx *
 call_param_ctx(struct call *c, struct param_ctx *ctx)
 {
 	ctx->handles = &c->d->handles;
+	ctx->limits = &c->d->limits;
 	ctx->any_owner = c->conn == NULL;
 	ctx->uid = c->conn != NULL ? c->conn->uid : 0;
 	ctx->keep = call_keep_cb;

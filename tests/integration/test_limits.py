@@ -203,6 +203,26 @@ class SmallLimitsTest(LimitTestBase):
         finally:
             srv.close()
 
+    def test_max_receive_in_discover_and_help(self):
+        # rpc.discover states this daemon's cap, not the protocol's, and
+        # says which limit sets it; sock6ctl help prints both.
+        doc = self.c.call("rpc.discover")
+        caps = {}
+        for m in doc["methods"]:
+            for p in m["params"]:
+                if "x-limit" in p["schema"]:
+                    caps[(m["name"], p["name"])] = (p["schema"]["x-limit"], p["schema"]["maximum"])
+        for key in (("socket.receive", "length"), ("udp.receive_from", "length"),
+                    ("socket.subscribe", "max_chunk")):
+            self.assertEqual(caps.get(key), ("max_receive", 1000), key)
+        out = subprocess.run([harness.SOCK6CTL, "--socket", self.daemon.path, "help",
+                              "socket.receive"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("integer 1..1000 (the daemon's max_receive)", out.stdout)
+        err = self.c.error("socket.subscribe", {"handle": self.create(), "max_chunk": 1001})
+        self.assertError(err, -32602, param="max_chunk")
+        self.assertEqual(err["data"].get("limit"), "max_receive", err)
+
 
 class MaxConnectionsTest(LimitTestBase):
     DAEMON_ARGS = ("--limit", "max_connections=4", "--limit", "root_connections=0")
