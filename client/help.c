@@ -66,9 +66,7 @@ help_json(json_object *v)
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
-/* The first `key` in a schema or, depth first, in its oneOf, anyOf, allOf
- * alternatives and items: where enum values and ranges hide in unions. */
-static json_object *
+json_object *
 help_schema_find(json_object *schema, const char *key)
 {
 	static const char *const subs[] = { "oneOf", "anyOf", "allOf" };

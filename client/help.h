@@ -18,6 +18,9 @@ void		 help_list(FILE *fp, json_object *doc);
  * has no method `name`. */
 int		 help_method(FILE *fp, json_object *doc, const char *name);
 
+/* The first `key` in a schema or, depth first, in its oneOf, anyOf, allOf
+ * alternatives and items: where enum values and ranges hide in unions. */
+json_object	*help_schema_find(json_object *schema, const char *key);
 /* The method object called `name` in doc, or NULL. */
 json_object	*help_find(json_object *doc, const char *name);
 /* "sock6ctl socket.create family=FAMILY type=TYPE [protocol=PROTOCOL]"

@@ -3,8 +3,8 @@
  * backslashes), `$_` replaced by the handle of the last result that had
  * one, each called on one control connection and its result printed as a
  * single call's would be; notifications that arrive are printed as
- * "<-- {...}" lines.  The shell's line reader is minimal (no editing, no
- * history): it polls stdin and the connection together. */
+ * "<-- {...}" lines.  The shell polls stdin and the connection together;
+ * on a terminal, lines are edited through lineedit.c. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -24,6 +24,7 @@
 #include "client.h"
 #include "cliargs.h"
 #include "ctlerr.h"
+#include "lineedit.h"
 #include "output.h"
 #include "script.h"
 #include "verbs.h"
@@ -40,6 +41,7 @@ struct script {
 	int		 json;
 	enum form	 form;
 	bool		 interactive;	/* the shell on a terminal */
+	bool		 edit;		/* lines come from the line editor */
 	char		 last[32];	/* `$_`: the last handle, "" for none */
 	json_object	*doc;		/* rpc.discover's, for typed values */
 	/* the shell's line reader: bytes read from stdin, not yet used */
@@ -69,7 +71,14 @@ static const struct {
 	  "As batch, reading stdin, with a 'sock6> ' prompt on a terminal; an\n"
 	  "error does not end it, notifications are printed as they arrive,\n"
 	  "also while it waits for a line.  exit, quit or end of input ends\n"
-	  "it.  There is no line editing, history or completion.\n" },
+#ifdef HAVE_LIBEDIT
+	  "it.  On a terminal, lines are edited as in a shell (emacs keys),\n"
+	  "with history in ~/.sock6ctl_history ($SOCK6CTL_HISTORY; empty for\n"
+	  "none) and TAB completing method names, param names and enum values.\n" },
+#else
+	  "it.  This sock6ctl was built without libedit: no line editing,\n"
+	  "history or completion.\n" },
+#endif
 };
 
 #define SCRIPT_NCOMMANDS	(sizeof(script_commands) / sizeof(script_commands[0]))
@@ -322,8 +331,12 @@ script_readline(struct script *s, char **line)
 	ssize_t		 r;
 	size_t		 used;
 
+	if (s->edit)
+		lineedit_prompt();
 	for (;;) {
-		if ((nl = memchr(s->in, '\n', s->inlen)) != NULL ||
+		if (s->edit)
+			;	/* the editor holds the typed bytes */
+		else if ((nl = memchr(s->in, '\n', s->inlen)) != NULL ||
 		    (s->eof && s->inlen > 0)) {
 			used = nl != NULL ? (size_t)(nl - s->in) + 1 : s->inlen;
 			if ((nbuf = malloc(used + 1)) == NULL)
@@ -346,7 +359,12 @@ script_readline(struct script *s, char **line)
 				continue;
 			return 0;
 		}
-		if (pfd[1].revents != 0) {
+		if (pfd[1].revents != 0 && s->edit) {
+			lineedit_print_begin();
+			if (script_notifications(s) == -1)
+				return -1;
+			lineedit_print_end();
+		} else if (pfd[1].revents != 0) {
 			if (s->interactive)
 				fputs("\r", stdout);
 			if (script_notifications(s) == -1)
@@ -358,6 +376,12 @@ script_readline(struct script *s, char **line)
 		}
 		if (pfd[0].revents == 0)
 			continue;
+		if (s->edit) {
+			r = lineedit_read(line);
+			if (r != 0)
+				return r == 1 ? 1 : 0;
+			continue;
+		}
 		if (s->inlen + 4096 > s->insize) {
 			if ((nbuf = realloc(s->in, s->insize + 65536)) == NULL)
 				return 0;
@@ -384,7 +408,7 @@ script_shell(struct script *s)
 	bool		 lost = false;
 
 	for (;;) {
-		if (s->interactive) {
+		if (s->interactive && !s->edit) {
 			fputs(SCRIPT_PROMPT, stdout);
 			fflush(stdout);
 		}
@@ -478,7 +502,16 @@ script_main(const char *path, int timeout_ms, enum style style, int json,
 	s.style = style;
 	s.json = json;
 	s.form = form;
+	if (shell && s.interactive) {
+		/* the document completes names; without it, only editing */
+		if (s6c_call(s.c, "rpc.discover", NULL, timeout_ms, &s.doc, NULL) !=
+		    S6C_OK)
+			s.doc = NULL;
+		s.edit = lineedit_start(SCRIPT_PROMPT, s.doc);
+	}
 	status = shell ? script_shell(&s) : script_batch(&s, fp, keep_going);
+	if (s.edit)
+		lineedit_stop();
 	if (fp != NULL && fp != stdin)
 		fclose(fp);
 	free(s.in);
