@@ -9,6 +9,7 @@
 #include "config.h"
 #endif
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,10 +251,15 @@ lineedit_print_end(void)
 void
 lineedit_stop(void)
 {
+	int fd;
+
 	if (le.active)
 		rl_callback_handler_remove();
 	le.active = false;
 	if (le.history != NULL) {
+		/* what was typed may be private: a new file is the user's alone */
+		if ((fd = open(le.history, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) != -1)
+			close(fd);
 		write_history(le.history);
 		history_truncate_file(le.history, LINEEDIT_HISTORY_MAX);
 	}

@@ -100,6 +100,7 @@ class TtyShellTest(harness.DaemonTest):
         with open(self.history) as f:
             lines = [l for l in f.read().splitlines() if not l.startswith("_HiStOrY_")]
         self.assertEqual(lines, ["daemon.ping"])
+        self.assertEqual(os.stat(self.history).st_mode & 0o777, 0o600)
 
     def test_notification_while_typing(self):
         srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
