@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -204,7 +205,15 @@ int
 lineedit_read(char **line)
 {
 	size_t len;
+	int avail;
 
+	/* Readable with nothing to read is the end of input: a ^D typed
+	 * while the terminal was between lines (not yet in the editor's raw
+	 * mode) or a hangup, which the editor would not report. */
+	if (ioctl(STDIN_FILENO, FIONREAD, &avail) == 0 && avail == 0) {
+		le.eof = true;
+		return -1;
+	}
 	if (le.active)
 		rl_callback_read_char();
 	if (le.line != NULL) {

@@ -1,4 +1,7 @@
-/* log.c: leveled logging to stderr; priority prefixes under systemd. */
+/* log.c: leveled logging to stderr; priority prefixes under systemd.
+ * Logging never blocks the loop: a line stderr cannot take at once (a
+ * journal or pipe that is not being read) is dropped and counted, and the
+ * count is logged when stderr takes lines again. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -9,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +22,9 @@
 
 static enum log_level log_max = LOG_LVL_INFO;
 static int log_journal;		/* stderr is the journal: "<N>" prefixes, no timestamps */
+static int log_fd = STDERR_FILENO;	/* stderr, or its pipe opened non-blocking */
+static bool log_socket;		/* stderr is a socket: sent with MSG_DONTWAIT */
+static unsigned long log_dropped;	/* lines stderr could not take */
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 static const int level_syslog[] = { 3, 4, 6, 7 };
@@ -36,11 +44,50 @@ stderr_is_journal(void)
 	    (unsigned long long)st.st_ino == ino;
 }
 
+/* Where lines go without ever blocking: a socket (the journal's stream)
+ * takes MSG_DONTWAIT per send; a pipe is opened again through /proc, a
+ * file description of our own that can be non-blocking without changing
+ * stderr's for anyone sharing it; files and terminals are written as they
+ * are. */
+static void
+log_open_output(void)
+{
+	struct stat st;
+	int fd;
+
+	if (log_fd != STDERR_FILENO)
+		close(log_fd);
+	log_fd = STDERR_FILENO;
+	log_socket = false;
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return;
+	if (S_ISSOCK(st.st_mode))
+		log_socket = true;
+	else if (S_ISFIFO(st.st_mode) && (fd = open("/proc/self/fd/2",
+	    O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) != -1)
+		log_fd = fd;
+}
+
 void
 log_init(enum log_level level)
 {
 	log_max = level;
 	log_journal = stderr_is_journal();
+	log_open_output();
+	log_dropped = 0;
+}
+
+/* One attempt to write all of p: whether it went. */
+static bool
+log_put(const char *p, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = log_socket ? send(log_fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) :
+		    write(log_fd, p, n);
+	while (r == -1 && errno == EINTR);
+	return r == (ssize_t)n;
 }
 
 int
@@ -68,24 +115,55 @@ log_enabled(enum log_level level)
 
 /* Write one line: "<N>" in the journal, else a UTC timestamp and the
  * level's name; the message; strerror(errnum) when errnum is not 0. */
-static void
-log_write(int syslog_priority, const char *name, const char *msg, int errnum)
+static size_t
+log_format(char *line, size_t size, int syslog_priority, const char *name,
+    const char *msg, int errnum)
 {
 	struct timespec ts;
 	struct tm tm;
+	int n;
 
-	if (log_journal) {
-		fprintf(stderr, "<%d>%s%s%s%s\n", syslog_priority,
+	if (log_journal)
+		n = snprintf(line, size, "<%d>%s%s%s%s\n", syslog_priority,
 		    strcmp(name, "audit") == 0 ? "audit: " : "", msg,
 		    errnum ? ": " : "", errnum ? strerror(errnum) : "");
-		return;
+	else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n = snprintf(line, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: %s%s%s\n",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, name, msg,
+		    errnum ? ": " : "", errnum ? strerror(errnum) : "");
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: %s%s%s\n",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, ts.tv_nsec / 1000000, name, msg,
-	    errnum ? ": " : "", errnum ? strerror(errnum) : "");
+	if (n < 0)
+		return 0;
+	if ((size_t)n >= size) {	/* cut, still one line */
+		line[size - 2] = '\n';
+		return size - 1;
+	}
+	return (size_t)n;
+}
+
+static void
+log_write(int syslog_priority, const char *name, const char *msg, int errnum)
+{
+	char line[1400], note[128];
+	size_t n;
+
+	if (log_dropped > 0) {
+		snprintf(note, sizeof(note), "%lu log lines dropped: stderr was not "
+		    "taking them", log_dropped);
+		n = log_format(line, sizeof(line), level_syslog[LOG_LVL_WARN],
+		    level_names[LOG_LVL_WARN], note, 0);
+		if (!log_put(line, n)) {
+			log_dropped++;
+			return;
+		}
+		log_dropped = 0;
+	}
+	n = log_format(line, sizeof(line), syslog_priority, name, msg, errnum);
+	if (!log_put(line, n))
+		log_dropped++;
 }
 
 static void

@@ -64,12 +64,27 @@ class TtyShellTest(harness.DaemonTest):
     def type(self, keys):
         os.write(self.fd, keys)
 
-    def finish(self):
-        """^D ends the shell; its exit status."""
+    def finish(self, prompt=True):
+        """^D ends the shell (typed at the prompt, or as soon as possible
+        with prompt=False); its exit status."""
+        if prompt:
+            self.expect(b"sock6> ")
         self.type(b"\x04")
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        return os.waitstatus_to_exitcode(status)
+        deadline = time.monotonic() + 10
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid == self.pid:
+                self.pid = 0
+                return os.waitstatus_to_exitcode(status)
+            if time.monotonic() > deadline:
+                self.fail("the shell did not end at ^D")
+            # drain what it prints meanwhile, so it never blocks writing
+            r, _, _ = select.select([self.fd], [], [], 0.05)
+            if r:
+                try:
+                    self.screen += os.read(self.fd, 65536)
+                except OSError:
+                    pass
 
     def test_tab_completes_a_method(self):
         self.type(b"daemon.pi\t")
@@ -124,6 +139,13 @@ class TtyShellTest(harness.DaemonTest):
         self.type(b"ng\r")               # and still being edited
         self.expect(b'"pong": true')
         self.assertEqual(self.finish(), 0)
+
+    def test_end_of_input_typed_ahead(self):
+        # ^D typed before the next prompt (the terminal still in its own
+        # line mode) ends the shell all the same.
+        for _ in range(20):
+            self.type(b"daemon.ping\r")
+        self.assertEqual(self.finish(prompt=False), 0)
 
 
 if __name__ == "__main__":

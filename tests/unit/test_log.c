@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -328,6 +329,62 @@ START_TEST(test_errno_preserved)
 }
 END_TEST
 
+/* Never blocking */
+
+/* stderr is a blocking pipe or stream socket nobody reads: logging
+ * returns at once with each line stderr cannot take dropped and counted,
+ * and once it is read again the count comes first. */
+static void
+check_never_blocks(int rd, int wr)
+{
+	char buf[65536];
+	ssize_t r;
+	size_t n = 0;
+	int i;
+
+	fflush(stderr);
+	ck_assert_int_eq(dup2(wr, STDERR_FILENO), STDERR_FILENO);
+	close(wr);
+	log_init(LOG_LVL_INFO);
+	alarm(20);		/* a blocked write fails the test, not hangs it */
+	for (i = 0; i < 20000; i++)
+		log_info("line %d of a flood nobody reads", i);
+	alarm(0);
+	ck_assert_int_eq(fcntl(rd, F_SETFL, O_NONBLOCK), 0);
+	while ((r = read(rd, buf, sizeof(buf))) > 0)
+		n += (size_t)r;
+	ck_assert_uint_gt(n, 0);
+	ck_assert_uint_lt(n, 20000 * 40);	/* most were dropped */
+	log_info("after");
+	r = read(rd, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(r, 0);
+	buf[r] = '\0';
+	ck_assert_msg(strstr(buf, " log lines dropped: stderr was not taking them\n") != NULL &&
+	    strstr(buf, "info: after\n") > strstr(buf, "dropped"), "got '%s'", buf);
+	close(rd);
+}
+
+START_TEST(test_full_pipe_never_blocks)
+{
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);	/* blocking, as stderr is */
+	check_never_blocks(p[0], p[1]);
+	/* the pipe's own file description stays blocking for others */
+	ck_assert_int_eq(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK, 0);
+}
+END_TEST
+
+START_TEST(test_full_socket_never_blocks)
+{
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	check_never_blocks(sv[0], sv[1]);
+	ck_assert_int_eq(fcntl(STDERR_FILENO, F_GETFL) & O_NONBLOCK, 0);
+}
+END_TEST
+
 /* Escaping untrusted bytes */
 
 START_TEST(test_escape_printable)
@@ -498,6 +555,8 @@ log_suite(void)
 	tcase_add_test(format, test_format_warn_errno);
 	tcase_add_test(format, test_format_several_lines);
 	tcase_add_test(format, test_errno_preserved);
+	tcase_add_test(format, test_full_pipe_never_blocks);
+	tcase_add_test(format, test_full_socket_never_blocks);
 	suite_add_tcase(s, format);
 
 	tcase_add_checked_fixture(journal, setup, teardown);
