@@ -3,7 +3,7 @@
 OpenRPC document (sock6d --openrpc): the methods and verbs, each method's
 params as `name=`, and the enum values of a param's schema (for an array,
 its items'; completed after the last comma too); the options, a file after
---socket; each verb's options, and batch's FILE.
+--socket (or --socket=); each verb's options, and batch's FILE.
 
 usage: gencompletion.py OPENRPC.json bash|zsh > FILE
 """
@@ -104,6 +104,10 @@ def bash(rows):
 		key=${cur%%=*}; val=${cur#*=}; pre=$key=
 	fi
 	if [[ -z $method ]]; then
+		case $key in
+		--socket) COMPREPLY=($(compgen -f -- "$val")); return ;;
+		--timeout) return ;;
+		esac
 		case $prev in
 		-s|--socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		-t|--timeout) return ;;
@@ -177,6 +181,10 @@ def zsh(rows):
 		esac
 	done
 	if [[ -z $method ]]; then
+		case $PREFIX in
+		--socket=*) compset -P '*='; _files; return ;;
+		--timeout=*) return ;;
+		esac
 		case ${words[CURRENT-1]} in
 		-s|--socket) _files; return ;;
 		-t|--timeout) return ;;

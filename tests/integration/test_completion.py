@@ -176,6 +176,8 @@ class ZshTest(CompletionCase):
         self.assertEqual(self.complete("sock6ctl --so")[1], "sock6ctl --socket ")
         self.assertEqual(self.complete("sock6ctl -s %s/ct" % self.files)[1],
                          "sock6ctl -s %s/ctl.sock " % self.files)
+        self.assertEqual(self.complete("sock6ctl --socket=%s/ct" % self.files)[1],
+                         "sock6ctl --socket=%s/ctl.sock " % self.files)
         self.assertEqual(self.complete("sock6ctl --timeout ")[0], [])
         self.assertEqual(self.complete("sock6ctl batch %s/li" % self.files)[1],
                          "sock6ctl batch %s/lines.txt " % self.files)
@@ -229,6 +231,10 @@ class BashTest(CompletionCase):
         self.assertEqual(self.complete("sock6ctl --so"), ["--socket"])
         self.assertEqual(self.complete("sock6ctl -s %s/ct" % self.files),
                          ["%s/ctl.sock" % self.files])
+        self.assertEqual(self.complete("sock6ctl --socket=%s/ct" % self.files),
+                         ["%s/ctl.sock" % self.files])
+        self.assertEqual(self.complete("sock6ctl -t 5 --socket="), sorted(os.listdir(self.tmp)))
+        self.assertEqual(self.complete("sock6ctl --timeout=1"), [])
         self.assertEqual(self.complete("sock6ctl batch %s/li" % self.files),
                          ["%s/lines.txt" % self.files])
         self.assertEqual(self.complete("sock6ctl batch --"), ["--keep-going"])
