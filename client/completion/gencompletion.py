@@ -2,7 +2,8 @@
 """gencompletion.py: sock6ctl's bash and zsh completion, generated from the
 OpenRPC document (sock6d --openrpc): the methods and verbs, each method's
 params as `name=`, and the enum values of a param's schema (for an array,
-its items'; completed after the last comma too).
+its items'; completed after the last comma too); the options, a file after
+--socket (or --socket=); each verb's options, and batch's FILE.
 
 usage: gencompletion.py OPENRPC.json bash|zsh > FILE
 """
@@ -13,6 +14,9 @@ import sys
 VERBS = ["help", "list", "follow", "attach", "run", "batch", "shell"]
 OPTIONS = ["--socket", "--timeout", "--compact", "--pretty", "--json",
            "--quiet", "--raw", "--version", "--help"]
+# The options of each verb after its name (sock6ctl --help's usage lines).
+VERB_OPTIONS = {"follow": ["--raw", "--text"], "attach": ["--len4"], "run": ["--stdio"],
+                "list": ["--table", "--json"], "batch": ["--keep-going"]}
 
 
 def enum_values(schema):
@@ -62,6 +66,11 @@ def bash(rows):
     for name, _, enums in rows:
         for param, values in sorted(enums.items()):
             out.append("\t%s:%s) echo '%s' ;;" % (name, param, " ".join(values)))
+    out += ["\tesac", "}", "",
+            "# The options of verb $1.",
+            "_sock6ctl_verb_options()", "{", "\tcase $1 in"]
+    for verb, options in sorted(VERB_OPTIONS.items()):
+        out.append("\t%s) echo '%s' ;;" % (verb, " ".join(options)))
     out += ["\tesac", "}", "", r'''_sock6ctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev= method= key= val= pre= i w
@@ -95,6 +104,10 @@ def bash(rows):
 		key=${cur%%=*}; val=${cur#*=}; pre=$key=
 	fi
 	if [[ -z $method ]]; then
+		case $key in
+		--socket) COMPREPLY=($(compgen -f -- "$val")); return ;;
+		--timeout) return ;;
+		esac
 		case $prev in
 		-s|--socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		-t|--timeout) return ;;
@@ -111,6 +124,15 @@ def bash(rows):
 		    COMPREPLY=($(compgen -W "$_sock6ctl_methods $_sock6ctl_verbs" -- "$cur"))
 		return
 	fi
+	case " $_sock6ctl_verbs " in
+	*" $method "*)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$(_sock6ctl_verb_options "$method")" -- "$cur"))
+		elif [[ $method == batch ]]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
+		return ;;
+	esac
 	if [[ -n $key ]]; then
 		# a list value: complete after its last comma
 		if [[ $val == *,* ]]; then
@@ -141,6 +163,10 @@ def zsh(rows):
         for param, values in sorted(enums.items()):
             out.append("\t%s:%s) reply=(%s) ;;" % (name, param, " ".join(values)))
     out += ["\t*) reply=() ;;", "\tesac", "}", "",
+            "_sock6ctl_verb_options() {", "\tcase $1 in"]
+    for verb, options in sorted(VERB_OPTIONS.items()):
+        out.append("\t%s) reply=(%s) ;;" % (verb, " ".join(options)))
+    out += ["\t*) reply=() ;;", "\tesac", "}", "",
             "_sock6ctl() {",
             "\tlocal -a methods verbs reply",
             "\tlocal method= key i w",
@@ -155,6 +181,14 @@ def zsh(rows):
 		esac
 	done
 	if [[ -z $method ]]; then
+		case $PREFIX in
+		--socket=*) compset -P '*='; _files; return ;;
+		--timeout=*) return ;;
+		esac
+		case ${words[CURRENT-1]} in
+		-s|--socket) _files; return ;;
+		-t|--timeout) return ;;
+		esac
 		if [[ $PREFIX == -* ]]; then
 			compadd -- %s
 		else
@@ -164,6 +198,15 @@ def zsh(rows):
 	fi
 	if [[ $method == help ]]; then
 		(( CURRENT == i + 1 )) && compadd -- $methods $verbs
+		return
+	fi
+	if (( ${verbs[(Ie)$method]} )); then
+		if [[ $PREFIX == -* ]]; then
+			_sock6ctl_verb_options $method
+			compadd -- $reply
+		elif [[ $method == batch ]]; then
+			_files
+		fi
 		return
 	fi
 	if [[ $PREFIX == *=* ]]; then

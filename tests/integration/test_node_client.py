@@ -1,8 +1,10 @@
 """test_node_client.py: the Node client's own tests (client/node/test/) run
 with `node --test` against the real daemon ($SOCK6D).
 
-Skipped (exit 77) when node is missing or older than 18.  The Node tests
-start their own daemons on temporary control sockets.
+$SOCK6D_NODE names the node binary (default: `node`, then `nodejs`, from
+PATH), so that the tests can be run with each supported Node (18 and
+later).  Skipped (exit 77) when node is missing or older than 18.  The Node
+tests start their own daemons on temporary control sockets.
 """
 
 import glob
@@ -18,9 +20,16 @@ NODE_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "client", "node"))
 
 
 def main():
-    node = os.environ.get("NODE") or shutil.which("node") or shutil.which("nodejs")
+    asked = os.environ.get("SOCK6D_NODE")
+    if asked:
+        node = shutil.which(asked)
+        if node is None:
+            print("SOCK6D_NODE=%s: no such program" % asked)
+            return 1
+    else:
+        node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
-        print("SKIP: no node")
+        print("SKIP: no node (set SOCK6D_NODE or put node in PATH)")
         return SKIP
     out = subprocess.run([node, "--version"], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, check=False).stdout.decode(errors="replace")
@@ -28,6 +37,7 @@ def main():
     if m is None or int(m.group(1)) < 18:
         print("SKIP: node older than 18 (%s)" % out.strip())
         return SKIP
+    print("node %s: %s" % (out.strip(), node), flush=True)
     tests = sorted(glob.glob(os.path.join(NODE_DIR, "test", "*.test.js")))
     if not tests:
         print("no Node tests under %s" % NODE_DIR)
