@@ -46,8 +46,6 @@ static const char usage_text[] =
     "       sock6ctl [--socket PATH] [--timeout MS] list [--table|--json]\n"
     "       sock6ctl [options] batch [--keep-going] FILE|-\n"
     "       sock6ctl [options] shell\n"
-    "       sock6ctl [options] batch [--keep-going] FILE|-\n"
-    "       sock6ctl [options] shell\n"
     "       sock6ctl --version | --help\n";
 
 static const char help_text[] =

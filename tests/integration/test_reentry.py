@@ -200,7 +200,7 @@ class ReentryTest(harness.DaemonTest):
         pid = self.daemon.proc.pid
         L = self.unix_listener(self.c, "pin")
         before = rss(pid)
-        s = self.raw_socket()
+        s = self.raw_socket(timeout=60)    # 40 batches ahead of its ping
         self.batches_on(s, [L] * 40, receive=False, members=63)
         self.ping(s)
         with self.daemon.client() as c:

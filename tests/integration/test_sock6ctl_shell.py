@@ -102,6 +102,13 @@ class ShellTest(harness.DaemonTest):
         p = self.ctl("batch")
         self.assertEqual(p.returncode, 3)
 
+    def test_usage_lists_each_once(self):
+        out = subprocess.run([harness.SOCK6CTL, "--help"], capture_output=True, text=True,
+                             timeout=30).stdout
+        usage = [l.strip() for l in out.splitlines() if l.strip().startswith(("usage:", "sock6ctl"))]
+        self.assertEqual(len(usage), len(set(usage)), usage)
+        self.assertEqual(sum(" shell" in l for l in usage), 1, usage)
+
     def test_help_pages(self):
         p = subprocess.run([harness.SOCK6CTL, "--socket", self.daemon.path, "help"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
