@@ -22,6 +22,7 @@
 #include "client.h"
 #include "cliargs.h"
 #include "ctlerr.h"
+#include "filesend.h"
 #include "help.h"
 #include "output.h"
 #include "script.h"
@@ -367,7 +368,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "sock6ctl: %s\n", err);
 		status = EXIT_USAGE;
 	} else {
-		rc = s6c_call(c, method, params, timeout, &result, &error);
+		rc = filesend_call(c, method, params, argc - 1, argv + 1,
+		    timeout, &result, &error);
 		status = output_report(c, method, rc, result, error, style, json,
 		    form);
 		json_object_put(result);
