@@ -17,7 +17,7 @@
 #include "base64.h"
 #include "filesend.h"
 
-#define BAR_WIDTH	30
+#define BAR_WIDTH	20	/* the whole line stays within 80 columns */
 
 /* The file a data=@FILE word names, as sock6ctl's messages show it. */
 struct filesend {
@@ -28,6 +28,7 @@ struct filesend {
 	size_t		 len;
 	int64_t		 start_ms;
 	int64_t		 bar_after_ms;	/* -1: no bar (stderr not a terminal) */
+	int		 notes;		/* explain errors on stderr */
 	int		 bar_drawn;
 };
 
@@ -89,8 +90,9 @@ filesend_bar_after(void)
 	return FILESEND_BAR_AFTER_MS;
 }
 
-/* "\r[#####.....]  45%  2.3 of 5.0 MB  1.2 MB/s" on stderr, once sending
- * has lasted long enough; with `done`, the last one and a newline. */
+/* "\rsock6ctl: sending [#########...........]  45%   2.3 of  5.0 MB
+ * 12.1 MB/s" on stderr (fixed widths: each redraw covers the last), once
+ * sending has lasted long enough; with `done`, the last one and a newline. */
 static void
 filesend_bar(struct filesend *f, size_t sent, int done)
 {
@@ -108,8 +110,8 @@ filesend_bar(struct filesend *f, size_t sent, int done)
 	memset(bar + fill, '.', BAR_WIDTH - fill);
 	bar[BAR_WIDTH] = '\0';
 	rate = elapsed > 0 ? (double)sent / 1e6 / ((double)elapsed / 1000) : 0;
-	fprintf(stderr, "\rsock6ctl: sending [%s] %3d%%  %.1f of %.1f MB  "
-	    "%.1f MB/s%s", bar, f->len > 0 ? (int)(sent * 100 / f->len) : 100,
+	fprintf(stderr, "\rsock6ctl: sending [%s] %3d%%  %4.1f of %4.1f MB  "
+	    "%5.1f MB/s%s", bar, f->len > 0 ? (int)(sent * 100 / f->len) : 100,
 	    (double)sent / 1e6, (double)f->len / 1e6, rate, done ? "\n" : "");
 	fflush(stderr);
 	f->bar_drawn = 1;
@@ -184,7 +186,7 @@ filesend_partial(struct filesend *f, json_object *error, size_t sent)
 		json_object_object_add(data, "bytes",
 		    json_object_new_int64((int64_t)sent + more));
 	}
-	if ((int64_t)sent + more > 0)
+	if ((int64_t)sent + more > 0 && f->notes)
 		fprintf(stderr, "sock6ctl: %s: %" PRId64 " of %zu bytes were "
 		    "sent before the error\n", f->word, (int64_t)sent + more,
 		    f->len);
@@ -224,7 +226,8 @@ filesend_pieces(struct filesend *f, struct s6c *c, const char *method,
 		filesend_bar(f, sent, 1);
 	else if (f->bar_drawn)
 		fputc('\n', stderr);
-	if (rc == S6C_ERROR && *error != NULL && filesend_too_long(*error))
+	if (rc == S6C_ERROR && *error != NULL && filesend_too_long(*error) &&
+	    f->notes)
 		fprintf(stderr, "sock6ctl: %s: a piece of %zu bytes, %zu as "
 		    "base64, is more than one request to the daemon may carry "
 		    "(its max_message limit, smaller than its default)\n",
@@ -239,8 +242,8 @@ filesend_pieces(struct filesend *f, struct s6c *c, const char *method,
 
 int
 filesend_call(struct s6c *c, const char *method, json_object *params,
-    int n, char *const words[], int timeout_ms, json_object **result,
-    json_object **error)
+    int n, char *const words[], int timeout_ms, int notes,
+    json_object **result, json_object **error)
 {
 	struct filesend	 f;
 	json_object	*v, *r = NULL, *e = NULL;
@@ -249,13 +252,14 @@ filesend_call(struct s6c *c, const char *method, json_object *params,
 	int		 rc;
 
 	memset(&f, 0, sizeof(f));
+	f.notes = notes;
 	if ((f.word = filesend_word(n, words)) == NULL ||
 	    !json_object_object_get_ex(params, "data", &v) ||
 	    !json_object_is_type(v, json_type_string))
 		return s6c_call(c, method, params, timeout_ms, result, error);
 	f.b64 = json_object_get_string(v);
 	f.b64len = (size_t)json_object_get_string_len(v);
-	if (f.b64len > FILESEND_ONE_REQUEST &&
+	if (f.b64len > base64_encoded_len(FILESEND_ONE_REQUEST) &&
 	    (strcmp(method, "socket.send") == 0 ||
 	    strcmp(method, "socket.send_all") == 0) &&
 	    (type = filesend_type(c, params, timeout_ms)) != NULL &&
@@ -282,7 +286,7 @@ filesend_call(struct s6c *c, const char *method, json_object *params,
 	json_object_get(v);	/* f.b64 outlives the call's params */
 	rc = s6c_call(c, method, params, timeout_ms, result, error);
 	if (rc == S6C_ERROR && error != NULL && *error != NULL &&
-	    filesend_too_long(*error))
+	    filesend_too_long(*error) && f.notes)
 		filesend_explain(&f);
 	json_object_put(v);
 	return rc;

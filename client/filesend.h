@@ -18,15 +18,17 @@
 
 /* Bytes of the file per call: 699,052 of base64, well inside 1 MiB. */
 #define FILESEND_PIECE		(512u * 1024)
-/* Requests whose data is longer than this much base64 go in pieces. */
-#define FILESEND_ONE_REQUEST	(1024u * 1024 - 4096)
+/* Files larger than this go in pieces: as base64 (1,037,656 bytes) they
+ * would fill one request of the default limit. */
+#define FILESEND_ONE_REQUEST	(760u * 1024)
 #define FILESEND_BAR_AFTER_MS	1000
 
 /* s6c_call() for `method` with `params` (reference taken), made from the
  * key=value words[0..n), in pieces when the words have data=@FILE as
- * above.  Same return values and out-params as s6c_call(). */
+ * above.  Same return values and out-params as s6c_call().  `notes`: the
+ * lines that explain an error may go to stderr (not with --json). */
 int	 filesend_call(struct s6c *c, const char *method, json_object *params,
-	    int n, char *const words[], int timeout_ms, json_object **result,
-	    json_object **error);
+	    int n, char *const words[], int timeout_ms, int notes,
+	    json_object **result, json_object **error);
 
 #endif

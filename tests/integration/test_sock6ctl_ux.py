@@ -463,6 +463,12 @@ class CtlFileTest(harness.DaemonTest):
             "sock6ctl: socket.send: Invalid Request: message longer than 1048576 bytes",
         ])
         self.assertEqual(self.c.call("socket.info", {"handle": h})["bytes_out"], 0)
+        # --json: the daemon's error object alone on stderr.
+        p = self.ctl("--json", "socket.send", "handle=%d" % h, "data=@big.bin")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        err = json.loads(p.stderr)
+        self.assertEqual(err["code"], -32600)
+        self.assertEqual(err["data"]["limit"], "max_message")
 
     def run_on_pty(self, args, env):
         """Run sock6ctl with stderr on a terminal: (status, stdout, what
@@ -506,9 +512,11 @@ class CtlFileTest(harness.DaemonTest):
         # One redraw per piece, the last at 100% and ended by a newline.
         self.assertGreaterEqual(len(lines), 5, shown)
         for line in lines[1:]:
-            self.assertRegex(line, r"^sock6ctl: sending \[[#.]{30}\] +\d+%  "
-                                   r"\d+\.\d of 3\.0 MB  \d+\.\d MB/s")
-        self.assertIn("[" + "#" * 30 + "] 100%  3.0 of 3.0 MB", lines[-1])
+            # Fixed widths: each redraw covers the last; 80 columns.
+            self.assertRegex(line, r"^sock6ctl: sending \[[#.]{20}\] [ \d]{3}%  "
+                                   r"[ \d]\d\.\d of  3\.0 MB  [ \d]{2}\d\.\d MB/s\n?$")
+            self.assertEqual(len(line.rstrip("\n")), 74)
+        self.assertIn("[" + "#" * 20 + "] 100%   3.0 of  3.0 MB", lines[-1])
         self.assertTrue(lines[-1].endswith("\n"), shown)
         self.c.call("socket.close", {"handle": h})
         self.assertEqual(sink.result(), (len(data), hashlib.sha256(data).hexdigest()))
