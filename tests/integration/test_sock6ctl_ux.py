@@ -427,6 +427,15 @@ class CtlFileTest(harness.DaemonTest):
             f.write(data)
         return path, data
 
+    def pair(self):
+        """Two connected daemon stream sockets."""
+        lst, addr = self.listener()
+        a = self.create()
+        self.c.call("socket.connect", {"handle": a, "address": addr, "timeout": 5000})
+        b = self.c.call("socket.accept", {"handle": lst, "timeout": 5000})["handle"]
+        self.c.call("socket.close", {"handle": lst})
+        return a, b
+
     def connected_to(self, sink):
         h = self.create()
         self.c.call("socket.connect", {"handle": h, "address": sink.address,
@@ -470,14 +479,18 @@ class CtlFileTest(harness.DaemonTest):
         self.assertEqual(err["code"], -32600)
         self.assertEqual(err["data"]["limit"], "max_message")
 
-    def run_on_pty(self, args, env):
-        """Run sock6ctl with stderr on a terminal: (status, stdout, what
-        the terminal showed)."""
+    def run_on_pty(self, args, env, typed=None):
+        """Run sock6ctl with stderr on a terminal (and stdin, when `typed`
+        is given, with those keys typed): (status, stdout, what the
+        terminal showed)."""
         master, slave = pty.openpty()
         proc = subprocess.Popen([harness.SOCK6CTL, "--socket", self.daemon.path, *args],
+                                stdin=slave if typed is not None else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=slave,
                                 env=self.ctl_env(env), cwd=self.tmp)
         os.close(slave)
+        if typed is not None:
+            os.write(master, typed)
         shown = bytearray()
         out = bytearray()
         fds = [master, proc.stdout.fileno()]
@@ -496,6 +509,7 @@ class CtlFileTest(harness.DaemonTest):
                 else:
                     out += d
         os.close(master)
+        proc.stdout.close()
         return proc.wait(30), bytes(out), shown.decode()
 
     def test_progress_bar_on_a_terminal(self):
@@ -520,6 +534,20 @@ class CtlFileTest(harness.DaemonTest):
         self.assertTrue(lines[-1].endswith("\n"), shown)
         self.c.call("socket.close", {"handle": h})
         self.assertEqual(sink.result(), (len(data), hashlib.sha256(data).hexdigest()))
+
+    def test_data_from_the_terminal(self):
+        # @- on a terminal says what it waits for; Ctrl-D ends the bytes.
+        a, b = self.pair()
+        status, out, shown = self.run_on_pty(
+            ["socket.send_all", "handle=%d" % a, "data=@-"], None,
+            typed=b"typed line\n\x04")
+        self.assertEqual(status, 0, shown)
+        self.assertIn("sock6ctl: data=@-: reading the terminal until end of "
+                      "file (Ctrl-D)", shown)
+        self.assertEqual(json.loads(out), {"bytes": 11})
+        got = self.c.call("socket.receive", {"handle": b, "length": 100,
+                                             "timeout": 5000})
+        self.assertEqual(harness.unb64(got["data"]), b"typed line\n")
 
     def test_no_bar_before_the_delay(self):
         # A terminal, but the send is over long before the delay.
