@@ -240,6 +240,9 @@ cliargs_file(const char *key, const char *name, bool *stdin_used,
 		}
 		*stdin_used = true;
 		fd = STDIN_FILENO;
+		if (isatty(fd))	/* else it looks like a hang */
+			fprintf(stderr, "sock6ctl: %s=@-: reading the terminal "
+			    "until end of file (Ctrl-D)\n", key);
 	} else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)	/* perhaps meant "@abstract" */
 			snprintf(err, errlen, "%s: cannot read %s: %s (the "

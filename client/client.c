@@ -1,5 +1,7 @@
 /* client.c: one control connection to sock6d: connect, send a request,
- * read newline-delimited JSON until the matching reply, queue notifications. */
+ * read newline-delimited JSON until the matching reply, queue notifications;
+ * and, after socket.attach, the same connection as a byte pipe whose first
+ * bytes may already sit in the input buffer. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -9,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -35,6 +38,9 @@ struct s6c_note {
 struct s6c {
 	int		 fd;
 	int		 broken;	/* stream state unknown: refuse further calls */
+	int		 attached;	/* a byte pipe now (socket.attach) */
+	int		 pipe_eof;	/* the pipe's read side has ended */
+	int64_t		 attached_to;	/* the handle */
 	int64_t		 next_id;
 	struct buf	 in;
 	size_t		 in_scanned;	/* of in, searched for a newline */
@@ -58,6 +64,15 @@ s6c_fail(struct s6c *c, const char *fmt, ...)
 	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
 	c->broken = 1;
+	return S6C_FAIL;
+}
+
+/* A JSON-RPC call or wait on a connection that is a byte pipe now. */
+static int
+s6c_not_rpc(struct s6c *c)
+{
+	snprintf(c->err, sizeof(c->err), "the connection is attached to handle "
+	    "%" PRId64 ": a byte pipe, no longer JSON-RPC", c->attached_to);
 	return S6C_FAIL;
 }
 
@@ -469,6 +484,10 @@ s6c_call(struct s6c *c, const char *method, json_object *params,
 		*result = NULL;
 	if (error != NULL)
 		*error = NULL;
+	if (c->attached) {
+		json_object_put(params);
+		return s6c_not_rpc(c);
+	}
 	if (c->broken) {
 		json_object_put(params);
 		return S6C_FAIL;
@@ -535,6 +554,8 @@ s6c_wait_notification(struct s6c *c, int timeout_ms)
 	for (;;) {
 		if (c->head != NULL)
 			return S6C_OK;
+		if (c->attached)
+			return s6c_not_rpc(c);
 		if (c->broken)
 			return S6C_FAIL;
 		if ((rc = s6c_dispatch(c, -1, NULL)) < 0)
@@ -564,4 +585,165 @@ int
 s6c_fd(const struct s6c *c)
 {
 	return c->fd;
+}
+
+/* ---- socket.attach: the connection as a byte pipe -------------------- */
+
+int
+s6c_attach(struct s6c *c, int64_t handle, const char *framing, int timeout_ms,
+    json_object **error)
+{
+	json_object	*params, *result = NULL;
+	int		 rc;
+
+	if (error != NULL)
+		*error = NULL;
+	if (c->attached)
+		return s6c_not_rpc(c);
+	if ((params = json_object_new_object()) == NULL)
+		return s6c_fail(c, "out of memory");
+	json_object_object_add(params, "handle", json_object_new_int64(handle));
+	if (framing != NULL)
+		json_object_object_add(params, "framing",
+		    json_object_new_string(framing));
+	rc = s6c_call(c, "socket.attach", params, timeout_ms, &result, error);
+	json_object_put(result);
+	if (rc == S6C_OK) {
+		/* Whatever is buffered after the reply line is the pipe's. */
+		c->attached = 1;
+		c->attached_to = handle;
+		c->in_scanned = 0;
+	} else if (rc == S6C_TIMEOUT)
+		/* The daemon may still attach: the stream is no longer known
+		 * to be JSON-RPC. */
+		s6c_fail(c, "no answer to socket.attach within %d ms; the "
+		    "connection may have become a pipe and is of no further "
+		    "use", timeout_ms);
+	return rc;
+}
+
+/* -1 with errno EINVAL unless the connection is attached. */
+static int
+s6c_pipe_check(struct s6c *c)
+{
+	if (c->attached)
+		return 0;
+	snprintf(c->err, sizeof(c->err), "the connection is not attached "
+	    "(socket.attach through s6c_attach() first)");
+	errno = EINVAL;
+	return -1;
+}
+
+/* -1 with errno kept and the reason in c->err. */
+static ssize_t
+s6c_pipe_error(struct s6c *c, const char *what)
+{
+	int	saved = errno;
+
+	snprintf(c->err, sizeof(c->err), "%s the pipe of handle %" PRId64
+	    ": %s", what, c->attached_to, strerror(saved));
+	errno = saved;
+	return -1;
+}
+
+/* Nothing within the time given: -1 with errno EAGAIN. */
+static ssize_t
+s6c_pipe_again(struct s6c *c, int timeout_ms)
+{
+	snprintf(c->err, sizeof(c->err), "the pipe of handle %" PRId64 " was "
+	    "not ready within %d ms", c->attached_to, timeout_ms);
+	errno = EAGAIN;
+	return -1;
+}
+
+ssize_t
+s6c_pipe_read(struct s6c *c, void *p, size_t n, int timeout_ms)
+{
+	int64_t	deadline;
+	ssize_t	r;
+	short	revents;
+	int	rc;
+
+	if (s6c_pipe_check(c) == -1)
+		return -1;
+	if (buf_len(&c->in) > 0) {	/* read ahead with the reply */
+		if (n > buf_len(&c->in))
+			n = buf_len(&c->in);
+		memcpy(p, buf_head(&c->in), n);
+		buf_consume(&c->in, n);
+		if (buf_len(&c->in) == 0)
+			buf_free(&c->in);
+		return (ssize_t)n;
+	}
+	if (c->pipe_eof || n == 0)
+		return 0;
+	deadline = s6c_deadline(timeout_ms);
+	for (;;) {
+		r = recv(c->fd, p, n, MSG_DONTWAIT);
+		if (r >= 0) {
+			if (r == 0)
+				c->pipe_eof = 1;
+			return r;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return s6c_pipe_error(c, "read from");
+		if (timeout_ms == 0)
+			return s6c_pipe_again(c, timeout_ms);
+		if ((rc = s6c_poll(c, POLLIN, deadline, &revents)) < 0)
+			return -1;
+		if (rc == 0)
+			return s6c_pipe_again(c, timeout_ms);
+	}
+}
+
+ssize_t
+s6c_pipe_write(struct s6c *c, const void *p, size_t n, int timeout_ms)
+{
+	const char	*s = p;
+	int64_t		 deadline;
+	size_t		 off = 0;
+	ssize_t		 w;
+	short		 revents;
+	int		 rc;
+
+	if (s6c_pipe_check(c) == -1)
+		return -1;
+	deadline = s6c_deadline(timeout_ms);
+	while (off < n) {
+		w = send(c->fd, s + off, n - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w > 0) {
+			off += (size_t)w;
+			continue;
+		}
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return off > 0 ? (ssize_t)off :
+			    s6c_pipe_error(c, "write to");
+		if (timeout_ms == 0)
+			break;
+		if ((rc = s6c_poll(c, POLLOUT, deadline, &revents)) < 0)
+			return off > 0 ? (ssize_t)off : -1;
+		if (rc == 0)
+			break;
+	}
+	return off > 0 || n == 0 ? (ssize_t)off : s6c_pipe_again(c, timeout_ms);
+}
+
+int
+s6c_pipe_shutdown(struct s6c *c)
+{
+	if (s6c_pipe_check(c) == -1)
+		return -1;
+	if (shutdown(c->fd, SHUT_WR) == -1)
+		return (int)s6c_pipe_error(c, "shut down");
+	return 0;
+}
+
+size_t
+s6c_pipe_buffered(const struct s6c *c)
+{
+	return c->attached ? buf_len(&c->in) : 0;
 }

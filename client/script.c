@@ -24,6 +24,7 @@
 #include "client.h"
 #include "cliargs.h"
 #include "ctlerr.h"
+#include "filesend.h"
 #include "lineedit.h"
 #include "output.h"
 #include "script.h"
@@ -306,7 +307,8 @@ script_line(struct script *s, const char *line, unsigned lineno, bool *lost)
 		script_free_words(words, n);
 		return EXIT_USAGE;
 	}
-	rc = s6c_call(s->c, words[0], params, s->timeout, &result, &error);
+	rc = filesend_call(s->c, words[0], params, n - 1, words + 1, s->timeout,
+	    !s->json, &result, &error);
 	fflush(stdout);
 	status = output_report(s->c, words[0], rc, result, error, s->style,
 	    s->json, s->form);

@@ -22,6 +22,7 @@
 #include "client.h"
 #include "cliargs.h"
 #include "ctlerr.h"
+#include "filesend.h"
 #include "help.h"
 #include "output.h"
 #include "script.h"
@@ -74,7 +75,11 @@ static const char help_text[] =
     "Values: integers, true, false, null and text starting with { [ or \"\n"
     "are JSON ('text=\"42\"' is a string, address=[::1]:22 too);\n"
     "key=@FILE and key=@- send the bytes of FILE or stdin in base64\n"
-    "(an abstract socket name is written 'address=\"@name\"');\n"
+    "(at most 16 MiB; an abstract socket name is written\n"
+    "'address=\"@name\"'); socket.send and socket.send_all take a\n"
+    "data=@FILE over 760 KiB to a stream socket in pieces of 512 KiB\n"
+    "(one call each, one answer; a progress bar on a terminal after 1 s),\n"
+    "while a datagram is always one request, refused when too long;\n"
     "anything else is a string.  Then, by the param's schema from\n"
     "rpc.discover: text=42 is \"42\" where only a string fits, and\n"
     "flags=peek,oob is [\"peek\",\"oob\"] where an array fits and a string\n"
@@ -365,7 +370,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "sock6ctl: %s\n", err);
 		status = EXIT_USAGE;
 	} else {
-		rc = s6c_call(c, method, params, timeout, &result, &error);
+		rc = filesend_call(c, method, params, argc - 1, argv + 1,
+		    timeout, !json, &result, &error);
 		status = output_report(c, method, rc, result, error, style, json,
 		    form);
 		json_object_put(result);

@@ -371,40 +371,63 @@ io_again(int e)
 	return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
 }
 
-/* After the reply: stdin -> control socket, control socket -> stdout,
- * each direction ending on its own EOF, until both have ended. */
+/* Fill `down` from the pipe without waiting: 1 got bytes (or nothing yet),
+ * 0 at the pipe's end, -1 failed. */
 static int
-attach_relay(struct wire *w)
+attach_take(struct s6c *c, struct pipebuf *down)
 {
-	struct pipebuf		 up = { .off = 0, .len = 0 };
-	struct pipebuf		*down = &w->in;
+	ssize_t	n;
+
+	n = s6c_pipe_read(c, down->data, sizeof(down->data), 0);
+	if (n > 0) {
+		down->off = 0;
+		down->len = (size_t)n;
+	}
+	if (n == 0)
+		return 0;
+	return n > 0 || errno == EAGAIN ? 1 : -1;
+}
+
+/* After the reply: stdin -> pipe, pipe -> stdout, each direction ending on
+ * its own EOF, until both have ended.  The pipe's bytes that came with the
+ * reply go out first. */
+static int
+attach_relay(struct s6c *c)
+{
+	static struct pipebuf	 up, down;
 	struct pollfd		 p[3];
 	size_t			 outmax;
 	ssize_t			 n;
 	int			 in_eof = 0, wr_shut = 0, ctl_eof = 0;
-	int			 out_closed = 0;
+	int			 out_closed = 0, rc;
 
 	outmax = fd_blocks(STDOUT_FILENO) ? PIPE_BUF : WIRE_BUF;
 	while (!wr_shut || !out_closed) {
 		if (in_eof && up.len == 0 && !wr_shut) {
-			shutdown(w->fd, SHUT_WR);
+			if (s6c_pipe_shutdown(c) == -1)
+				goto pipe_broken;
 			wr_shut = 1;
 			continue;
 		}
-		if (ctl_eof && down->len == 0 && !out_closed) {
+		if (ctl_eof && down.len == 0 && !out_closed) {
 			shutdown(STDOUT_FILENO, SHUT_WR);	/* a socket */
 			close(STDOUT_FILENO);
 			out_closed = 1;
 			continue;
 		}
+		if (!ctl_eof && down.len == 0 && s6c_pipe_buffered(c) > 0) {
+			if (attach_take(c, &down) == -1)
+				goto pipe_broken;
+			continue;
+		}
 		p[0].fd = !in_eof && up.len == 0 ? STDIN_FILENO : -1;
 		p[0].events = POLLIN;
-		p[1].fd = w->fd;
+		p[1].fd = s6c_fd(c);
 		p[1].events = (up.len > 0 ? POLLOUT : 0) |
-		    (!ctl_eof && down->len == 0 ? POLLIN : 0);
+		    (!ctl_eof && down.len == 0 ? POLLIN : 0);
 		if (p[1].events == 0)
 			p[1].fd = -1;
-		p[2].fd = down->len > 0 ? STDOUT_FILENO : -1;
+		p[2].fd = down.len > 0 ? STDOUT_FILENO : -1;
 		p[2].events = POLLOUT;
 		if (poll(p, 3, -1) == -1) {
 			if (errno == EINTR)
@@ -428,31 +451,24 @@ attach_relay(struct wire *w)
 			}
 		}
 		if (p[1].revents != 0 && up.len > 0) {
-			n = send(w->fd, up.data + up.off, up.len,
-			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			n = s6c_pipe_write(c, up.data + up.off, up.len, 0);
 			if (n > 0) {
 				up.off += (size_t)n;
 				up.len -= (size_t)n;
-			} else if (n == -1 && !io_again(errno))
+			} else if (n == -1 && errno != EAGAIN)
 				goto pipe_broken;
 		}
-		if (p[1].revents != 0 && !ctl_eof && down->len == 0) {
-			n = recv(w->fd, down->data, sizeof(down->data),
-			    MSG_DONTWAIT);
-			if (n > 0) {
-				down->off = 0;
-				down->len = (size_t)n;
-			} else if (n == 0)
-				ctl_eof = 1;
-			else if (!io_again(errno))
+		if (p[1].revents != 0 && !ctl_eof && down.len == 0) {
+			if ((rc = attach_take(c, &down)) == -1)
 				goto pipe_broken;
+			ctl_eof = rc == 0;
 		}
-		if (p[2].revents != 0 && down->len > 0) {
-			n = write(STDOUT_FILENO, down->data + down->off,
-			    down->len < outmax ? down->len : outmax);
+		if (p[2].revents != 0 && down.len > 0) {
+			n = write(STDOUT_FILENO, down.data + down.off,
+			    down.len < outmax ? down.len : outmax);
 			if (n > 0) {
-				down->off += (size_t)n;
-				down->len -= (size_t)n;
+				down.off += (size_t)n;
+				down.len -= (size_t)n;
 			} else if (n == -1 && !io_again(errno))
 				return stdout_failed();
 		}
@@ -460,7 +476,7 @@ attach_relay(struct wire *w)
 	return 0;
 pipe_broken:
 	fprintf(stderr, "sock6ctl: %s: the daemon ended the pipe: %s\n",
-	    s6c_path(w->c), strerror(errno));
+	    s6c_path(c), strerror(errno));
 	return EXIT_UNREACHED;
 }
 
@@ -469,8 +485,9 @@ static int
 verb_attach(const char *path, int timeout, int argc, char *argv[])
 {
 	static const char syn[] = "attach HANDLE [--len4]";
-	struct wire	*w;
-	json_object	*params, *result, *error;
+	struct s6c	*c;
+	json_object	*error = NULL;
+	char		 err[512];
 	int64_t		 handle = 0;
 	int		 i, len4 = 0, have = 0, rc, status;
 
@@ -485,18 +502,21 @@ verb_attach(const char *path, int timeout, int argc, char *argv[])
 	}
 	if (!have)
 		return verb_usage("attach", syn, "missing HANDLE");
-	if ((w = wire_open(path)) == NULL)
+	if ((c = s6c_connect(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "sock6ctl: %s\n", err);
 		return EXIT_UNREACHED;
-	params = handle_params(handle);
-	if (len4)
-		json_object_object_add(params, "framing",
-		    json_object_new_string("len4"));
-	rc = wire_call(w, "socket.attach", params, timeout, NULL, &result,
-	    &error);
-	json_object_put(result);
-	status = rc == S6C_OK ? attach_relay(w) :
-	    wire_report(w, "socket.attach", rc, error);
-	wire_close(w);
+	}
+	rc = s6c_attach(c, handle, len4 ? "len4" : NULL, timeout, &error);
+	if (rc == S6C_OK)
+		status = attach_relay(c);
+	else if (rc == S6C_ERROR)
+		status = rpc_failed("socket.attach", error);
+	else {
+		fprintf(stderr, "sock6ctl: %s: %s\n", s6c_path(c),
+		    s6c_errmsg(c));
+		status = EXIT_UNREACHED;
+	}
+	s6c_close(c);
 	return status;
 }
 

@@ -1,6 +1,6 @@
-/* wire.c: a control connection read by hand, one reply at a time and never
- * past it, descriptors taken from SCM_RIGHTS; and the poll(2)-based I/O
- * helpers the verbs share. */
+/* wire.c: a control connection read by hand, one reply at a time,
+ * descriptors taken from SCM_RIGHTS; and the poll(2)-based I/O helpers the
+ * verbs share. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif

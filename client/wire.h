@@ -1,9 +1,7 @@
-/* wire.h: a control connection read by hand, for the verbs that cannot
- * use client.h's buffered reader: each reply is read without consuming a
- * byte past its line (after socket.attach's reply the connection is a raw
- * pipe) and with recvmsg(2), so the descriptor socket.export sends as
- * SCM_RIGHTS on the reply's first byte is received.  Also the poll(2)-based
- * I/O helpers the verbs share. */
+/* wire.h: a control connection read by hand, for `run`, which cannot use
+ * client.h's reader: each reply is read with recvmsg(2), so the descriptor
+ * socket.export sends as SCM_RIGHTS on the reply's first byte is received.
+ * Also the poll(2)-based I/O helpers and the relay buffer the verbs share. */
 #ifndef SOCK6_WIRE_H
 #define SOCK6_WIRE_H
 

@@ -15,14 +15,21 @@
  *   S6C_TIMEOUT  nothing arrived in time; the connection stays usable unless
  *                the request could not be written completely (then S6C_FAIL).
  *
+ * s6c_attach() turns the connection into socket.attach's byte pipe to one
+ * handle; from then on s6c_pipe_read(), s6c_pipe_write() and
+ * s6c_pipe_shutdown() move its bytes, and s6c_call() fails.  The pipe's
+ * first bytes may have arrived with the reply: s6c_pipe_read() returns
+ * those (s6c_pipe_buffered() counts them) before reading the descriptor.
+ *
  * Not thread-safe: use one struct s6c per thread.  The library never raises
- * SIGPIPE.  `socket.attach` (raw byte pipe) is outside its scope: the
- * library reads ahead, so the pipe's first bytes could be taken into its
- * buffer; attach on a control connection of your own (libsock6(3)). */
+ * SIGPIPE. */
 #ifndef SOCK6_SOCK6_CLIENT_H
 #define SOCK6_SOCK6_CLIENT_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 
 #ifdef __cplusplus
@@ -66,12 +73,45 @@ size_t		 s6c_pending_notifications(const struct s6c *c);
  * Returns S6C_OK at once when one is already queued. */
 int		 s6c_wait_notification(struct s6c *c, int timeout_ms);
 
+/* socket.attach: make the connection a byte pipe to `handle`, both ways.
+ * framing is NULL or "raw" (bytes as they are) or "len4" (datagram sockets:
+ * each datagram a 4-byte big-endian length and its bytes, both ways).
+ * Returns like s6c_call(); on S6C_OK the connection is the pipe for good
+ * (s6c_call() and s6c_wait_notification() fail, notifications queued
+ * before stay readable), on S6C_ERROR it is still a JSON-RPC connection
+ * (1013: the handle is attached or subscribed elsewhere, or calls are
+ * pending here).  S6C_TIMEOUT leaves it of no further use: the daemon may
+ * still attach it. */
+int		 s6c_attach(struct s6c *c, int64_t handle, const char *framing,
+		    int timeout_ms, json_object **error);
+/* Up to n bytes from the pipe: first those that came with the reply, then
+ * what the descriptor has.  Waits up to timeout_ms for one byte (0: not at
+ * all, < 0: forever).  Returns the count, 0 at the end of the stream (the
+ * socket's EOF: its peer has finished sending), or -1 with errno set:
+ * EAGAIN when nothing came in time, EINVAL when not attached, else the
+ * reason (s6c_errmsg() says it too). */
+ssize_t		 s6c_pipe_read(struct s6c *c, void *p, size_t n, int timeout_ms);
+/* Write all of p[n], waiting up to timeout_ms (0: only what fits now, < 0:
+ * forever).  Returns the bytes written (fewer than n when time ran out), or
+ * -1 with errno set when none were: EAGAIN in time, EPIPE or ECONNRESET
+ * once the pipe has closed.  Read meanwhile when the peer may answer before
+ * it has read everything: the daemon keeps a bounded window each way. */
+ssize_t		 s6c_pipe_write(struct s6c *c, const void *p, size_t n,
+		    int timeout_ms);
+/* Finished sending: the daemon shuts down the socket's sending side (the
+ * peer reads EOF); reading goes on until the peer's end.  0, or -1. */
+int		 s6c_pipe_shutdown(struct s6c *c);
+/* Bytes of the pipe already read into the library, which s6c_pipe_read()
+ * returns without waiting; poll(2) on s6c_fd() does not see them.  Once 0,
+ * the descriptor may be read directly (read(2), splice(2)). */
+size_t		 s6c_pipe_buffered(const struct s6c *c);
+
 /* The sentence describing the last S6C_FAIL or S6C_TIMEOUT. */
 const char	*s6c_errmsg(const struct s6c *c);
 /* The control socket path this connection uses. */
 const char	*s6c_path(const struct s6c *c);
 /* The connection's descriptor (non-blocking, close-on-exec), e.g. for poll(2);
- * its bytes belong to the library. */
+ * its bytes belong to the library (once attached, see s6c_pipe_buffered()). */
 int		 s6c_fd(const struct s6c *c);
 
 #ifdef __cplusplus

@@ -8,11 +8,13 @@ retyped by the param's schema from rpc.discover (text=42 a string where
 only a string fits, flags=peek,oob an array).
 """
 
+import hashlib
 import json
 import os
 import select
 import socket
 import subprocess
+import threading
 
 import harness
 
@@ -101,6 +103,34 @@ class ShellTest(harness.DaemonTest):
         self.assertEqual(p.returncode, 3)
         p = self.ctl("batch")
         self.assertEqual(p.returncode, 3)
+
+    def test_batch_sends_a_large_file_in_pieces(self):
+        # data=@FILE beyond one request goes in pieces from a batch too
+        blob = os.urandom(3 * 1024 * 1024)
+        path = os.path.join(self.tmp, "blob")
+        with open(path, "wb") as f:
+            f.write(blob)
+        srv = socket.create_server(("127.0.0.1", 0))
+        self.addCleanup(srv.close)
+        got = []
+
+        def reader():
+            conn, _ = srv.accept()
+            with conn:
+                while chunk := conn.recv(1 << 20):
+                    got.append(chunk)
+
+        t = threading.Thread(target=reader)
+        t.start()
+        p = self.ctl("batch", self.script(
+            "tcp.connect host=127.0.0.1 port=%d\n"
+            "socket.send_all handle=$_ data=@%s\n"
+            "socket.close handle=$_\n" % (srv.getsockname()[1], path)))
+        t.join(30)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(p.docs[1], {"bytes": len(blob)})
+        self.assertEqual(hashlib.sha256(b"".join(got)).hexdigest(),
+                         hashlib.sha256(blob).hexdigest())
 
     def test_usage_lists_each_once(self):
         out = subprocess.run([harness.SOCK6CTL, "--help"], capture_output=True, text=True,

@@ -2,11 +2,17 @@
 it: an error as one `sock6ctl:` line (its JSON with --json), the daemon's
 `did you mean`, the exit statuses (0 ok, 1 daemon error, 2 unreachable,
 3 usage, -32601 and -32602 included, 4 daemon-side timeout), -q's one
-value and --raw's bytes, `list` as a table, `help` without a daemon.
+value and --raw's bytes, `list` as a table, `help` without a daemon;
+data=@FILE larger than one request: 5 MB to a TCP peer in pieces (SHA-256
+checked at the peer), a datagram too big for one request refused with the
+reason, the progress bar on a terminal (a pty) and never elsewhere.
 """
 
+import hashlib
 import json
 import os
+import pty
+import select
 import socket
 import subprocess
 import threading
@@ -364,6 +370,246 @@ class CtlUxTest(harness.DaemonTest):
         p = self.ctl("help", openrpc=path)
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn("the one installed with sock6ctl is 0.0.0-other", p.err)
+
+
+class TcpSink:
+    """A TCP peer on 127.0.0.1 (port 0) that reads one connection to its
+    end, counting and hashing the bytes."""
+
+    def __init__(self):
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(1)
+        self.ls.settimeout(30)
+        self.address = "127.0.0.1:%d" % self.ls.getsockname()[1]
+        self.count = 0
+        self.sha = hashlib.sha256()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        c, _ = self.ls.accept()
+        self.ls.close()
+        with c:
+            c.settimeout(30)
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                self.count += len(d)
+                self.sha.update(d)
+
+    def result(self):
+        self.thread.join(30)
+        return self.count, self.sha.hexdigest()
+
+
+class CtlFileTest(harness.DaemonTest):
+    """data=@FILE larger than one request line carries (1 MiB by default)."""
+
+    def ctl_env(self, extra=None):
+        env = dict(os.environ)
+        env.pop("SOCK6D_SOCKET", None)
+        env.pop("SOCK6CTL_PROGRESS_AFTER_MS", None)
+        env["SOCK6D_OPENRPC"] = os.path.join(self.tmp, "no-openrpc.json")
+        env.update(extra or {})
+        return env
+
+    def ctl(self, *args, env=None):
+        return subprocess.run([harness.SOCK6CTL, "--socket", self.daemon.path, *args],
+                              capture_output=True, env=self.ctl_env(env), timeout=60,
+                              cwd=self.tmp)
+
+    def write_file(self, name, size):
+        path = os.path.join(self.tmp, name)
+        data = os.urandom(size)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path, data
+
+    def pair(self):
+        """Two connected daemon stream sockets."""
+        lst, addr = self.listener()
+        a = self.create()
+        self.c.call("socket.connect", {"handle": a, "address": addr, "timeout": 5000})
+        b = self.c.call("socket.accept", {"handle": lst, "timeout": 5000})["handle"]
+        self.c.call("socket.close", {"handle": lst})
+        return a, b
+
+    def connected_to(self, sink):
+        h = self.create()
+        self.c.call("socket.connect", {"handle": h, "address": sink.address,
+                                       "timeout": 5000})
+        return h
+
+    def test_5mb_file_to_a_tcp_peer(self):
+        path, data = self.write_file("five.bin", 5 * 1000 * 1000)
+        for method in ("socket.send_all", "socket.send"):
+            sink = TcpSink()
+            h = self.connected_to(sink)
+            # Not a terminal: no bar, even when it would start at once.
+            p = self.ctl(method, "handle=%d" % h, "data=@five.bin",
+                         env={"SOCK6CTL_PROGRESS_AFTER_MS": "0"})
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stderr, b"")
+            self.assertEqual(json.loads(p.stdout), {"bytes": len(data)})
+            self.c.call("socket.close", {"handle": h})
+            self.assertEqual(sink.result(),
+                             (len(data), hashlib.sha256(data).hexdigest()), method)
+
+    def test_datagram_too_big_for_one_request(self):
+        path, data = self.write_file("big.bin", 900000)
+        h = self.create(type="dgram")
+        self.c.call("socket.connect", {"handle": h, "address": "127.0.0.1:9"})
+        p = self.ctl("socket.send", "handle=%d" % h, "data=@big.bin")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stdout, b"")
+        self.assertEqual(p.stderr.decode().splitlines(), [
+            "sock6ctl: data=@big.bin: 900000 bytes, 1200000 as base64, are more than "
+            "one request to the daemon may carry (its max_message limit); only a "
+            "stream socket's socket.send and socket.send_all go in pieces, a "
+            "datagram is sent whole",
+            "sock6ctl: socket.send: Invalid Request: message longer than 1048576 bytes",
+        ])
+        self.assertEqual(self.c.call("socket.info", {"handle": h})["bytes_out"], 0)
+        # --json: the daemon's error object alone on stderr.
+        p = self.ctl("--json", "socket.send", "handle=%d" % h, "data=@big.bin")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        err = json.loads(p.stderr)
+        self.assertEqual(err["code"], -32600)
+        self.assertEqual(err["data"]["limit"], "max_message")
+
+    def run_on_pty(self, args, env, typed=None):
+        """Run sock6ctl with stderr on a terminal (and stdin, when `typed`
+        is given, with those keys typed): (status, stdout, what the
+        terminal showed)."""
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([harness.SOCK6CTL, "--socket", self.daemon.path, *args],
+                                stdin=slave if typed is not None else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=slave,
+                                env=self.ctl_env(env), cwd=self.tmp)
+        os.close(slave)
+        if typed is not None:
+            os.write(master, typed)
+        shown = bytearray()
+        out = bytearray()
+        fds = [master, proc.stdout.fileno()]
+        while fds:
+            ready, _, _ = select.select(fds, [], [], 60)
+            self.assertTrue(ready, "sock6ctl hangs")
+            for fd in ready:
+                try:
+                    d = os.read(fd, 65536)
+                except OSError:     # EIO: the terminal's last writer left
+                    d = b""
+                if not d:
+                    fds.remove(fd)
+                elif fd == master:
+                    shown += d
+                else:
+                    out += d
+        os.close(master)
+        proc.stdout.close()
+        return proc.wait(30), bytes(out), shown.decode()
+
+    def test_progress_bar_on_a_terminal(self):
+        path, data = self.write_file("bar.bin", 3 * 1000 * 1000)
+        sink = TcpSink()
+        h = self.connected_to(sink)
+        status, out, shown = self.run_on_pty(
+            ["socket.send_all", "handle=%d" % h, "data=@bar.bin"],
+            {"SOCK6CTL_PROGRESS_AFTER_MS": "0"})
+        self.assertEqual(status, 0, shown)
+        self.assertEqual(json.loads(out), {"bytes": len(data)})
+        lines = shown.replace("\r\n", "\n").split("\r")
+        self.assertEqual(lines[0], "")
+        # One redraw per piece, the last at 100% and ended by a newline.
+        self.assertGreaterEqual(len(lines), 5, shown)
+        for line in lines[1:]:
+            # Fixed widths: each redraw covers the last; 80 columns.
+            self.assertRegex(line, r"^sock6ctl: sending \[[#.]{20}\] [ \d]{3}%  "
+                                   r"[ \d]\d\.\d of  3\.0 MB  [ \d]{2}\d\.\d MB/s\n?$")
+            self.assertEqual(len(line.rstrip("\n")), 74)
+        self.assertIn("[" + "#" * 20 + "] 100%   3.0 of  3.0 MB", lines[-1])
+        self.assertTrue(lines[-1].endswith("\n"), shown)
+        self.c.call("socket.close", {"handle": h})
+        self.assertEqual(sink.result(), (len(data), hashlib.sha256(data).hexdigest()))
+
+    def test_data_from_the_terminal(self):
+        # @- on a terminal says what it waits for; Ctrl-D ends the bytes.
+        a, b = self.pair()
+        status, out, shown = self.run_on_pty(
+            ["socket.send_all", "handle=%d" % a, "data=@-"], None,
+            typed=b"typed line\n\x04")
+        self.assertEqual(status, 0, shown)
+        self.assertIn("sock6ctl: data=@-: reading the terminal until end of "
+                      "file (Ctrl-D)", shown)
+        self.assertEqual(json.loads(out), {"bytes": 11})
+        got = self.c.call("socket.receive", {"handle": b, "length": 100,
+                                             "timeout": 5000})
+        self.assertEqual(harness.unb64(got["data"]), b"typed line\n")
+
+    def test_no_bar_before_the_delay(self):
+        # A terminal, but the send is over long before the delay.
+        path, data = self.write_file("quick.bin", 2 * 1000 * 1000)
+        sink = TcpSink()
+        h = self.connected_to(sink)
+        status, out, shown = self.run_on_pty(
+            ["socket.send_all", "handle=%d" % h, "data=@quick.bin"],
+            {"SOCK6CTL_PROGRESS_AFTER_MS": "60000"})
+        self.assertEqual(status, 0, shown)
+        self.assertEqual(shown, "")
+        self.assertEqual(json.loads(out), {"bytes": len(data)})
+        self.c.call("socket.close", {"handle": h})
+        self.assertEqual(sink.result()[0], len(data))
+
+
+class CtlFileSmallLimitTest(CtlFileTest):
+    """A daemon whose max_message is below the pieces' size."""
+
+    DAEMON_ARGS = ("--limit", "max_message=300000")
+
+    def test_5mb_file_to_a_tcp_peer(self):
+        path, data = self.write_file("five.bin", 5 * 1000 * 1000)
+        sink = TcpSink()
+        h = self.connected_to(sink)
+        p = self.ctl("socket.send_all", "handle=%d" % h, "data=@five.bin")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stderr.decode().splitlines(), [
+            "sock6ctl: data=@five.bin: a piece of 524288 bytes, 699052 as base64, is "
+            "more than one request to the daemon may carry (its max_message limit, "
+            "smaller than its default)",
+            "sock6ctl: socket.send_all: Invalid Request: message longer than 300000 bytes",
+        ])
+        self.assertEqual(self.c.call("socket.info", {"handle": h})["bytes_out"], 0)
+
+    def test_small_file_is_one_request(self):
+        # Under the threshold nothing changes: one request, which fits.
+        path, data = self.write_file("small.bin", 200000)
+        sink = TcpSink()
+        h = self.connected_to(sink)
+        p = self.ctl("socket.send_all", "handle=%d" % h, "data=@small.bin")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout), {"bytes": len(data)})
+        self.c.call("socket.close", {"handle": h})
+        self.assertEqual(sink.result(), (len(data), hashlib.sha256(data).hexdigest()))
+
+    def test_datagram_too_big_for_one_request(self):
+        path, data = self.write_file("big.bin", 250000)
+        h = self.create(type="dgram")
+        self.c.call("socket.connect", {"handle": h, "address": "127.0.0.1:9"})
+        p = self.ctl("socket.send", "handle=%d" % h, "data=@big.bin")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stderr.decode().splitlines(), [
+            "sock6ctl: data=@big.bin: 250000 bytes, 333336 as base64, are more than "
+            "one request to the daemon may carry (its max_message limit); only a "
+            "stream socket's socket.send and socket.send_all go in pieces, a "
+            "datagram is sent whole",
+            "sock6ctl: socket.send: Invalid Request: message longer than 300000 bytes",
+        ])
+
+    test_progress_bar_on_a_terminal = None
+    test_no_bar_before_the_delay = None
 
 
 if __name__ == "__main__":
