@@ -1,8 +1,11 @@
-/* echo.c: libsock6's example: a TCP echo exchange through sock6d.
+/* echo.c: libsock6's example: a TCP echo exchange through sock6d, then a
+ * stream followed.
  *
  * A listener on 127.0.0.1 (port chosen by the kernel), a client socket that
  * connects to it, the accepted connection echoing one message back; all
  * three sockets are the daemon's, reached through one control connection.
+ * Then the client subscribes: the accepted side sends three lines and
+ * closes, and each socket.data notification is printed until socket.eof.
  *
  * Build:  cc -o echo echo.c $(pkg-config --cflags --libs sock6)
  * Usage:  echo [CONTROL-SOCKET-PATH]   (the default path when absent) */
@@ -92,14 +95,14 @@ main(int argc, char *argv[])
 {
 	char err[256], address[128], *got = NULL, *back = NULL;
 	struct s6c *c;
-	json_object *r;
+	json_object *r, *p;
 	int64_t server, client, conn = -1;
 	int status = 1;
 
 	if (argc > 2 || (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0))) {
 		printf("usage: echo [CONTROL-SOCKET-PATH]\n"
-		    "A TCP echo exchange on 127.0.0.1 through sock6d (libsock6's example).\n");
+		    "A TCP echo exchange on 127.0.0.1 through sock6d, then a stream followed\n(libsock6's example).\n");
 		return argc > 2;
 	}
 	if ((c = s6c_connect(argc == 2 ? argv[1] : NULL, err, sizeof err)) == NULL) {
@@ -139,6 +142,44 @@ main(int argc, char *argv[])
 	    (back = send_receive(c, conn, client, got)) == NULL)
 		goto out;
 	printf("echoed: %s\n", back);
+
+	/* Follow the client's stream: what the accepted side sends comes as
+	 * socket.data notifications (text, as it is valid UTF-8), then
+	 * socket.eof once it has shut down its side. */
+	p = handle_params(client, "encoding", json_object_new_string("text"));
+	if ((r = call(c, "socket.subscribe", p)) == NULL)
+		goto out;
+	json_object_put(r);
+	if ((r = call(c, "socket.send_all", handle_params(conn, "text",
+	    json_object_new_string("line 0\nline 1\nline 2\n")))) == NULL)
+		goto out;
+	json_object_put(r);
+	if ((r = call(c, "socket.shutdown", handle_params(conn, "how",
+	    json_object_new_string("wr")))) == NULL)
+		goto out;
+	json_object_put(r);
+	for (;;) {
+		json_object *n, *params;
+		const char *method;
+
+		if ((n = s6c_next_notification(c)) == NULL) {
+			if (s6c_wait_notification(c, TIMEOUT_MS) != S6C_OK) {
+				fprintf(stderr, "echo: no end of stream: %s\n", s6c_errmsg(c));
+				goto out;
+			}
+			continue;
+		}
+		method = json_object_get_string(json_object_object_get(n, "method"));
+		params = json_object_object_get(n, "params");
+		if (strcmp(method, "socket.data") == 0)
+			printf("data: %s", json_object_get_string(
+			    json_object_object_get(params, "text")));
+		json_object_put(n);
+		if (strcmp(method, "socket.eof") == 0) {
+			printf("eof\n");
+			break;
+		}
+	}
 
 	/* Close the three sockets; closing the control connection would close
 	 * only those of scope "connection". */

@@ -76,11 +76,15 @@ class LibSock6Test(harness.DaemonTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stderr, "")
         lines = p.stdout.splitlines()
-        self.assertEqual(len(lines), 2, p.stdout)
         m = re.fullmatch(r"connected: 127\.0\.0\.1:(\d+)", lines[0])
         self.assertIsNotNone(m, lines[0])
         self.assertNotEqual(int(m.group(1)), 0)
         self.assertEqual(lines[1], "echoed: hello, sock6d")
+        # Then the stream followed: the three lines, in however many
+        # socket.data notifications, and socket.eof last.
+        self.assertEqual(lines[-1], "eof", p.stdout)
+        followed = "\n".join(lines[2:-1]) + "\n"
+        self.assertEqual(followed.replace("data: ", ""), "line 0\nline 1\nline 2\n", p.stdout)
         # The example closes its three sockets.
         self.assertEqual(self.c.call("socket.list"), before)
 
