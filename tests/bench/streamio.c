@@ -14,7 +14,9 @@
  *           side, read until end of file
  *   peers   listen, accept --count connections, then on "go" on standard
  *           input write --chunk bytes to each one every --interval-ms, until
- *           "pause" (then "go" again) or "stop" or end of standard input
+ *           "pause" (then "go" again) or "stop" or end of standard input;
+ *           --report FILE: then one line per connection, "PORT BYTES FNV"
+ *           (the connecting end's port, bytes written, their digest)
  *   ping    one control connection: daemon.ping on a schedule (one due every
  *           --interval-us), latency percentiles as fairness.py measures them,
  *           and of the round trips alone (rtt_*: from each actual send)
@@ -50,11 +52,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fnv.h"
+
 #define IOBUF		(1u << 20)	/* bytes per read/write call */
 
 struct options {
 	const char	*tcp, *unix_path;
 	const char	*dump;		/* ping: "send_ns rtt_ns latency_ns" per ping */
+	const char	*report;	/* peers: "port bytes fnv" per connection */
 	int64_t		 attach;	/* -1: no attach */
 	bool		 go;
 	uint64_t	 bytes;		/* 0: until end of file (sink, read) */
@@ -373,12 +378,37 @@ mode_write(void)
 	return 0;
 }
 
+/* --report: each connection's far port, bytes written and their digest. */
+static void
+peers_report(const int *fds, const uint64_t *off, const uint64_t *digest)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	FILE *f = fopen(opt.report, "w");
+	unsigned i, port;
+
+	if (f == NULL)
+		die("%s: %s", opt.report, strerror(errno));
+	for (i = 0; i < opt.count; i++) {
+		len = sizeof(ss);
+		if (getpeername(fds[i], (struct sockaddr *)&ss, &len) == -1)
+			die("getpeername: %s", strerror(errno));
+		port = ss.ss_family == AF_INET6 ?
+		    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
+		    ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		fprintf(f, "%u %" PRIu64 " %016" PRIx64 "\n", port, off[i], digest[i]);
+	}
+	if (fclose(f) != 0)
+		die("%s: %s", opt.report, strerror(errno));
+}
+
 /* peers: --count connections accepted, then timed writes on command. */
 static int
 mode_peers(void)
 {
 	int lfd = listen_loopback((int)opt.count + 16), *fds;
-	uint64_t *due, *off, interval = (uint64_t)(opt.interval_ms * 1e6), t, start = 0, written = 0;
+	uint64_t *due, *off, *digest, interval = (uint64_t)(opt.interval_ms * 1e6);
+	uint64_t t, start = 0, written = 0;
 	uint64_t ran = 0;	/* ns spent writing, over all go..pause spans */
 	uint64_t writes = 0, blocked = 0;
 	char *buf = pattern_buffer(opt.chunk + 26), line[64];
@@ -389,8 +419,11 @@ mode_peers(void)
 
 	if ((fds = calloc(opt.count, sizeof(*fds))) == NULL ||
 	    (due = calloc(opt.count, sizeof(*due))) == NULL ||
-	    (off = calloc(opt.count, sizeof(*off))) == NULL)
+	    (off = calloc(opt.count, sizeof(*off))) == NULL ||
+	    (digest = calloc(opt.count, sizeof(*digest))) == NULL)
 		die("out of memory");
+	for (i = 0; i < opt.count; i++)
+		digest[i] = FNV_INIT;
 	while (accepted < opt.count) {
 		fds[accepted] = accept_one(lfd);
 		fcntl(fds[accepted], F_SETFL, O_NONBLOCK);
@@ -431,6 +464,8 @@ mode_peers(void)
 				due[i] = t + interval;	/* fell behind: no burst to catch up */
 			if ((n = send(fds[i], buf + off[i] % 26, opt.chunk,
 			    MSG_NOSIGNAL | MSG_DONTWAIT)) > 0) {
+				if (opt.report != NULL)
+					digest[i] = fnv_add(digest[i], buf + off[i] % 26, (size_t)n);
 				off[i] += (uint64_t)n;	/* the stream stays the pattern */
 				written += (uint64_t)n;
 				writes++;
@@ -447,6 +482,8 @@ mode_peers(void)
 	    " seconds=%.3f rate_mbs=%.2f\n", opt.count, written, writes, blocked,
 	    secs(ran), ran ? written / secs(ran) / 1e6 : 0.0);
 	fflush(stdout);
+	if (opt.report != NULL)
+		peers_report(fds, off, digest);
 	for (i = 0; i < opt.count; i++)
 		close(fds[i]);
 	return 0;
@@ -623,6 +660,7 @@ usage(void)
 	    "  --bytes N                       bytes to write (source, write); most to read\n"
 	    "  --buffer N                      bytes per read/write call (1 MiB)\n"
 	    "  --count N  --chunk N  --interval-ms MS   peers: connections, bytes per write, period\n"
+	    "  --report FILE                   peers: \"PORT BYTES FNV\" per connection at the end\n"
 	    "  --interval-us US  --duration S  --warmup N  ping: schedule, length, unmeasured pings\n"
 	    "  --dump FILE                     ping: one line per measured ping: send time\n"
 	    "                                  (CLOCK_MONOTONIC), round trip, latency (ns)\n",
@@ -647,6 +685,7 @@ main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "dump", required_argument, NULL, 'D' },
+		{ "report", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mode;
@@ -671,6 +710,7 @@ main(int argc, char **argv)
 		case 'd': opt.duration = strtod(optarg, NULL); break;
 		case 'w': opt.warmup = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'D': opt.dump = optarg; break;
+		case 'R': opt.report = optarg; break;
 		default: usage();
 		}
 	}

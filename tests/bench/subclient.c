@@ -12,6 +12,10 @@
  *              socket.eof on every handle (or "stop" on standard input with
  *              --stdin).  Unlimited credit, or --credit-step S: subscribe
  *              with S and add what was used whenever half of it is.
+ *              --report FILE: at the end, one line per handle,
+ *              "HANDLE OFFSET FNV" (the stream's offset reached, which is
+ *              the bytes received for a stream subscribed from its start,
+ *              and the digest of the bytes received).
  *   receive    loop socket.receive {length} with --pipeline requests in
  *              flight, decoding each reply's data, until end of file: the
  *              polling way, for comparison.
@@ -46,6 +50,7 @@
 #include <unistd.h>
 
 #include "base64.h"
+#include "fnv.h"
 
 #define RBUF_SIZE	(24u << 20)	/* per-connection read buffer */
 #define RBUF_LOW	(4u << 20)	/* compact when less room than this is left */
@@ -53,6 +58,7 @@
 
 struct options {
 	const char	*path;
+	const char	*report;	/* subscribe: "handle bytes fnv" per handle */
 	int64_t		*handles;
 	size_t		 nhandles;
 	unsigned	 connections;
@@ -119,6 +125,7 @@ struct hstate {
 	struct conn	*conn;
 	uint64_t	 offset;	/* next expected */
 	uint64_t	 unacked;	/* credit used since the last socket.credit */
+	uint64_t	 digest;	/* fnv of the bytes received (--report) */
 	bool		 subscribed, eof;
 };
 
@@ -314,7 +321,7 @@ handles_init(void)
 	if ((htab = malloc(hcap * sizeof(*htab))) == NULL)
 		die("out of memory");
 	for (i = 0; i < hcap; i++)
-		htab[i] = (struct hstate){ .handle = -1 };
+		htab[i] = (struct hstate){ .handle = -1, .digest = FNV_INIT };
 }
 
 static void
@@ -352,6 +359,8 @@ sub_line(struct conn *c, const char *line, size_t len)
 			die("handle %" PRId64 ": wrong byte at offset %" PRId64, handle, off);
 		if (t_first == 0)
 			t_first = now_ns();
+		if (opt.report != NULL)
+			h->digest = fnv_add(h->digest, decoded, (size_t)got);
 		h->offset += (uint64_t)got;
 		total_bytes += (uint64_t)got;
 		notifications++;
@@ -409,6 +418,23 @@ sub_line(struct conn *c, const char *line, size_t len)
 		return;
 	}
 	die("unexpected line: %.200s", line);
+}
+
+/* --report: each handle's bytes received and their digest. */
+static void
+subscribe_report(void)
+{
+	FILE *f = fopen(opt.report, "w");
+	size_t i;
+
+	if (f == NULL)
+		die("%s: %s", opt.report, strerror(errno));
+	for (i = 0; i < hcap; i++)
+		if (htab[i].handle != -1)
+			fprintf(f, "%" PRId64 " %" PRIu64 " %016" PRIx64 "\n", htab[i].handle,
+			    htab[i].offset, htab[i].digest);
+	if (fclose(f) != 0)
+		die("%s: %s", opt.report, strerror(errno));
 }
 
 static int
@@ -494,6 +520,8 @@ mode_subscribe(void)
 	    t_last > t_first ? total_bytes / ((t_last - t_first) / 1e9) / 1e6 : 0.0,
 	    notifications, subscribed_count, eof_count, pauses, credits_sent);
 	fflush(stdout);
+	if (opt.report != NULL)
+		subscribe_report();
 	return 0;
 }
 
@@ -680,6 +708,7 @@ usage(void)
 	    "  --credit-step N     subscribe with credit N, add it back in halves (unlimited)\n"
 	    "  --go                send one byte into the handle first (starts the source)\n"
 	    "  --stdin             subscribe: run until \"stop\" or end of standard input\n"
+	    "  --report FILE       subscribe: \"HANDLE BYTES FNV\" per handle at the end\n"
 	    "  --no-check          skip the pattern check of each chunk's first byte\n"
 	    "  --length N          receive: bytes per socket.receive (1 MiB)\n"
 	    "  --pipeline N        receive, sendall: requests in flight (4)\n"
@@ -702,6 +731,7 @@ main(int argc, char **argv)
 		{ "credit-step", required_argument, NULL, 'c' },
 		{ "go", no_argument, NULL, 'g' },
 		{ "stdin", no_argument, NULL, 's' },
+		{ "report", required_argument, NULL, 'R' },
 		{ "no-check", no_argument, NULL, 'N' },
 		{ "length", required_argument, NULL, 'l' },
 		{ "pipeline", required_argument, NULL, 'p' },
@@ -727,6 +757,7 @@ main(int argc, char **argv)
 		case 'c': opt.credit_step = strtoull(optarg, NULL, 10); break;
 		case 'g': opt.go = true; break;
 		case 's': opt.stdin_control = true; break;
+		case 'R': opt.report = optarg; break;
 		case 'N': opt.check = false; break;
 		case 'l': opt.length = strtoull(optarg, NULL, 10); break;
 		case 'p': opt.pipeline = (unsigned)strtoul(optarg, NULL, 10); break;
