@@ -7,6 +7,7 @@
 #endif
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,44 @@ list_table(FILE *fp, json_object *result)
 	}
 }
 
+/* socket.list page after page into one result {"sockets": [...],
+ * "next": null}, as one call would return it; s6c_call()'s return values. */
+static int
+list_all(struct s6c *c, int timeout_ms, json_object **result, json_object **error)
+{
+	json_object	*all = json_object_new_array(), *page, *params, *v, *next;
+	int64_t		 after = 0;
+	size_t		 i;
+	int		 rc;
+
+	*result = NULL;
+	for (next = NULL;;) {
+		params = json_object_new_object();
+		json_object_object_add(params, "limit", json_object_new_int(1024));
+		if (next != NULL)
+			json_object_object_add(params, "after", json_object_get(next));
+		json_object_put(*result);
+		rc = s6c_call(c, "socket.list", params, timeout_ms, result, error);
+		if (rc != S6C_OK) {
+			json_object_put(all);
+			return rc;
+		}
+		page = *result;
+		if (json_object_object_get_ex(page, "sockets", &v) &&
+		    json_object_is_type(v, json_type_array))
+			for (i = 0; i < json_object_array_length(v); i++)
+				json_object_array_add(all, json_object_get(
+				    json_object_array_get_idx(v, i)));
+		if (!json_object_object_get_ex(page, "next", &next) ||
+		    !json_object_is_type(next, json_type_int) ||
+		    json_object_get_int64(next) <= after)	/* always onwards */
+			break;
+		after = json_object_get_int64(next);
+	}
+	json_object_object_add(*result, "sockets", all);
+	return S6C_OK;
+}
+
 int
 list_main(const char *path, int timeout_ms, int argc, char *argv[])
 {
@@ -133,7 +172,7 @@ list_main(const char *path, int timeout_ms, int argc, char *argv[])
 		fprintf(stderr, "sock6ctl: %s\n", err);
 		return EXIT_UNREACHED;
 	}
-	rc = s6c_call(c, "socket.list", NULL, timeout_ms, &result, &error);
+	rc = list_all(c, timeout_ms, &result, &error);
 	if (rc == S6C_ERROR) {
 		ctlerr_print(stderr, "socket.list", error);
 		status = ctlerr_status(error);

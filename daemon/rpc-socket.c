@@ -201,26 +201,65 @@ const struct method m_socket_info = {
 	info_result, handle_errors,
 };
 
+/* One reply describes at most LIST_PAGE_MAX sockets: describing one costs
+ * two system calls and a score of JSON values, and a list of every handle a
+ * user may hold, made in one turn, would hold the loop for everyone. */
+#define LIST_PAGE_MAX		1024
+#define LIST_PAGE_DEFAULT	256
+
+struct list_args {
+	int64_t	after;
+	int64_t	limit;
+};
+
+static const struct param list_params[] = {
+	{ "after", PT_INT, P_DEFAULT, offsetof(struct list_args, after), 0, INT64_MAX, 0,
+	  .desc = "list handles above this one (the previous page's next)" },
+	{ "limit", PT_INT, P_DEFAULT, offsetof(struct list_args, limit), 1, LIST_PAGE_MAX,
+	  LIST_PAGE_DEFAULT, .desc = "most sockets in this page" },
+	END_PARAMS
+};
+
 static const struct answer *
 socket_list(struct call *c, void *argp)
 {
-	json_object *arr = json_object_new_array();
+	struct list_args *a = argp;
+	json_object *arr = json_object_new_array(), *o;
 	struct sock **socks;
-	size_t i, n;
+	uint64_t last = 0, next = 0;
+	size_t i, n, listed = 0;
 
 	n = handle_collect(&c->d->handles, &socks);
-	for (i = 0; i < n; i++)
-		if (sock_usable_by(socks[i], c->conn->uid))
-			json_object_array_add(arr, sock_info(socks[i]));
+	for (i = 0; i < n; i++) {
+		if (socks[i]->handle <= (uint64_t)a->after ||
+		    !sock_usable_by(socks[i], c->conn->uid))
+			continue;
+		if (listed == (size_t)a->limit) {
+			next = last;
+			break;
+		}
+		json_object_array_add(arr, sock_info(socks[i]));
+		last = socks[i]->handle;
+		listed++;
+	}
 	free(socks);
-	return call_ok(c, result_one("sockets", arr));
+	o = result_one("sockets", arr);
+	/* "next" is the last handle listed when more follow: the next page's
+	 * "after"; null at the end. */
+	json_object_object_add(o, "next", next != 0 ?
+	    json_object_new_int64((int64_t)next) : NULL);
+	return call_ok(c, o);
 }
 
 const struct method m_socket_list = {
-	"socket.list", socket_list, (const struct param[]){ END_PARAMS }, 0,
+	"socket.list", socket_list, list_params, sizeof(struct list_args),
 	"List the caller's sockets",
-	"socket.info for every handle the caller owns (root: every handle), by handle.",
-	(const struct result_field[]){ { "sockets", RT_ARRAY, "socket.info objects" }, END_RESULT },
+	"socket.info for the handles the caller owns (root: every handle), by handle, "
+	"a page at a time: at most limit sockets above after; next, when not null, is "
+	"the after of the next page.",
+	(const struct result_field[]){ { "sockets", RT_ARRAY, "socket.info objects" },
+	    { "next", RT_INTEGER | RT_NULL, "the next page's after; null when this page is the last" },
+	    END_RESULT },
 	(const int[]){ 0 },
 };
 

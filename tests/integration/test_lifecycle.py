@@ -309,6 +309,42 @@ class LifecycleTest(harness.DaemonTest):
         handles = [s["handle"] for s in self.c.call("socket.list")["sockets"]]
         self.assertNotIn(b, handles)
 
+    def test_list_pages(self):
+        # A page holds at most `limit` sockets (256 by default, 1024 at
+        # most); `next` leads from page to page, each handle once, in order.
+        ids = [self.c.request("socket.create", {"family": "inet", "type": "dgram",
+                                                "scope": "connection"}) for _ in range(300)]
+        made = [self.c.result(i)["handle"] for i in ids]
+        first = self.c.call("socket.list")
+        self.assertEqual(len(first["sockets"]), 256)
+        self.assertIsInstance(first["next"], int)
+        self.assertEqual(first["next"], first["sockets"][-1]["handle"])
+        seen, after = [], 0
+        while True:
+            page = self.c.call("socket.list", {"after": after, "limit": 7})
+            self.assertLessEqual(len(page["sockets"]), 7)
+            seen += [s["handle"] for s in page["sockets"]]
+            if page["next"] is None:
+                break
+            after = page["next"]
+        self.assertEqual(seen, sorted(set(seen)))
+        self.assertTrue(set(made) <= set(seen))
+        whole = self.c.call("socket.list", {"limit": 1024})
+        self.assertIsNone(whole["next"])
+        self.assertEqual([s["handle"] for s in whole["sockets"]], seen)
+        last = self.c.call("socket.list", {"after": seen[-1]})
+        self.assertEqual(last, {"sockets": [], "next": None})
+        exact = self.c.call("socket.list", {"after": seen[-3], "limit": 2})
+        self.assertEqual([s["handle"] for s in exact["sockets"]], seen[-2:])
+        self.assertIsNone(exact["next"])    # nothing after these two
+
+    def test_list_bad_params(self):
+        for params, param in (({"limit": 0}, "limit"), ({"limit": 1025}, "limit"),
+                              ({"limit": "5"}, "limit"), ({"after": -1}, "after"),
+                              ({"after": 1.5}, "after"), ({"after": None}, "after")):
+            with self.subTest(params=params):
+                self.assertError(self.c.error("socket.list", params), -32602, param=param)
+
     # -- socket.bind / listen / name / peer_name -------------------------
 
     def test_bind_fills_in_port(self):

@@ -292,6 +292,24 @@ class CtlUxTest(harness.DaemonTest):
             self.assertEqual(p.returncode, 0, p.err)
             self.assertEqual(json.loads(p.out), self.c.call("socket.list"), args)
 
+    def test_list_follows_pages(self):
+        # more sockets than one socket.list page holds: sock6ctl list
+        # shows every one, as one result with "next": null
+        ids = [self.c.request("socket.create", {"family": "inet", "type": "dgram"})
+               for _ in range(1100)]
+        made = [self.c.result(i)["handle"] for i in ids]
+        try:
+            p = self.ctl("list", "--json")
+            self.assertEqual(p.returncode, 0, p.err)
+            got = json.loads(p.out)
+            self.assertIsNone(got["next"])
+            handles = [s["handle"] for s in got["sockets"]]
+            self.assertEqual(handles, sorted(set(handles)))
+            self.assertTrue(set(made) <= set(handles))
+        finally:
+            for i in [self.c.request("socket.close", {"handle": h}) for h in made]:
+                self.c.result(i)
+
     def test_list_table_on_a_terminal(self):
         import pty
         self.new_handle()
