@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "jv.h"
+#include "log.h"
 #include "reply.h"
 #include "sock6d.h"
 
@@ -69,6 +70,17 @@ err_too_large(struct s6err *e, const struct limits *l, const char *limit)
 	    limit, value);
 }
 
+/* No memory to grow a batch's text (its slack holds every answer of one
+ * line otherwise): the array would lack an answer, so the connection is
+ * closed instead, which the client sees. */
+static void
+batch_text_lost(struct conn *conn)
+{
+	log_warnx("conn %llu: out of memory for an answer in a batch, closing",
+	    (unsigned long long)conn->id);
+	conn_close(conn);
+}
+
 /* Write one response into its batch's text (after a comma) or, ended by a
  * newline, into the connection's queue; NULL, or the limit it would pass.
  * A result larger than SMALL_REPLY goes only where everything held for the
@@ -98,8 +110,10 @@ respond_text(struct conn *conn, struct reply_batch *b, const char *idt, size_t i
 		conn_commit(conn, n + 1);
 		return NULL;
 	}
-	if ((p = buf_reserve(&b->text, n + 1)) == NULL)
-		return NULL;	/* past the slack: cannot happen for one line's members */
+	if ((p = buf_reserve(&b->text, n + 1)) == NULL) {
+		batch_text_lost(conn);
+		return NULL;
+	}
 	*p = b->answered++ > 0 ? ',' : '[';
 	response_format(p + 1, idt, idlen, member, mlen, val, vallen);
 	buf_commit(&b->text, n + 1);
@@ -175,8 +189,11 @@ reply_written(struct conn *conn, struct reply_batch *b, const struct jv *id,
 		json_object_put(err);
 		return;
 	}
-	if ((p = b != NULL ? buf_reserve(&b->text, n + 1) : conn_reserve(conn, n)) == NULL)
+	if ((p = b != NULL ? buf_reserve(&b->text, n + 1) : conn_reserve(conn, n)) == NULL) {
+		if (b != NULL)
+			batch_text_lost(conn);
 		return;		/* the connection is closed */
+	}
 	if (b != NULL)
 		*p++ = b->answered++ > 0 ? ',' : '[';
 	head = response_head(p, idt, idlen, "result", sizeof("result") - 1);
