@@ -123,7 +123,7 @@ static void *
 worker(void *arg)
 {
 	struct resolver *r = arg;
-	struct resolve_job *job;
+	struct resolve_job *job = NULL;
 	bool last;
 
 	pthread_mutex_lock(&r->lock);

@@ -608,8 +608,19 @@ rpc_conn_gone(struct conn *conn)
 	}
 }
 
+/* No memory to read a request line: an error with a null id could not
+ * tell a client with several requests in flight which one failed, so the
+ * answers queued go out and then the connection is closed, which it sees. */
+static void
+request_lost(struct conn *conn)
+{
+	log_warnx("conn %llu: out of memory for a request, closing",
+	    (unsigned long long)conn->id);
+	conn_close_after_flush(conn);
+}
+
 /* Parse one request line; NULL when it is not a request (the error is
- * answered). */
+ * answered, or the connection closed). */
 static struct request *
 request_parse(struct conn *conn, const char *line, size_t len)
 {
@@ -618,8 +629,7 @@ request_parse(struct conn *conn, const char *line, size_t len)
 
 	r = spare_take(conn->d->spare_requests, &conn->d->nspare_requests, sizeof(*r));
 	if (r == NULL) {
-		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
-		rpc_send_error(conn, &e);
+		request_lost(conn);
 		return NULL;
 	}
 	r->d = conn->d;
@@ -639,8 +649,9 @@ request_parse(struct conn *conn, const char *line, size_t len)
 		e.limit = "max_depth";
 		break;
 	case JV_NOMEM:
-		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
-		break;
+		request_lost(conn);
+		spare_put(conn->d->spare_requests, &conn->d->nspare_requests, r);
+		return NULL;
 	}
 	rpc_send_error(conn, &e);
 	spare_put(conn->d->spare_requests, &conn->d->nspare_requests, r);
