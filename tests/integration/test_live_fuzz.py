@@ -592,8 +592,8 @@ class LiveFuzz:
                                                 "scope": r.choice(["daemon", "connection"])})
         elif k == 1 and self.addrs:
             a = r.choice(self.addrs)
-            if a[:1] not in "/@":
-                host, _, port = a.rpartition(":")
+            host, _, port = a.rpartition(":")
+            if a[:1] not in "/@" and port.isdigit():
                 self.send_request(c, "tcp.connect", {"host": host.strip("[]"), "port": int(port), "timeout": 1000})
         elif k == 2:
             self.send_request(c, "socket.create", {"family": r.choice(["inet", "inet6", "unix"]),
@@ -740,7 +740,8 @@ class LiveFuzz:
                     self.raw_step(c)
             self.raws = [c for c in self.raws if not c.closed]
             c = self.rng.choice(self.conns)
-            busy = len(c.out) >= MAX_OUTSTANDING or c.raw
+            # Nothing more after an attach until its answer: it may be a pipe.
+            busy = len(c.out) >= MAX_OUTSTANDING or c.raw or c.attach_id is not None
             if not busy:
                 self.step(c)
             self.pump(0.05 if busy else 0)
