@@ -79,6 +79,10 @@ DATA_METHODS = ("socket.send", "socket.send_all", "socket.send_to", "socket.rece
 # The limits the daemon closes a connection for, after saying which.
 CLOSING_LIMITS = ("max_message", "max_connections", "connections_per_user", "root_connections")
 
+# Not host names: glibc looks them up nowhere, unless asked for a canonical
+# name in one family (then it sends them to DNS).
+LITERAL_HOSTS = ["[::1]", "[127.0.0.1]", "127.0.0.1 x"]
+
 HUGE = [2 ** 31, 2 ** 32 + 1, 2 ** 63 - 1, 2 ** 63, 2 ** 64, -2 ** 63 - 1, 10 ** 30, 1e308, -1, 0.5]
 
 
@@ -419,7 +423,7 @@ class LiveFuzz:
     def safe_host(self, method):
         """A host no lookup of which can reach DNS."""
         r = self.rng
-        hosts = ["127.0.0.1", "127.1", "0.0.0.0", "::ffff:127.0.0.1", "127.0.0.2"]
+        hosts = ["127.0.0.1", "127.1", "0.0.0.0", "::ffff:127.0.0.1", "127.0.0.2"] + LITERAL_HOSTS
         if self.ipv6:
             hosts += ["::1", "::", "fe80::1%lo"]
         if self.netns:
@@ -566,13 +570,18 @@ class LiveFuzz:
     def keep_off_dns(self, method, out):
         """Make sure no lookup in this call can go to a DNS server: a reverse
         lookup is numeric unless of 127.0.0.1, "localhost" only in IPv4 or
-        either family."""
+        either family, no canonical name of a literal host."""
         if method == "net.name_information":
             a = out.get("address")
             v4 = (isinstance(a, str) and (a == "127.0.0.1" or a.startswith("127.0.0.1:"))) or \
                  (isinstance(a, dict) and a.get("address") == "127.0.0.1" and a.get("family") == "inet")
             if not v4:
                 out["flags"] = ["numerichost"] + self.rng.sample(["numericserv", "nofqdn", "namereqd", "dgram"], 2)
+        if method == "net.address_information" and out.get("node") in LITERAL_HOSTS:
+            if isinstance(out.get("flags"), list):
+                out["flags"] = [f for f in out["flags"] if not str(f).endswith("canonname")]
+            else:
+                out.pop("flags", None)
         if method == "net.address_information" and out.get("node") == "localhost":
             if out.get("family") not in (None, "unspec", "inet", "af/unspec", "af/inet", 0, 2):
                 out["family"] = "inet"
