@@ -45,6 +45,7 @@ import selectors
 import shutil
 import socket
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -222,7 +223,8 @@ class LiveFuzz:
 
     def check_alive(self):
         if self.d.proc.poll() is not None:
-            self.fail("sock6d exited with status %s" % self.d.proc.returncode)
+            code = self.d.proc.returncode
+            self.fail("sock6d exited with %s" % ("signal %d" % -code if code < 0 else "status %d" % code))
 
     # ---- sending ------------------------------------------------------------
     def deadline(self, c, method, params):
@@ -356,6 +358,11 @@ class LiveFuzz:
         if c.raw or c.attach_id is not None:
             return
         if pending and c.limit_said is None and not c.may_close:
+            try:
+                self.d.proc.wait(timeout=1.0)   # a crash closes every connection
+            except subprocess.TimeoutExpired:
+                pass
+            self.check_alive()
             self.fail("conn%d: the daemon closed the connection with %d requests unanswered "
                       "and no limit named: %r; its last lines sent:\n  %s"
                       % (c.index, len(pending), sorted(pending.items(), key=str)[:5],
