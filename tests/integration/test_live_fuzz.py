@@ -133,6 +133,7 @@ class Conn:
         self.closed = False
         self.notes = 0
         self.sent = collections.deque(maxlen=8)
+        self.subs = set()        # handles this connection subscribed to
 
     def send(self, data):
         self.sent.append(data[:400])
@@ -385,6 +386,10 @@ class LiveFuzz:
             self.connected.append(params.get("handle"))
         if method == "socket.subscribe" and isinstance(params, dict):
             self.subscribed.add(params.get("handle"))
+            c.subs.add(params.get("handle"))
+        if method == "socket.unsubscribe" and isinstance(params, dict):
+            self.subscribed.discard(params.get("handle"))
+            c.subs.discard(params.get("handle"))
         addr = result.get("address")
         if isinstance(addr, dict) and addr.get("string"):
             self.addrs.append(addr["string"])
@@ -415,10 +420,12 @@ class LiveFuzz:
     def handle(self, method=None):
         r = self.rng
         x = r.random()
+        if method in ("socket.credit", "socket.unsubscribe") and x < 0.8:
+            pool = [h for h in self.subscribed if h in self.handles]
+            if pool:
+                return r.choice(sorted(pool))
         if method in DATA_METHODS and self.connected and x < 0.6:
             pool = [h for h in self.connected if h in self.handles]
-            if method in ("socket.credit", "socket.unsubscribe"):
-                pool = [h for h in pool if h in self.subscribed] or pool
             if pool:
                 return r.choice(pool)
         if self.handles and x < 0.85:
@@ -602,7 +609,13 @@ class LiveFuzz:
         r = self.rng
         fam = r.choice(["inet", "inet6"] if self.ipv6 else ["inet"])
         host = {"inet": "127.0.0.1", "inet6": "[::1]"}[fam]
-        k = r.randrange(6)
+        k = r.randrange(7)
+        if k == 6 and c.subs:
+            h = r.choice(sorted(c.subs))
+            if r.random() < 0.8:
+                self.send_request(c, "socket.credit", {"handle": h, "add": r.choice([1, 100, 65536, 2 ** 40])})
+            else:
+                self.send_request(c, "socket.unsubscribe", {"handle": h})
         if k == 0:
             self.send_request(c, "tcp.listen", {"port": 0, "host": host.strip("[]"),
                                                 "scope": r.choice(["daemon", "connection"])})
