@@ -16,8 +16,9 @@ It asserts that the daemon never exits, never answers -32603 (internal
 error), answers every request on every connection with its id within a
 deadline (the call's own timeout, if it has one, plus a margin) or closes
 the connection after saying which limit it hit, answers the waiting calls
-that had no timeout once every handle is closed at the end, and that its
-log holds no sanitizer report (AddressSanitizer, UBSan's "runtime error:").
+that had no timeout once every handle is closed at the end, that it exits
+with status 0 on SIGTERM, and that its log holds no sanitizer report
+(AddressSanitizer, LeakSanitizer, UBSan's "runtime error:").
 
 As root the test process first moves into a network namespace of its own
 whose only interface is loopback (unshare(CLONE_NEWNET), then lo up), so that
