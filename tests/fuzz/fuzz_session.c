@@ -71,7 +71,14 @@ got_bytes(struct fz_session *z, uint64_t at, const unsigned char *p, size_t n)
 	CHECK(at == z->next);
 	CHECK(z->next + n <= z->written);
 	for (i = 0; i < n; i++)
-		CHECK(p[i] == pattern(at + i));
+		if (p[i] != pattern(at + i)) {
+			fprintf(stderr, "stream byte %llu of %llu written: got 0x%02x, want "
+			    "0x%02x (%s, %zu bytes from %llu)\n", (unsigned long long)(at + i),
+			    (unsigned long long)z->written, p[i], pattern(at + i),
+			    z->attached ? "through attach" : "in socket.data", n,
+			    (unsigned long long)at);
+			abort();
+		}
 	z->next += n;
 }
 
