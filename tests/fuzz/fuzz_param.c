@@ -383,6 +383,7 @@ check_error(const struct method *m, const struct jv *params, const struct s6err 
 	const struct param	*p;
 	json_object		*o, *code;
 	bool			 named = false;
+	uint32_t		 i;
 
 	CHECK(e->message[0] != '\0');
 	if (e->code == S6_NO_SUCH_HANDLE) {
@@ -397,8 +398,10 @@ check_error(const struct method *m, const struct jv *params, const struct s6err 
 		if (strcmp(p->name, e->param) == 0 ||
 		    (p->type == PT_BYTES && strcmp(e->param, "text") == 0))
 			named = true;
-	/* Or an unknown key of the request. */
-	CHECK(named || (params != NULL && jv_get(params, e->param) != NULL));
+	/* Or an unknown key of the request (quoted up to a NUL it holds). */
+	for (i = 0; !named && params != NULL && i < params->len; i++)
+		named = strcmp(params->u.kids[i].key, e->param) == 0;
+	CHECK(named);
 	CHECK((o = err_to_json(e)) != NULL);
 	CHECK(json_object_object_get_ex(o, "code", &code) &&
 	    json_object_get_int(code) == S6_INVALID_PARAMS);
