@@ -69,7 +69,8 @@ jv_get(const struct jv *obj, const char *key)
 {
 	const struct jv *k, *end;
 
-	if (obj == NULL || obj->type != JV_OBJECT)
+	/* An empty object has no kids array (NULL): nothing to step over. */
+	if (obj == NULL || obj->type != JV_OBJECT || obj->len == 0)
 		return NULL;
 	for (k = obj->u.kids, end = k + obj->len; k < end; k++)
 		if (jv_key_is(k, key))

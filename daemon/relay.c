@@ -249,6 +249,25 @@ relay_down_read(struct relay *r)
 	want = r->len4 ? LEN4_MAX + 4 : room;
 	if ((p = (unsigned char *)conn_reserve(r->c, want)) == NULL)
 		return STEP_ENDED;
+	if (r->s->held != NULL) {
+		/* Bytes the daemon read earlier and kept on the handle (an
+		 * unsubscribe's incomplete character, a cancelled receive's)
+		 * come before any the socket has now. */
+		size_t full;
+
+		if (!r->len4) {
+			conn_commit(r->c, sock_take(r->s, (char *)p, want, false, NULL, NULL,
+			    &full));
+			return STEP_MOVED;
+		}
+		n = (ssize_t)sock_take(r->s, (char *)p + 4, LEN4_MAX, false, NULL, NULL, &full);
+		p[0] = (unsigned char)(n >> 24);
+		p[1] = (unsigned char)(n >> 16);
+		p[2] = (unsigned char)(n >> 8);
+		p[3] = (unsigned char)n;
+		conn_commit(r->c, 4 + (size_t)n);
+		return STEP_MOVED;
+	}
 	if (!r->len4) {
 		if ((n = recv(r->s->fd, p, want, MSG_DONTWAIT)) == 0)
 			r->down.eof = true;
@@ -281,7 +300,7 @@ relay_down(struct relay *r)
 	ssize_t n;
 
 	if (!d->eof) {
-		if (!relay_splicing(d)) {
+		if (!relay_splicing(d) || (r->s->held != NULL && d->queued == 0)) {
 			if ((moved = relay_down_read(r)) == STEP_ENDED)
 				return STEP_ENDED;
 		} else if (d->queued < r->window) {

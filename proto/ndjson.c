@@ -25,10 +25,10 @@ ndjson_next(struct buf *b, size_t max, size_t *scanned, const char **line,
 	size_t		 n, scan, from, flen;
 
 	for (;;) {
-		p = buf_head(b);
-		n = buf_len(b);
-		if (n == 0)
+		/* An empty buffer may have no storage yet: no head to take. */
+		if ((n = buf_len(b)) == 0)
 			return NDJSON_NEED;
+		p = buf_head(b);
 		scan = max > SIZE_MAX - 2 ? n : max + 2;
 		if (scan > n)
 			scan = n;

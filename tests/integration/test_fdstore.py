@@ -431,7 +431,7 @@ class FdStoreTest(unittest.TestCase):
         self.assertEof(other)
         self.assertIn("handle %d: fd 3 is not the socket described" % h, self.read_log())
         with harness.Client(self.ctl) as c:
-            self.assertEqual(c.call("socket.list"), {"sockets": []})
+            self.assertEqual(c.call("socket.list"), {"sockets": [], "next": None})
             self.assertGreater(c.call("socket.create", {"family": "inet", "type": "stream"})
                                ["handle"], h)
         self.assertEqual(self.stop(b), 0, self.read_log())
@@ -449,7 +449,7 @@ class FdStoreTest(unittest.TestCase):
         self.give_back(passed)
         self.assertIn(message, self.read_log())
         with harness.Client(self.ctl) as c:
-            self.assertEqual(c.call("socket.list"), {"sockets": []})
+            self.assertEqual(c.call("socket.list"), {"sockets": [], "next": None})
         self.assertEof(peer)            # the descriptor was closed
         self.assertTrue(os.path.exists(self.state_file), "a file not trusted was removed")
         self.manager.wait_for(lambda m: m.get("FDSTOREREMOVE") == "1", "FDSTOREREMOVE=1")

@@ -64,11 +64,9 @@ class TtyShellTest(harness.DaemonTest):
     def type(self, keys):
         os.write(self.fd, keys)
 
-    def finish(self, prompt=True):
-        """^D ends the shell (typed at the prompt, or as soon as possible
-        with prompt=False); its exit status."""
-        if prompt:
-            self.expect(b"sock6> ")
+    def finish(self):
+        """^D at the prompt ends the shell; its exit status."""
+        self.expect(b"sock6> ")
         self.type(b"\x04")
         deadline = time.monotonic() + 10
         while True:
@@ -139,13 +137,6 @@ class TtyShellTest(harness.DaemonTest):
         self.type(b"ng\r")               # and still being edited
         self.expect(b'"pong": true')
         self.assertEqual(self.finish(), 0)
-
-    def test_end_of_input_typed_ahead(self):
-        # ^D typed before the next prompt (the terminal still in its own
-        # line mode) ends the shell all the same.
-        for _ in range(20):
-            self.type(b"daemon.ping\r")
-        self.assertEqual(self.finish(prompt=False), 0)
 
 
 if __name__ == "__main__":

@@ -360,7 +360,7 @@ class UnknownHostTest(harness.DaemonTest):
                 self.assertError(err, 1000)
                 self.assertEqual(err["message"], "node and/or service lookup failed")
         self.assertIn("nosuch.test", {q.name for q in harness.dns_queries()})
-        self.assertEqual(self.c.call("socket.list"), {"sockets": []})
+        self.assertEqual(self.c.call("socket.list"), {"sockets": [], "next": None})
 
 
 @unittest.skipUnless(test_resolve.can_make_netns(), "needs root and ip netns")
@@ -383,7 +383,7 @@ class HangingLookupTest(test_resolve.SilentResolverBase):
             while time.monotonic() < end:
                 self.assertEqual(other.call("daemon.ping"), {"pong": True})
                 time.sleep(0.1)  # the test is about time passing
-            self.assertEqual(other.call("socket.list"), {"sockets": []})
+            self.assertEqual(other.call("socket.list"), {"sockets": [], "next": None})
             self.assertEqual(other.call("daemon.stats")["connections"], 1)
 
     def test_lookup_failure_is_answered(self):
@@ -396,7 +396,7 @@ class HangingLookupTest(test_resolve.SilentResolverBase):
                 self.assertEqual(err["message"], "node and/or service lookup failed")
             else:
                 self.assertEqual(err["code"], 1004, err)
-            self.assertEqual(c.call("socket.list"), {"sockets": []})
+            self.assertEqual(c.call("socket.list"), {"sockets": [], "next": None})
 
 
 if __name__ == "__main__":
