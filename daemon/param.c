@@ -448,6 +448,11 @@ check_keys(const struct param *rows, const struct jv *params, struct s6err *e)
 	for (i = 0; i < params->len; i++) {
 		const struct jv *m = &params->u.kids[i];
 
+		if (memchr(m->key, '\0', m->keylen) != NULL) {
+			/* it could not be named: the NUL would end its name */
+			err_param(e, NULL, "a param name holds a NUL character");
+			return -1;
+		}
 		if (row_named(rows, m) == NULL) {
 			err_param(e, NULL, "unknown param %.64s", m->key);
 			e->param = m->key;	/* lives in the request's arena */

@@ -393,12 +393,19 @@ check_error(const struct method *m, const struct jv *params, const struct s6err 
 	if (e->code == S6_NET)
 		return;		/* P_ADDR_NET's "invalid internet address" */
 	CHECK(e->code == S6_INVALID_PARAMS);
-	CHECK(e->param != NULL);
+	if (e->param == NULL) {
+		/* only a key holding a NUL goes unnamed: it cannot be named */
+		for (i = 0; !named && params != NULL && i < params->len; i++)
+			named = memchr(params->u.kids[i].key, '\0',
+			    params->u.kids[i].keylen) != NULL;
+		CHECK(named);
+		return;
+	}
 	for (p = m->params; p->name != NULL; p++)
 		if (strcmp(p->name, e->param) == 0 ||
 		    (p->type == PT_BYTES && strcmp(e->param, "text") == 0))
 			named = true;
-	/* Or an unknown key of the request (quoted up to a NUL it holds). */
+	/* Or an unknown key of the request. */
 	for (i = 0; !named && params != NULL && i < params->len; i++)
 		named = strcmp(params->u.kids[i].key, e->param) == 0;
 	CHECK(named);

@@ -195,6 +195,14 @@ class BadInputTest(harness.DaemonTest):
         self.assertError(err, -32602, param="zzz")
         self.assertAlive()
 
+    def test_param_name_with_nul(self):
+        # a name that a NUL would cut is refused as such, not named cut short
+        err = self.c.error("daemon.ping", {"pa\u0000bath": 1})
+        self.assertError(err, -32602)
+        self.assertIn("NUL", err["message"])
+        self.assertIsNone(err.get("data", {}).get("param"))
+        self.assertAlive()
+
     def test_missing_required_param(self):
         self.param_error("socket.create", {"family": "inet"}, "type")
         self.param_error("socket.create", {"type": "stream"}, "family")
