@@ -323,8 +323,9 @@ script_readline(struct script *s, char **line)
 	size_t		 used;
 
 	for (;;) {
-		if ((nl = memchr(s->in, '\n', s->inlen)) != NULL ||
-		    (s->eof && s->inlen > 0)) {
+		/* s->in is NULL before the first read: no memchr on it. */
+		nl = s->inlen > 0 ? memchr(s->in, '\n', s->inlen) : NULL;
+		if (nl != NULL || (s->eof && s->inlen > 0)) {
 			used = nl != NULL ? (size_t)(nl - s->in) + 1 : s->inlen;
 			if ((nbuf = malloc(used + 1)) == NULL)
 				return 0;
