@@ -176,9 +176,9 @@ class GrantTest(unittest.TestCase):
         logged = len(self.audit()) - before
         self.assertGreater(logged, 0)
         # 20 a second: at most 40 when the 300 calls took under a second (as
-        # they do), more only where the daemon runs slower (a sanitizer,
-        # valgrind, a loaded machine).
-        self.assertLessEqual(logged, 20 * (int(seconds) + 1))
+        # they do; a second's window may have begun before), more only where
+        # the daemon runs slower (a sanitizer, valgrind, a loaded machine).
+        self.assertLessEqual(logged, 20 * (int(seconds) + 2))
         self.assertLess(logged, 300)
         # The next line logged after the second says how many were left out.
         deadline = time.monotonic() + 10
