@@ -336,10 +336,11 @@ script_readline(struct script *s, char **line)
 	if (s->edit)
 		lineedit_prompt();
 	for (;;) {
+		/* s->in is NULL before the first read: no memchr on it. */
+		nl = !s->edit && s->inlen > 0 ? memchr(s->in, '\n', s->inlen) : NULL;
 		if (s->edit)
 			;	/* the editor holds the typed bytes */
-		else if ((nl = memchr(s->in, '\n', s->inlen)) != NULL ||
-		    (s->eof && s->inlen > 0)) {
+		else if (nl != NULL || (s->eof && s->inlen > 0)) {
 			used = nl != NULL ? (size_t)(nl - s->in) + 1 : s->inlen;
 			if ((nbuf = malloc(used + 1)) == NULL)
 				return 0;

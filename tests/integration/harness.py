@@ -13,11 +13,14 @@ answers those with NXDOMAIN, and the class is skipped where there is no
 tripwire (its lookups would otherwise reach the machine's resolver).
 """
 
+import atexit
 import base64
 import errno
 import json
 import os
 import pwd
+import re
+import shlex
 import shutil
 import signal
 import socket
@@ -31,7 +34,100 @@ import dnstrap
 
 SOCK6D = os.environ.get("SOCK6D", "sock6d")
 SOCK6CTL = os.environ.get("SOCK6CTL", "sock6ctl")
-READY_DEADLINE = 10.0
+
+# A run under a dynamic checker (`make check-valgrind`) sets:
+#   SOCK6D_WRAPPER      the command words put before every sock6d the tests
+#                       start (harness.Daemon, the tests' own Popen calls, the
+#                       Node client's tests): SOCK6D then names a script made
+#                       here that runs the daemon under it, and SOCK6D_BINARY
+#                       the program itself (for ldd and the like);
+#   SOCK6D_REPORT_DIR   set here, not by the caller: a directory of this test
+#                       process where the wrapper writes one report per
+#                       daemon, named PID.log (valgrind's
+#                       --log-file=%q{SOCK6D_REPORT_DIR}/%p.log);
+#                       a report with an error in it fails the Daemon's stop
+#                       and, whoever started the daemon, the whole file;
+#   SOCK6D_ERROR_EXITCODE  the exit code by which the checker says it found
+#                       errors (valgrind's --error-exitcode, the sanitizers'
+#                       exitcode=); harness.Daemon fails when its daemon
+#                       exits with it;
+#   SOCK6D_TIME_FACTOR  how much slower the daemon runs: it scales the
+#                       readiness deadline, client timeouts, stop waits and
+#                       wait_until, nothing else.
+SOCK6D_BINARY = shutil.which(SOCK6D) or SOCK6D
+WRAPPER = tuple(shlex.split(os.environ.get("SOCK6D_WRAPPER", "")))
+ERROR_EXITCODE = int(os.environ.get("SOCK6D_ERROR_EXITCODE") or 0) or None
+TIME_FACTOR = max(1.0, float(os.environ.get("SOCK6D_TIME_FACTOR") or 1))
+READY_DEADLINE = 10.0 * TIME_FACTOR
+
+
+def _install_wrapper():
+    """Point SOCK6D, here and in the environment the tests' children get, at
+    a script that runs the daemon under WRAPPER, and make the report
+    directory.  Both are readable by every user: some tests run sock6d, or
+    its clients, as another user."""
+    global SOCK6D, SOCK6D_BINARY
+    if not WRAPPER:
+        return
+    if os.environ.get("SOCK6D_REPORT_DIR"):
+        # Made by the process that re-executed itself as this one (dnstrap,
+        # same pid: it cleans up) or by the test that started this one.
+        SOCK6D_BINARY = os.environ["SOCK6D_BINARY"]
+        if os.environ.get("SOCK6D_WRAPPER_PID") == str(os.getpid()):
+            atexit.register(shutil.rmtree, os.path.dirname(os.environ["SOCK6D_REPORT_DIR"]), True)
+        return
+    where = tempfile.mkdtemp(prefix="sock6d-wrapper-")
+    atexit.register(shutil.rmtree, where, True)
+    os.environ["SOCK6D_WRAPPER_PID"] = str(os.getpid())
+    os.environ["SOCK6D_BINARY"] = SOCK6D_BINARY
+    os.chmod(where, 0o755)
+    reports = os.path.join(where, "reports")
+    os.mkdir(reports)
+    os.chmod(reports, 0o1777)
+    script = os.path.join(where, "sock6d")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\n# sock6d under %s\nexec %s %s \"$@\"\n"
+                % (WRAPPER[0], " ".join(shlex.quote(w) for w in WRAPPER), shlex.quote(SOCK6D_BINARY)))
+    os.chmod(script, 0o755)
+    SOCK6D = os.environ["SOCK6D"] = script
+    os.environ["SOCK6D_REPORT_DIR"] = reports
+
+
+_install_wrapper()
+
+
+def skip_under_wrapper(reason):
+    """Skip a test that cannot hold with the daemon under SOCK6D_WRAPPER
+    (valgrind), saying why."""
+    return unittest.skipIf(WRAPPER, "under %s, %s" % (WRAPPER[0] if WRAPPER else "", reason))
+
+
+RSS_UNDER_WRAPPER = ("the daemon's RSS counts valgrind's own memory and the freed blocks "
+                     "it holds back")
+
+
+def report_errors(pid=None):
+    """The errors in the wrapper's reports (of one daemon, or of all this
+    process started), as text, and those reports removed; "" for none.
+    A valgrind report (-q) holds only errors, leaks and warnings: an error
+    or leak starts with an unindented line, a warning with "Warning:"."""
+    where = os.environ.get("SOCK6D_REPORT_DIR")
+    if not WRAPPER or not where:
+        return ""
+    names = ["%d.log" % pid] if pid is not None else sorted(os.listdir(where))
+    found = []
+    for name in names:
+        path = os.path.join(where, name)
+        try:
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            continue
+        os.unlink(path)
+        bodies = [re.sub(r"^==\d+== ?", "", line) for line in text.splitlines()]
+        if any(b and not b[0].isspace() and not b.startswith("Warning:") for b in bodies):
+            found.append("---- %s ----\n%s" % (name, text))
+    return "\n".join(found)
 
 
 def b64(data):
@@ -65,6 +161,7 @@ def request_line(method, params, id=1):
 
 def wait_until(pred, deadline=5.0, what="condition"):
     """Poll pred() until it is true; fail after the deadline (never a fixed sleep)."""
+    deadline *= TIME_FACTOR
     end = time.monotonic() + deadline
     while True:
         if pred():
@@ -119,7 +216,7 @@ class Client:
 
     def __init__(self, path, timeout=10.0):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
+        self.sock.settimeout(timeout * TIME_FACTOR)
         try:
             self.sock.connect(path)
         except OSError:
@@ -218,6 +315,7 @@ class Daemon:
         self.path = os.path.join(self.dir, "ctl.sock")
         self.log_path = os.path.join(self.dir, "daemon.log")
         self.log = open(self.log_path, "wb")
+        self.checked = False
         cmd = list(wrap) + [SOCK6D, "--socket", self.path, "--socket-mode", mode,
                             "--log-level", "debug"] + list(args)
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
@@ -252,19 +350,38 @@ class Daemon:
             return f.read().decode("utf-8", "replace")
 
     def stop(self, sig=signal.SIGTERM):
+        """Stop the daemon (if it still runs) and return its exit code;
+        raises AssertionError if a checker it runs under (SOCK6D_WRAPPER,
+        a sanitizer) reported errors."""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=10 * TIME_FACTOR)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        self.check_reports()
         return self.proc.returncode
 
+    def check_reports(self):
+        """Fail, once, if the daemon exited with the checker's error code or
+        its report holds errors."""
+        if self.checked:
+            return
+        self.checked = True
+        errors = report_errors(self.proc.pid)
+        if ERROR_EXITCODE is not None and self.proc.returncode == ERROR_EXITCODE:
+            errors = "exit code %d\n%s\n%s" % (ERROR_EXITCODE, errors, self.read_log()[-20000:])
+        if errors:
+            raise AssertionError("sock6d (pid %d) ran with memory or undefined-behaviour "
+                                 "errors:\n%s" % (self.proc.pid, errors))
+
     def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def dns_queries():
@@ -310,10 +427,16 @@ class DaemonTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        code = cls.daemon.stop()
-        if code not in (0, None):
-            sys.stderr.write(cls.daemon.read_log())
-        shutil.rmtree(cls.daemon.dir, ignore_errors=True)
+        try:
+            code = cls.daemon.stop()
+            if code not in (0, None):
+                sys.stderr.write(cls.daemon.read_log())
+        finally:
+            shutil.rmtree(cls.daemon.dir, ignore_errors=True)
+            cls._check_dns_after_stop()
+
+    @classmethod
+    def _check_dns_after_stop(cls):
         # The daemon is gone: every query it made has arrived.
         trap = dnstrap.trap()
         if trap is not None:
@@ -349,7 +472,7 @@ class DaemonTest(unittest.TestCase):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         if rcvbuf:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        s.settimeout(timeout)
+        s.settimeout(timeout * TIME_FACTOR)
         s.connect(self.daemon.path)
         self.addCleanup(s.close)
         return s
@@ -432,6 +555,10 @@ def main():
         dnstrap.trap().label("before the first test")
     result = unittest.main(testRunner=GuardedRunner, verbosity=2, exit=False).result
     ok = result.wasSuccessful()
+    errors = report_errors()
+    if errors:
+        sys.stderr.write("FAIL: errors in daemons under %s:\n%s\n" % (WRAPPER[0], errors))
+        ok = False
     trap = dnstrap.trap()
     if trap is not None:
         strays = result.between + trap.strays()

@@ -63,7 +63,7 @@ class ControlSocketTest(unittest.TestCase):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
                 try:
-                    p.wait(timeout=5)
+                    p.wait(timeout=5 * harness.TIME_FACTOR)
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait()
@@ -93,7 +93,7 @@ class ControlSocketTest(unittest.TestCase):
 
     def wait_serving(self, proc, path, deadline=10.0):
         """Poll daemon.ping on path until it answers; fail if proc exits first."""
-        end = time.monotonic() + deadline
+        end = time.monotonic() + deadline * harness.TIME_FACTOR
         while time.monotonic() < end:
             if proc.poll() is not None:
                 self.fail("sock6d exited with %d:\n%s" % (proc.returncode, self.log_of(proc)))
@@ -117,7 +117,8 @@ class ControlSocketTest(unittest.TestCase):
         try:
             return subprocess.run([harness.SOCK6D] + list(args), stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  env=env or clean_env(), timeout=timeout, cwd=self.dir)
+                                  env=env or clean_env(), timeout=timeout * harness.TIME_FACTOR,
+                                  cwd=self.dir)
         except subprocess.TimeoutExpired:
             self.fail("sock6d %r kept running" % (args,))
 
@@ -128,7 +129,7 @@ class ControlSocketTest(unittest.TestCase):
     def stop(self, proc, sig=signal.SIGTERM):
         proc.send_signal(sig)
         try:
-            return proc.wait(timeout=10)
+            return proc.wait(timeout=10 * harness.TIME_FACTOR)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

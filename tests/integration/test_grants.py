@@ -167,13 +167,19 @@ class GrantTest(unittest.TestCase):
     def test_refusals_audited_at_a_bounded_rate(self):
         # A client may repeat a refusal at will; its audit lines may not.
         before = len(self.audit())
+        start = time.monotonic()
         r = self.as_nobody([["socket.create", {"family": "inet", "type": "stream",
                                                "scope": "connection"}]] +
                            [["socket.bind", {"handle": 0, "address": "127.0.0.1:81"}]] * 300)
+        seconds = time.monotonic() - start
         self.assertTrue(all(x["error"]["code"] == 1011 for x in r[1:]))
         logged = len(self.audit()) - before
         self.assertGreater(logged, 0)
-        self.assertLessEqual(logged, 2 * 20)      # 20 a second, over at most two seconds
+        # 20 a second: at most 40 when the 300 calls took under a second (as
+        # they do; a second's window may have begun before), more only where
+        # the daemon runs slower (a sanitizer, valgrind, a loaded machine).
+        self.assertLessEqual(logged, 20 * (int(seconds) + 2))
+        self.assertLess(logged, 300)
         # The next line logged after the second says how many were left out.
         deadline = time.monotonic() + 10
         note = []

@@ -240,6 +240,7 @@ class MemoryTest(OutputTest):
 
     CONNS = 16
 
+    @harness.skip_under_wrapper(harness.RSS_UNDER_WRAPPER)
     def test_pinned_memory_is_bounded_and_given_back(self):
         pid = self.daemon.proc.pid
         with open("/proc/%d/maps" % pid) as f:

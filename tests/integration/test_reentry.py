@@ -196,6 +196,7 @@ class ReentryTest(harness.DaemonTest):
                 arrays.append(json.loads(line))
         self.assertEqual([len(a) for a in arrays], [61, 61])
 
+    @harness.skip_under_wrapper(harness.RSS_UNDER_WRAPPER)
     def test_batches_held_open_stay_bounded(self):
         pid = self.daemon.proc.pid
         L = self.unix_listener(self.c, "pin")

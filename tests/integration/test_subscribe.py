@@ -879,6 +879,7 @@ class BigStreamTest(SubscribeCase):
     PAUSE_AT = (TOTAL // 4, TOTAL // 2, 3 * TOTAL // 4)
     RSS_BOUND = 64 * MIB
 
+    @harness.skip_under_wrapper(harness.RSS_UNDER_WRAPPER)
     def test_gib_with_pauses(self):
         pid = self.daemon.proc.pid
         h, peer = self.connected(timeout=60)
