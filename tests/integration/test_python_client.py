@@ -432,8 +432,12 @@ class TestExample(PyCase):
         out = subprocess.run([sys.executable, os.path.join(PYDIR, "examples", "echo.py")],
                              env=env, capture_output=True, text=True, timeout=60)
         self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertIn("echoed: hello, echo", out.stdout)
-        self.assertIn("line 0\nline 1\nline 2\n", out.stdout.replace("streamed: ", ""))
+        lines = out.stdout.splitlines()
+        self.assertRegex(lines[0], r"^connected: 127\.0\.0\.1:[1-9][0-9]*$")
+        self.assertEqual(lines[1], "echoed: hello, sock6d")
+        self.assertEqual(lines[-1], "eof")
+        self.assertEqual("\n".join(lines[2:-1]).replace("data: ", "") + "\n",
+                         "line 0\nline 1\nline 2\n")
 
 
 class TestLimits(harness.DaemonTest):

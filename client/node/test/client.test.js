@@ -277,7 +277,10 @@ describe('sock6d client', () => {
         else resolve(stdout);
       });
     });
-    assert.match(out, /echoed: hello, sock6d/);
-    assert.match(out, /followed: "one\\ntwo\\nthree\\n"/);
+    const lines = out.split('\n').slice(0, -1);
+    assert.match(lines[0], /^connected: 127\.0\.0\.1:[1-9][0-9]*$/);
+    assert.strictEqual(lines[1], 'echoed: hello, sock6d');
+    assert.strictEqual(lines[lines.length - 1], 'eof');
+    assert.strictEqual(lines.slice(2, -1).join('\n').replace(/data: /g, '') + '\n', 'line 0\nline 1\nline 2\n');
   });
 });
