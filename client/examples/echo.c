@@ -161,6 +161,7 @@ main(int argc, char *argv[])
 	for (;;) {
 		json_object *n, *params;
 		const char *method;
+		int eof;
 
 		if ((n = s6c_next_notification(c)) == NULL) {
 			if (s6c_wait_notification(c, TIMEOUT_MS) != S6C_OK) {
@@ -174,8 +175,9 @@ main(int argc, char *argv[])
 		if (strcmp(method, "socket.data") == 0)
 			printf("data: %s", json_object_get_string(
 			    json_object_object_get(params, "text")));
-		json_object_put(n);
-		if (strcmp(method, "socket.eof") == 0) {
+		eof = strcmp(method, "socket.eof") == 0;
+		json_object_put(n);	/* method and params were n's */
+		if (eof) {
 			printf("eof\n");
 			break;
 		}
