@@ -86,8 +86,12 @@ def _install_wrapper():
     os.chmod(reports, 0o1777)
     script = os.path.join(where, "sock6d")
     with open(script, "w") as f:
-        f.write("#!/bin/sh\n# sock6d under %s\nexec %s %s \"$@\"\n"
-                % (WRAPPER[0], " ".join(shlex.quote(w) for w in WRAPPER), shlex.quote(SOCK6D_BINARY)))
+        # the report directory is set here too: a launcher that clears the
+        # environment (systemd-socket-activate) must not lose it
+        f.write("#!/bin/sh\n# sock6d under %s\nSOCK6D_REPORT_DIR=%s\nexport SOCK6D_REPORT_DIR\n"
+                "exec %s %s \"$@\"\n"
+                % (WRAPPER[0], shlex.quote(reports), " ".join(shlex.quote(w) for w in WRAPPER),
+                   shlex.quote(SOCK6D_BINARY)))
     os.chmod(script, 0o755)
     SOCK6D = os.environ["SOCK6D"] = script
     os.environ["SOCK6D_REPORT_DIR"] = reports

@@ -43,7 +43,7 @@ QUEUED = b"still in the kernel's queue|"
 
 def built_with_systemd():
     """Whether this sock6d speaks sd-daemon (configure found libsystemd)."""
-    out = subprocess.run(["ldd", harness.SOCK6D], capture_output=True, text=True).stdout
+    out = subprocess.run(["ldd", harness.SOCK6D_BINARY], capture_output=True, text=True).stdout
     return "libsystemd" in out
 
 

@@ -30,7 +30,7 @@ DEADLINE = 10.0
 
 def built_with_systemd():
     """Whether this sock6d speaks sd-daemon (configure found libsystemd)."""
-    out = subprocess.run(["ldd", harness.SOCK6D], capture_output=True, text=True).stdout
+    out = subprocess.run(["ldd", harness.SOCK6D_BINARY], capture_output=True, text=True).stdout
     return "libsystemd" in out
 
 
