@@ -25,16 +25,10 @@
 #include "param.h"
 #include "sockaddr.h"
 
+#include "fuzz_check.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c)	do { if (!(c)) fail_check(#c, __LINE__); } while (0)
-
-static void
-fail_check(const char *what, int line)
-{
-	fprintf(stderr, "fuzz_addr.c:%d: invariant failed: %s\n", line, what);
-	abort();
-}
 
 static bool
 same_addr(const struct s6_sockaddr *a, const struct s6_sockaddr *b)

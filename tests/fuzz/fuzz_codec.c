@@ -18,16 +18,10 @@
 #include "base64.h"
 #include "utf8.h"
 
+#include "fuzz_check.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c)	do { if (!(c)) fail_check(#c, __LINE__); } while (0)
-
-static void
-fail_check(const char *what, int line)
-{
-	fprintf(stderr, "fuzz_codec.c:%d: invariant failed: %s\n", line, what);
-	abort();
-}
 
 static void *
 xmalloc(size_t n)

@@ -15,9 +15,10 @@
 #include "jv.h"
 #include "utf8.h"
 
+#include "fuzz_check.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c)	do { if (!(c)) fail_check(#c, __LINE__); } while (0)
 
 /* Depths tried for every input, increasing. */
 static const long	depths[] = { -1, 0, 1, 2, 3, 8, 32, 200 };
@@ -28,13 +29,6 @@ struct walk {
 	size_t		 nodes;
 	long		 max_depth;	/* deepest container nesting seen */
 };
-
-static void
-fail_check(const char *what, int line)
-{
-	fprintf(stderr, "fuzz_jv.c:%d: invariant failed: %s\n", line, what);
-	abort();
-}
 
 static bool
 is_ws(char c)

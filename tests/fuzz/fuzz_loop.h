@@ -17,10 +17,10 @@
 #include <ev.h>
 
 #include "conn.h"
+#include "fuzz_check.h"
 #include "limit.h"
 #include "sock6d.h"
 
-#define CHECK(c)	do { if (!(c)) fuzz_fail(#c, __FILE__, __LINE__); } while (0)
 #define FUZZ_MAX_TURNS	20000
 
 struct fuzz_loop {
@@ -32,13 +32,6 @@ struct fuzz_loop {
 	size_t		 gotlen, gotcap;
 	bool		 eof;
 };
-
-static void
-fuzz_fail(const char *what, const char *file, int line)
-{
-	fprintf(stderr, "%s:%d: invariant failed: %s\n", file, line, what);
-	abort();
-}
 
 static inline void
 fuzz_loop_start(struct fuzz_loop *f, const struct limits *l)

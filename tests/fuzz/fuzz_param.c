@@ -33,9 +33,10 @@
 #include "sockaddr.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
+#include "fuzz_check.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c)	do { if (!(c)) fail_check(#c, __LINE__); } while (0)
 #define NKEEP		4	/* what a call keeps for its args */
 #define FUZZ_UID	4242	/* the client; handle 2 is someone else's */
 
@@ -43,13 +44,6 @@ static struct ev_loop	*loop;
 static struct sock6d	 d;
 static struct sock	*mine, *theirs;
 static void		*kept[NKEEP];
-
-static void
-fail_check(const char *what, int line)
-{
-	fprintf(stderr, "fuzz_param.c:%d: invariant failed: %s\n", line, what);
-	abort();
-}
 
 static int
 keep(void *cookie, void *p)

@@ -27,17 +27,11 @@
 #include "policy.h"
 #include "policy-parse.h"
 
+#include "fuzz_check.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c)	do { if (!(c)) fail_check(#c, __LINE__); } while (0)
 #define PATH		"fuzz.conf"
-
-static void
-fail_check(const char *what, int line)
-{
-	fprintf(stderr, "fuzz_policy.c:%d: invariant failed: %s\n", line, what);
-	abort();
-}
 
 /* The length of line `line` (from 1) of text, without its newline, or -1
  * when the text has fewer lines. */
