@@ -26,7 +26,7 @@ policy_read(const char *path, char **text, size_t *len, bool *absent, char *err,
     size_t errlen)
 {
 	struct stat st;
-	size_t used = 0;
+	size_t used = 0, cap;
 	ssize_t n;
 	char *buf;
 	int fd;
@@ -70,11 +70,12 @@ policy_read(const char *path, char **text, size_t *len, bool *absent, char *err,
 		    (unsigned long)st.st_uid);
 		goto fail;
 	}
-	if ((buf = malloc(POLICY_MAX_SIZE + 1)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
-	}
-	while ((n = read(fd, buf + used, POLICY_MAX_SIZE + 1 - used)) != 0) {
+	/* Room for the size fstat gave, one byte more to see the end; a file
+	 * that grows meanwhile gets more, up to one byte past the limit. */
+	cap = (st.st_size > 0 && st.st_size <= POLICY_MAX_SIZE ? (size_t)st.st_size : 4095) + 1;
+	if ((buf = malloc(cap)) == NULL)
+		goto nomem;
+	while ((n = read(fd, buf + used, cap - used)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 || (used += (size_t)n) > POLICY_MAX_SIZE) {
@@ -86,11 +87,23 @@ policy_read(const char *path, char **text, size_t *len, bool *absent, char *err,
 			free(buf);
 			goto fail;
 		}
+		if (used == cap) {
+			char *more;
+
+			cap = cap * 2 < POLICY_MAX_SIZE + 1 ? cap * 2 : POLICY_MAX_SIZE + 1;
+			if ((more = realloc(buf, cap)) == NULL) {
+				free(buf);
+				goto nomem;
+			}
+			buf = more;
+		}
 	}
 	close(fd);
 	*text = buf;
 	*len = used;
 	return 0;
+nomem:
+	snprintf(err, errlen, "%s: out of memory", path);
 fail:
 	close(fd);
 	return -1;

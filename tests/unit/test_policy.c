@@ -329,6 +329,42 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* The reader takes what the file holds, whatever its size up to 1 MiB (the
+ * last section of a file of comments still counts), and refuses one byte
+ * more. */
+START_TEST(test_file_size)
+{
+	const size_t max = 1024 * 1024;
+	static const char tail[] = "[user root]\nraw = yes\n";
+	struct creds root = { .uid = 0, .gid = 0 };
+	char *text, want[160];
+	size_t i;
+
+	ck_assert_ptr_nonnull(text = malloc(max + 1));
+	for (i = 0; i < max; i += 64) {
+		memset(text + i, ' ', 64);
+		text[i] = '#';
+		text[i + 63] = '\n';
+	}
+	memcpy(text + max - 64, tail, strlen(tail));	/* its line, # of the rest */
+	text[max - 64 + strlen(tail)] = '#';
+	write_policy_n(text, max);
+	p = policy_load(path, &base, NULL, 0, &missing, err, sizeof(err));
+	ck_assert_msg(p != NULL, "refused: %s", err);
+	ck_assert_uint_eq(policy_sections(p), 1);
+	ck_assert(policy_grants_raw(p, &root));
+	policy_free(p);
+	p = NULL;
+
+	text[max] = '\n';
+	write_policy_n(text, max + 1);
+	ck_assert_ptr_null(policy_load(path, &base, NULL, 0, &missing, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: the policy file is larger than 1 MiB", path);
+	ck_assert_str_eq(err, want);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_option_names)
 {
 	int opt;
@@ -671,6 +707,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_cross_check);
 	tcase_add_test(tc, test_unreadable);
 	tcase_add_test(tc, test_err_truncated);
+	tcase_add_test(tc, test_file_size);
 	suite_add_tcase(s, tc);
 	return s;
 }
