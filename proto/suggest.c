@@ -26,15 +26,20 @@ suggest_distance(const char *a, size_t alen, const char *b, size_t blen, size_t 
 {
 	size_t	 rows[3][SUGGEST_MAX + 1];
 	size_t	*before = rows[0], *prev = rows[1], *cur = rows[2], *spare;
-	size_t	 i, j, d;
+	size_t	 i, j, d, rowmin, lastmin;
 
 	/* The distance is at least the difference in length. */
 	if (blen > SUGGEST_MAX || (alen > blen ? alen - blen : blen - alen) > limit)
 		return SIZE_MAX;
 	for (j = 0; j <= blen; j++)
 		prev[j] = j;
-	for (i = 1; i <= alen; i++) {
-		cur[0] = i;
+	for (i = 1, rowmin = 0; i <= alen; i++) {
+		/* Every later cell is at least the smaller of the last two rows'
+		 * least (a transposition reaches two rows back, plus one). */
+		if (i > 1 && rowmin > limit)
+			return SIZE_MAX;
+		lastmin = rowmin;
+		cur[0] = rowmin = i;
 		for (j = 1; j <= blen; j++) {
 			d = suggest_min(prev[j] + 1, cur[j - 1] + 1);
 			d = suggest_min(d, prev[j - 1] +
@@ -45,7 +50,9 @@ suggest_distance(const char *a, size_t alen, const char *b, size_t blen, size_t 
 			    suggest_fold(a[i - 2]) == suggest_fold(b[j - 1]))
 				d = suggest_min(d, before[j - 2] + 1);
 			cur[j] = d;
+			rowmin = suggest_min(rowmin, d);
 		}
+		rowmin = suggest_min(rowmin, lastmin + 1);
 		spare = before;
 		before = prev;
 		prev = cur;

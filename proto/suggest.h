@@ -25,8 +25,9 @@ struct suggest {
 };
 
 /* The optimal string alignment distance of a[0..alen) and b[0..blen),
- * ignoring ASCII case; SIZE_MAX when b is longer than SUGGEST_MAX or the
- * two lengths differ by more than `limit` (the distance is then > limit). */
+ * ignoring ASCII case; SIZE_MAX when b is longer than SUGGEST_MAX, or once
+ * the distance is sure to exceed `limit` (the lengths differ by more, or two
+ * rows of the table are past it).  Within the limit it is exact. */
 size_t		 suggest_distance(const char *a, size_t alen, const char *b, size_t blen,
 		    size_t limit);
 /* Start looking for the name closest to typed[0..len). */

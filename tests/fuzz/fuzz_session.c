@@ -31,6 +31,9 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_OPS		64
+#define MAX_STREAM	4096	/* bytes the peer writes in all: enough to fill
+				 * the small output queue many times over, few
+				 * enough that 1-byte chunks stay cheap */
 #define MAX_IDS		(MAX_OPS + 1)
 
 struct fz_session {
@@ -252,6 +255,8 @@ peer_write(struct fz_session *z, size_t n)
 	size_t		i;
 	ssize_t		r;
 
+	if (n > MAX_STREAM - z->written)
+		n = (size_t)(MAX_STREAM - z->written);
 	if (z->peer_shut || n == 0)
 		return;
 	for (i = 0; i < n; i++)
@@ -334,8 +339,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	CHECK((z = calloc(1, sizeof(*z))) != NULL);
 	limits_default(&lim);
-	lim.output_high = 8192;
-	lim.output_low = 2048;
+	lim.output_high = 2048;
+	lim.output_low = 512;
+	lim.max_receive = 8192;	/* above every max_chunk an input asks; its scratch
+				 * buffer is then small, not 1 MiB per input */
 	fuzz_loop_start(&z->f, &lim);
 	CHECK(setsockopt(z->f.conn->t.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) == 0);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);

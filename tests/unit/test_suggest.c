@@ -81,6 +81,43 @@ START_TEST(test_distance_bounds)
 }
 END_TEST
 
+/* The word number `code` of length len over the letters a, b and c. */
+static void
+word(char *w, unsigned code, unsigned len)
+{
+	unsigned i;
+
+	for (i = 0; i < len; i++, code /= 3)
+		w[i] = (char)('a' + code % 3);
+}
+
+/* With a limit the work may stop early: every pair of words of up to four
+ * letters over three gets its exact distance when it is within the limit,
+ * and something above the limit when it is not. */
+START_TEST(test_distance_limit_exhaustive)
+{
+	char a[4], b[4];
+	unsigned x, y, alen, blen;
+	size_t exact, limit, d;
+
+	for (alen = 0; alen <= 4; alen++)
+		for (blen = 0; blen <= 4; blen++)
+			for (x = 0; x < 81; x++)
+				for (y = 0; y < 81; y++) {
+					word(a, x, alen);
+					word(b, y, blen);
+					exact = suggest_distance(a, alen, b, blen, SIZE_MAX);
+					for (limit = 0; limit <= 5; limit++) {
+						d = suggest_distance(a, alen, b, blen, limit);
+						if (exact <= limit)
+							ck_assert_uint_eq(d, exact);
+						else
+							ck_assert_uint_gt(d, limit);
+					}
+				}
+}
+END_TEST
+
 START_TEST(test_threshold)
 {
 	static const char *const names[] = {
@@ -156,6 +193,7 @@ suggest_suite(void)
 
 	tcase_add_loop_test(tc, test_distance, 0, sizeof(distances) / sizeof(distances[0]));
 	tcase_add_test(tc, test_distance_bounds);
+	tcase_add_test(tc, test_distance_limit_exhaustive);
 	tcase_add_test(tc, test_threshold);
 	tcase_add_test(tc, test_closest_first);
 	tcase_add_test(tc, test_dotted);
