@@ -33,7 +33,9 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_OPS		64
 #define MAX_STREAM	4096	/* bytes the peer writes in all: enough to fill
 				 * the small output queue many times over, few
-				 * enough that 1-byte chunks stay cheap */
+				 * enough that an input costs milliseconds (its
+				 * chunks are 16 bytes or more; credit cuts them
+				 * smaller, once per grant) */
 #define MAX_IDS		(MAX_OPS + 1)
 
 struct fz_session {
@@ -277,11 +279,11 @@ run_op(struct fz_session *z, uint8_t op, uint8_t arg)
 		if (arg & 1)
 			request(z, 1, -1, "\"method\":\"socket.subscribe\",\"params\":"
 			    "{\"handle\":%llu,\"encoding\":\"%s\",\"max_chunk\":%d}", h,
-			    arg & 2 ? "text" : "base64", 1 + (arg >> 2) * 64);
+			    arg & 2 ? "text" : "base64", 16 + (arg >> 2) * 64);
 		else
 			request(z, 1, (arg >> 1) * 16, "\"method\":\"socket.subscribe\",\"params\":"
 			    "{\"handle\":%llu,\"credit\":%d,\"max_chunk\":%d}", h, (arg >> 1) * 16,
-			    1 + (arg & 0x3e) * 8);
+			    16 + (arg & 0x3e) * 8);
 		break;
 	case 1:
 		request(z, 2, 1 + arg * 8, "\"method\":\"socket.credit\",\"params\":"
