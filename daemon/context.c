@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "control.h"
 #include "grant.h"
+#include "reload.h"
 #include "resolve.h"
 #include "rpc.h"
 #include "sub.h"
@@ -186,6 +187,7 @@ sock6d_shutdown(struct sock6d *d)
 	ev_timer_stop(d->loop, &d->trim);
 	resolver_free(d->resolver);
 	d->resolver = NULL;
+	reload_free(d);
 	transport_hub_free(&d->hub);
 	handle_table_free(&d->handles);
 	user_table_free(&d->users);

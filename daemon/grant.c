@@ -15,7 +15,6 @@
 #include "log.h"
 #include "privs.h"
 #include "resolve.h"
-#include "service.h"
 #include "sock6d.h"
 
 /* The capability each option's grant lends (sock6d.conf(5)). */
@@ -61,23 +60,6 @@ void
 grant_adopt(struct sock6d *d, struct policy *p, bool missing)
 {
 	grant_swap_in(d, p, missing);
-}
-
-int
-grant_reload(struct sock6d *d, char *err, size_t errlen)
-{
-	struct policy *p;
-	bool missing = false;
-
-	service_reloading(&d->service);
-	p = grant_read(d->policy_path, d->limit_overrides, d->nlimit_overrides, &missing,
-	    err, errlen);
-	if (p != NULL)
-		grant_swap_in(d, p, missing);
-	else
-		log_error("policy not reloaded, the old one stays: %s", err);
-	service_reloaded(&d->service);
-	return p != NULL ? 0 : -1;
 }
 
 void

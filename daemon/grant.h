@@ -6,7 +6,8 @@
  * otherwise the answer is 1011 with data.grant naming the grant that would
  * allow it and data.errname keeping the kernel's own answer.  Each use and
  * each refusal is one audit line.  The policy is loaded at start and
- * reloaded whole (SIGHUP, daemon.reload): a bad file keeps the old one. */
+ * reloaded whole (SIGHUP, daemon.reload; read off the loop by reload.c):
+ * a bad file keeps the old one. */
 #ifndef SOCK6D_GRANT_H
 #define SOCK6D_GRANT_H
 
@@ -40,12 +41,10 @@ enum grant_outcome {
  * the command line's --limit); NULL with a sentence in err. */
 struct policy	*grant_read(const char *path, const char *const *overrides,
 		    size_t noverrides, bool *missing, char *err, size_t errlen);
-/* Put a policy read at start in force (d->policy_path names its file). */
+/* Put a policy read by grant_read in force whole, with its limits, in
+ * place of the one in force (d->policy_path names its file).  At start,
+ * and when a reload's read is done (reload.h). */
 void		 grant_adopt(struct sock6d *d, struct policy *p, bool missing);
-/* Read d->policy_path again and swap the new policy in whole, with its
- * limits, telling the service manager; 0, or -1 with err (the old policy
- * stays in force). */
-int		 grant_reload(struct sock6d *d, char *err, size_t errlen);
 void		 grant_free(struct sock6d *d);
 /* The limits for uid (its user section's overrides). */
 const struct limits *grant_limits_for(const struct sock6d *d, uid_t uid);

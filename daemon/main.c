@@ -16,6 +16,7 @@
 #include "control.h"
 #include "fdstore.h"
 #include "grant.h"
+#include "reload.h"
 #include "limit.h"
 #include "log.h"
 #include "method.h"
@@ -81,7 +82,7 @@ sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	char err[512];
 
 	log_info("SIGHUP: reloading the policy");
-	(void)grant_reload(d, err, sizeof(err));
+	(void)reload_request(d, NULL, NULL, err, sizeof(err));
 }
 
 /* What STATUS= tells the service manager. */

@@ -9,6 +9,7 @@
 
 #include "grant.h"
 #include "policy.h"
+#include "reload.h"
 #include "rpc-common.h"
 
 #define PONG	"{\"pong\":true}"
@@ -96,29 +97,54 @@ const struct method m_daemon_stats = {
 	(const int[]){ 0 },
 };
 
-/* Root's alone: read the policy file again, as SIGHUP does.  A bad file
- * keeps the policy in force and says why. */
-static const struct answer *
-daemon_reload(struct call *c, void *argp)
+/* The read is over: the reply, or why the old policy stays. */
+static void
+reload_answer(void *ctx, int rc, const char *why)
 {
+	struct call *c = ctx;
 	struct s6err e;
-	char why[512];
 	json_object *o;
 
-	if (c->conn->uid != 0) {
-		err_set(&e, S6_PERMISSION, "only root may reload the daemon's policy");
-		return call_fail(c, &e);
-	}
-	if (grant_reload(c->d, why, sizeof(why)) == -1) {
+	if (rc == -1) {
 		err_set(&e, S6_NET, "policy not reloaded, the old one stays in force: %s", why);
-		return call_fail(c, &e);
+		call_complete_fail(c, &e);
+		return;
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "reloaded", json_object_new_boolean(1));
 	json_object_object_add(o, "config", json_object_new_string(c->d->policy_path));
 	json_object_object_add(o, "sections",
 	    json_object_new_int64((int64_t)policy_sections(c->d->policy)));
-	return call_ok(c, o);
+	call_complete_ok(c, o);
+}
+
+static void
+reload_gone(struct call *c, void *waiter)
+{
+	reload_cancel(waiter);
+}
+
+/* Root's alone: read the policy file again, as SIGHUP does, off the loop;
+ * the call waits for the read.  A bad file keeps the policy in force and
+ * says why. */
+static const struct answer *
+daemon_reload(struct call *c, void *argp)
+{
+	struct reload_waiter *w;
+	struct s6err e;
+	char why[512];
+
+	if (c->conn->uid != 0) {
+		err_set(&e, S6_PERMISSION, "only root may reload the daemon's policy");
+		return call_fail(c, &e);
+	}
+	if (!call_can_park(c, &e))
+		return call_fail(c, &e);
+	if ((w = reload_request(c->d, reload_answer, c, why, sizeof(why))) == NULL) {
+		err_set(&e, S6_NET, "policy not reloaded, the old one stays in force: %s", why);
+		return call_fail(c, &e);
+	}
+	return call_pending(c, reload_gone, w);
 }
 
 const struct method m_daemon_reload = {
@@ -126,8 +152,11 @@ const struct method m_daemon_reload = {
 	"Read the policy file again (root only)",
 	"As SIGHUP does: the grants and limits of the policy file (sock6d.conf(5)) are read "
 	"again and put in force whole, for the next call; handles, connections and "
-	"subscriptions are untouched. A bad file keeps the policy in force and is 1000 with "
-	"the file's line and column in the message; a caller other than root gets 1011.",
+	"subscriptions are untouched. The file is read on a thread (the user and group names "
+	"it holds may take NSS a while), so every client is served meanwhile; the answer "
+	"comes once the new policy is in force, from a read that started after the call. "
+	"A bad file keeps the policy in force and is 1000 with the file's line and column "
+	"in the message; a caller other than root gets 1011.",
 	(const struct result_field[]){ { "reloaded", RT_BOOLEAN, "true" },
 	    { "config", RT_STRING, "the policy file's path" },
 	    { "sections", RT_INTEGER, "its user and group sections" }, END_RESULT },

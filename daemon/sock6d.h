@@ -21,6 +21,7 @@
 struct conn;
 struct conn_rpc;
 struct policy;
+struct reload;
 struct sock;
 struct sub;
 
@@ -75,6 +76,7 @@ struct sock6d {
 	struct service		 service;	/* the service manager's side */
 	struct unix_guard	 unix_guard;	/* sockets no client may reach */
 	ev_signal		 sighup;	/* reload the policy */
+	struct reload		*reload;	/* its reads (reload.c), once asked */
 	bool			 control_adopted;	/* the control socket came from
 						 * socket activation: not ours to remove */
 	struct conn		*dead_conns;
