@@ -313,7 +313,8 @@ class Client:
 class Daemon:
     """A sock6d process on a temporary control socket."""
 
-    def __init__(self, args=(), mode="0666", wrap=()):
+    def __init__(self, args=(), mode="0666", wrap=(), env=None):
+        """env: variables set for the daemon over the tests' own."""
         self.dir = tempfile.mkdtemp(prefix="sock6d-test-")
         os.chmod(self.dir, 0o755)
         self.path = os.path.join(self.dir, "ctl.sock")
@@ -322,7 +323,8 @@ class Daemon:
         self.checked = False
         cmd = list(wrap) + [SOCK6D, "--socket", self.path, "--socket-mode", mode,
                             "--log-level", "debug"] + list(args)
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, **env) if env else None)
         self.wait_ready()
 
     def wait_ready(self):

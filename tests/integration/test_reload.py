@@ -34,22 +34,12 @@ class ReloadOffLoopTest(unittest.TestCase):
         self.conf = os.path.join(self.conf_dir, "sock6d.conf")
         self.write("# no names: the start is not slowed\n")
         self.trace = os.path.join(self.conf_dir, "lookups")
-        saved = {k: os.environ.get(k)
-                 for k in ("LD_PRELOAD", "SLOWNSS_MS", "SLOWNSS_TRACE", "ASAN_OPTIONS")}
-        os.environ["LD_PRELOAD"] = LIB
-        os.environ["SLOWNSS_MS"] = str(int(DELAY * 1000))
-        os.environ["SLOWNSS_TRACE"] = self.trace
-        if saved["ASAN_OPTIONS"] is not None:
+        env = {"LD_PRELOAD": LIB, "SLOWNSS_MS": str(int(DELAY * 1000)),
+               "SLOWNSS_TRACE": self.trace}
+        if "ASAN_OPTIONS" in os.environ:
             # The shim is preloaded ahead of the sanitizer's runtime.
-            os.environ["ASAN_OPTIONS"] = saved["ASAN_OPTIONS"] + ":verify_asan_link_order=0"
-        try:
-            self.daemon = harness.Daemon(["--config", self.conf])
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+            env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":verify_asan_link_order=0"
+        self.daemon = harness.Daemon(["--config", self.conf], env=env)
 
     def tearDown(self):
         self.daemon.stop()
