@@ -1,0 +1,422 @@
+/* test_jv_cache.c: unit tests for the JSON request parser (daemon/jv.c) on
+ * large inputs (100,000 members, many nested containers, strings of 1 MiB),
+ * for the cache of freed arenas (bounded, and trees built in reused arenas
+ * as good as in new ones), and for the string scan's word-at-a-time stops.
+ * The shared checks are in jv_fixture.h. */
+#include "jv_fixture.h"
+
+START_TEST(test_large_array)
+{
+	const int	 n = 100000;
+	size_t		 len = 0;
+	char		*s = malloc((size_t)n * 8 + 16), num[16];
+	const struct jv	*v;
+	int		 i;
+
+	ck_assert_ptr_nonnull(s);
+	s[len++] = '[';
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(s + len, i ? ",%d" : "%d", i - 50000);
+	s[len++] = ']';
+	v = ok_n(s, len);
+	assert_container(v, JV_ARRAY, (uint32_t)n);
+	ck_assert_uint_eq(v->rawlen, len);
+	for (i = 0; i < n; i++) {
+		snprintf(num, sizeof(num), "%d", i - 50000);
+		ck_assert_int_eq(kid(v, (uint32_t)i, JV_INT, NULL, num)->u.i,
+		    i - 50000);
+	}
+	free(s);
+}
+END_TEST
+
+/* Many containers with many children each: the scratch stack holds the
+ * children of every open container at once. */
+START_TEST(test_large_nested)
+{
+	const int	 outer = 300, inner = 200;
+	size_t		 len = 0;
+	char		*s = malloc((size_t)outer * inner * 16 + 64), key[16], num[16];
+	const struct jv	*v, *o;
+	int		 i, j;
+
+	ck_assert_ptr_nonnull(s);
+	len += (size_t)sprintf(s, "{\"list\":[");
+	for (i = 0; i < outer; i++) {
+		len += (size_t)sprintf(s + len, "%s{", i ? "," : "");
+		for (j = 0; j < inner; j++)
+			len += (size_t)sprintf(s + len, "%s\"k%d\":[%d]",
+			    j ? "," : "", j, i * inner + j);
+		s[len++] = '}';
+	}
+	len += (size_t)sprintf(s + len, "],\"n\":%d}", outer);
+	v = ok_n(s, len);
+	assert_container(v, JV_OBJECT, 2);
+	ck_assert_int_eq(jv_get(v, "n")->u.i, outer);
+	assert_container(o = jv_get(v, "list"), JV_ARRAY, (uint32_t)outer);
+	for (i = 0; i < outer; i++) {
+		assert_container(&o->u.kids[i], JV_OBJECT, (uint32_t)inner);
+		for (j = 0; j < inner; j++) {
+			snprintf(key, sizeof(key), "k%d", j);
+			snprintf(num, sizeof(num), "[%d]", i * inner + j);
+			ck_assert_int_eq(kid(&o->u.kids[i], (uint32_t)j, JV_ARRAY,
+			    key, num)->u.kids[0].u.i, i * inner + j);
+		}
+	}
+	free(s);
+}
+END_TEST
+
+START_TEST(test_large_strings)
+{
+	const size_t	 n = 1024 * 1024, reps = 100000;
+	char		*s = malloc(n + 16), *want = malloc(n);
+	const struct jv	*v;
+	size_t		 i, len = 0;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(want);
+	for (i = 0; i < n; i++)
+		want[i] = (char)('a' + i % 26);
+	s[0] = '"';
+	memcpy(s + 1, want, n);
+	s[n + 1] = '"';
+	v = ok_n(s, n + 2);
+	assert_string(v, want, n);
+	ck_assert_uint_eq(v->rawlen, n + 2);
+	ck_assert(jv_plain_string(v));
+	/* The same as a member after a small one, so it lands in a new chunk. */
+	memcpy(s, "{\"a\":1,\"k\":\"", 12);
+	memcpy(s + 12, want, n);
+	memcpy(s + 12 + n, "\"}", 2);
+	v = ok_n(s, n + 14);
+	ck_assert_int_eq(kid(v, 0, JV_INT, "a", "1")->u.i, 1);
+	assert_string(jv_get(v, "k"), want, n);
+	/* Escapes decode to fewer bytes than their raw text. */
+	s[len++] = '"';
+	for (i = 0; i < reps; i++, len += 10)
+		memcpy(s + len, "\\u00e9\\n\\t", 10);
+	s[len++] = '"';
+	for (i = 0; i < reps; i++)
+		memcpy(want + i * 4, "\xc3\xa9\n\t", 4);
+	v = ok_n(s, len);
+	assert_string(v, want, reps * 4);
+	ck_assert_uint_eq(v->rawlen, len);
+	free(s);
+	free(want);
+}
+END_TEST
+
+/* Kinds of document for the cache tests, by the arenas they need. */
+enum cache_kind {
+	KIND_SMALL,		/* a request line: one small chunk */
+	KIND_ESCAPED,		/* escapes and non-ASCII: one chunk of a few KiB */
+	KIND_GROWING,		/* a numeric array whose tree outgrows its first chunks */
+	KIND_BIG,		/* a string whose first chunk is past JV_CACHE_CHUNK_MAX */
+	KIND_COUNT
+};
+
+#define GROWING_N	6000		/* KIND_GROWING's members: a ~300 KiB tree */
+#define BIG_LEN		(JV_CACHE_CHUNK_MAX / 2 + 1000)
+#define ESCAPED_REPS	300
+
+/* The text of document `seq` of a kind (malloc'd, its length in *len). */
+static char *
+cache_text(enum cache_kind kind, unsigned seq, size_t *len)
+{
+	size_t	 cap = BIG_LEN + (size_t)GROWING_N * 16 + 256, n = 0, i;
+	char	*s = malloc(cap);
+
+	ck_assert_ptr_nonnull(s);
+	switch (kind) {
+	case KIND_SMALL:
+		n = (size_t)sprintf(s, "{\"jsonrpc\":\"2.0\",\"id\":%u,\"method\":\"m%u\"}",
+		    seq, seq);
+		break;
+	case KIND_ESCAPED:
+		n = (size_t)sprintf(s, "{\"id\":\"e%u\",\"s\":\"", seq);
+		for (i = 0; i < ESCAPED_REPS; i++)
+			n += (size_t)sprintf(s + n, "\\u00e9\\n\xc3\xa9%c", 'a' + (int)(seq % 26));
+		n += (size_t)sprintf(s + n, "\"}");
+		break;
+	case KIND_GROWING:
+		n = (size_t)sprintf(s, "{\"id\":%u,\"a\":[", seq);
+		for (i = 0; i < GROWING_N; i++)
+			n += (size_t)sprintf(s + n, i ? ",%zu" : "%zu", i + seq);
+		n += (size_t)sprintf(s + n, "]}");
+		break;
+	case KIND_BIG:
+		n = (size_t)sprintf(s, "{\"id\":%u,\"b\":\"", seq);
+		memset(s + n, 'a' + (int)(seq % 26), BIG_LEN);
+		n += BIG_LEN;
+		n += (size_t)sprintf(s + n, "\"}");
+		break;
+	default:
+		ck_abort();
+	}
+	ck_assert_uint_lt(n, cap);
+	*len = n;
+	return s;
+}
+
+/* d must hold document `seq` of its kind, exactly. */
+static void
+cache_check(const struct jv_doc *d, enum cache_kind kind, unsigned seq)
+{
+	const struct jv	*v, *id, *m;
+	char		 want[64];
+	size_t		 i;
+
+	ck_assert_ptr_nonnull(d->root);
+	assert_container(d->root, JV_OBJECT, kind == KIND_SMALL ? 3 : 2);
+	id = jv_get(d->root, "id");
+	ck_assert_ptr_nonnull(id);
+	switch (kind) {
+	case KIND_SMALL:
+		ck_assert_int_eq(id->u.i, seq);
+		assert_string(jv_get(d->root, "jsonrpc"), "2.0", 3);
+		snprintf(want, sizeof(want), "m%u", seq);
+		m = jv_get(d->root, "method");
+		assert_string(m, want, strlen(want));
+		snprintf(want, sizeof(want), "\"m%u\"", seq);
+		assert_raw(m, want);
+		break;
+	case KIND_ESCAPED:
+		snprintf(want, sizeof(want), "e%u", seq);
+		assert_string(id, want, strlen(want));
+		v = jv_get(d->root, "s");
+		ck_assert_int_eq(v->type, JV_STRING);
+		ck_assert_uint_eq(v->len, ESCAPED_REPS * 6);
+		for (i = 0; i < ESCAPED_REPS; i++) {
+			snprintf(want, sizeof(want), "\xc3\xa9\n\xc3\xa9%c", 'a' + (int)(seq % 26));
+			ck_assert_mem_eq(v->u.s + i * 6, want, 6);
+		}
+		ck_assert_int_eq(v->u.s[v->len], '\0');
+		break;
+	case KIND_GROWING:
+		ck_assert_int_eq(id->u.i, seq);
+		v = jv_get(d->root, "a");
+		assert_container(v, JV_ARRAY, GROWING_N);
+		for (i = 0; i < GROWING_N; i++)
+			ck_assert_int_eq(v->u.kids[i].u.i, (int64_t)(i + seq));
+		break;
+	case KIND_BIG:
+		ck_assert_int_eq(id->u.i, seq);
+		v = jv_get(d->root, "b");
+		ck_assert_int_eq(v->type, JV_STRING);
+		ck_assert_uint_eq(v->len, BIG_LEN);
+		ck_assert_int_eq(v->u.s[0], 'a' + (int)(seq % 26));
+		ck_assert_int_eq(v->u.s[BIG_LEN - 1], 'a' + (int)(seq % 26));
+		ck_assert_int_eq(v->u.s[BIG_LEN], '\0');
+		break;
+	default:
+		ck_abort();
+	}
+}
+
+/* Parse document `seq` of a kind into d, and check it. */
+static void
+cache_parse(struct jv_doc *d, enum cache_kind kind, unsigned seq)
+{
+	size_t	 len;
+	char	*s = cache_text(kind, seq, &len);
+
+	ck_assert_int_eq(jv_parse(s, len, DEPTH, d), JV_OK);
+	memset(s, 'x', len);		/* the tree must not point into the input */
+	cache_check(d, kind, seq);
+	free(s);
+}
+
+/* The cache is within its bounds; its number of chunks. */
+static size_t
+cache_within_bounds(void)
+{
+	size_t	chunks, bytes;
+
+	jv_cache_stats(&chunks, &bytes);
+	ck_assert_uint_le(chunks, JV_CACHE_CHUNKS);
+	ck_assert_uint_le(bytes, (size_t)JV_CACHE_CHUNKS * JV_CACHE_CHUNK_MAX);
+	ck_assert(chunks > 0 || bytes == 0);
+	return chunks;
+}
+
+START_TEST(test_cache_bounded)
+{
+	struct jv_doc	docs[3 * JV_CACHE_CHUNKS];
+	const size_t	ndocs = sizeof(docs) / sizeof(docs[0]);
+	size_t		chunks, bytes, i, held;
+	unsigned	round, seq = 0;
+
+	jv_cache_release();
+	jv_cache_stats(&chunks, &bytes);
+	ck_assert_uint_eq(chunks, 0);
+	ck_assert_uint_eq(bytes, 0);
+
+	/* An arena past the size bound is freed, never kept. */
+	cache_parse(&docs[0], KIND_BIG, seq++);
+	jv_free(&docs[0]);
+	jv_cache_stats(&chunks, &bytes);
+	ck_assert_uint_eq(chunks, 0);
+	ck_assert_uint_eq(bytes, 0);
+
+	/* Many small requests at once: only JV_CACHE_CHUNKS of their arenas
+	 * are kept, and the next parse takes one of them. */
+	for (i = 0; i < ndocs; i++)
+		cache_parse(&docs[i], KIND_SMALL, seq++);
+	for (i = 0; i < ndocs; i++)
+		jv_free(&docs[i]);
+	ck_assert_uint_eq(cache_within_bounds(), JV_CACHE_CHUNKS);
+	cache_parse(&docs[0], KIND_SMALL, seq++);
+	ck_assert_uint_eq(cache_within_bounds(), JV_CACHE_CHUNKS - 1);
+	jv_free(&docs[0]);
+
+	/* Many cycles of every kind, a varying number held at once and freed
+	 * in a varying order: the cache stays within its bounds throughout. */
+	for (round = 0; round < 60; round++) {
+		held = round % ndocs + 1;
+		for (i = 0; i < held; i++) {
+			cache_parse(&docs[i], (enum cache_kind)((i + round) % KIND_COUNT), seq++);
+			cache_within_bounds();
+		}
+		for (i = 0; i < held; i++) {
+			jv_free(&docs[round % 2 ? i : held - 1 - i]);
+			cache_within_bounds();
+		}
+	}
+	jv_cache_release();
+	jv_cache_stats(&chunks, &bytes);
+	ck_assert_uint_eq(chunks, 0);
+	ck_assert_uint_eq(bytes, 0);
+}
+END_TEST
+
+/* Trees built in reused arenas are exact: nothing of an earlier document
+ * shows through, and no arena is handed out twice. */
+START_TEST(test_cache_reuse)
+{
+	struct jv_doc	 held[2 * JV_CACHE_CHUNKS];
+	const size_t	 nheld = sizeof(held) / sizeof(held[0]);
+	const struct jv	*v;
+	size_t		 i, len;
+	unsigned	 seq = 1000;
+	char		*s;
+
+	jv_cache_release();
+	/* A long document, then shorter ones in its arena. */
+	cache_parse(&doc, KIND_ESCAPED, seq++);
+	jv_free(&doc);
+	v = ok("{\"s\":\"ab\",\"e\":\"\",\"k\":[\"x\\u0000y\"]}");
+	assert_string(jv_get(v, "s"), "ab", 2);
+	assert_string(jv_get(v, "e"), "", 0);
+	assert_string(&jv_get(v, "k")->u.kids[0], "x\0y", 3);
+	ck_assert(!jv_plain_string(&jv_get(v, "k")->u.kids[0]));
+	assert_decodes("\"\"", "", 0);
+	/* A failed parse gives its arena back; the next one is exact. */
+	s = cache_text(KIND_ESCAPED, seq, &len);
+	s[len - 3] = '\x01';		/* a control character near the end */
+	syntax_n(s, len, len - 3);
+	s[len - 3] = '\xff';		/* invalid UTF-8 wins over the syntax */
+	s[5] = '\x02';
+	syntax_n(s, len, len - 3);
+	free(s);
+	cache_parse(&doc, KIND_SMALL, seq++);
+	jv_free(&doc);
+
+	/* Documents of every kind held at once, each checked again once all
+	 * are parsed, then half freed and their arenas reused. */
+	for (i = 0; i < nheld; i++)
+		cache_parse(&held[i], (enum cache_kind)(i % KIND_COUNT), seq + (unsigned)i);
+	for (i = 0; i < nheld; i++)
+		cache_check(&held[i], (enum cache_kind)(i % KIND_COUNT), seq + (unsigned)i);
+	for (i = 0; i < nheld; i += 2)
+		jv_free(&held[i]);
+	for (i = 0; i < nheld; i += 2)
+		cache_parse(&held[i], (enum cache_kind)((i + 1) % KIND_COUNT), seq + 100 + (unsigned)i);
+	for (i = 0; i < nheld; i++)
+		cache_check(&held[i], (enum cache_kind)((i + (i % 2 == 0)) % KIND_COUNT),
+		    seq + (unsigned)i + (i % 2 == 0 ? 100 : 0));
+	for (i = 0; i < nheld; i++)
+		jv_free(&held[i]);
+	cache_within_bounds();
+	jv_cache_release();
+}
+END_TEST
+
+/* The string scan takes plain ASCII sixteen bytes at a time: a byte it must
+ * stop at (a control character, an escape, a quote, a byte above 0x7f)
+ * is found at every position of a block, whatever the alignment. */
+START_TEST(test_string_scan_words)
+{
+	char text[64], want[64];
+	struct jv_doc d;
+	size_t len, pos;
+
+	for (len = 1; len < 40; len++)
+		for (pos = 0; pos < len; pos++) {
+			memset(text, 'A', sizeof(text));
+			text[0] = '"';
+			text[len + 1] = '"';
+			/* A raw control character: a syntax error at its byte. */
+			text[1 + pos] = '\t';
+			ck_assert_int_eq(jv_parse(text, len + 2, 32, &d), JV_SYNTAX);
+			ck_assert_uint_eq(d.error_at, 1 + pos);
+			jv_free(&d);
+			/* An escaped character: decoded, the length one less. */
+			text[1 + pos] = '\\';
+			text[2 + pos] = pos + 1 < len ? 'n' : '"';
+			if (pos + 1 < len) {
+				ck_assert_int_eq(jv_parse(text, len + 2, 32, &d), JV_OK);
+				ck_assert_uint_eq(d.root->len, len - 1);
+				memset(want, 'A', sizeof(want));
+				want[pos] = '\n';
+				ck_assert(memcmp(d.root->u.s, want, len - 1) == 0);
+				jv_free(&d);
+			}
+			/* A two-byte character: valid, kept as it is. */
+			memset(text, 'A', sizeof(text));
+			text[0] = '"';
+			text[len + 2] = '"';
+			text[1 + pos] = (char)0xc3;
+			text[2 + pos] = (char)0xa9;
+			ck_assert_int_eq(jv_parse(text, len + 3, 32, &d), JV_OK);
+			ck_assert_uint_eq(d.root->len, len + 1);
+			ck_assert_int_eq((unsigned char)d.root->u.s[pos], 0xc3);
+			jv_free(&d);
+		}
+}
+END_TEST
+
+static Suite *
+jv_suite(void)
+{
+	Suite	*s = suite_create("jv");
+	TCase	*big = tcase_create("large");
+	TCase	*cache = tcase_create("cache");
+
+	tcase_add_checked_fixture(big, NULL, teardown);
+	tcase_set_timeout(big, 60);
+	tcase_add_test(big, test_large_array);
+	tcase_add_test(big, test_large_nested);
+	tcase_add_test(big, test_large_strings);
+	suite_add_tcase(s, big);
+
+	tcase_add_checked_fixture(cache, NULL, teardown);
+	tcase_set_timeout(cache, 60);
+	tcase_add_test(cache, test_cache_bounded);
+	tcase_add_test(cache, test_cache_reuse);
+	tcase_add_test(cache, test_string_scan_words);
+	suite_add_tcase(s, cache);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(jv_suite());
+	int	 failures;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failures = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failures != 0;
+}
