@@ -316,7 +316,6 @@ class Bench:
                                    "--chunk", str(a.peer_chunk),
                                    "--interval-ms", str(a.peer_interval_ms)], stdin=True)
             port = int(peers.expect("port").split()[1])
-            os.setpriority(os.PRIO_PROCESS, peers.pid, a.load_nice)
             with benchlib.Client(self.d.path, timeout=120) as setup:
                 handles = self.connect_many(setup, port, n)
                 peers.expect("accepted", 60)
@@ -327,7 +326,6 @@ class Bench:
                                         "--handles-file", hfile, "--connections",
                                         str(a.sub_connections), "--stdin"], stdin=True)
                 sc.expect("subscribed", 60)
-                os.setpriority(os.PRIO_PROCESS, sc.pid, a.load_nice)
                 label = f"d. {n} subscribed handles"
                 out["runs"] = []
                 busy = 0.0
@@ -450,8 +448,6 @@ def main():
                    help="d: one ping due every US microseconds (2000, as fairness.py)")
     p.add_argument("--ping-seconds", type=float, default=10,
                    help="d: seconds per ping phase (10)")
-    p.add_argument("--load-nice", type=int, default=0, metavar="N",
-                   help="d: run the peers and subclient at this nice value (0)")
     p.add_argument("--ping-dump", metavar="PREFIX",
                    help="d: write each ping (send, round trip, latency in ns) to PREFIX.idle "
                    "and PREFIX.loaded")
