@@ -30,6 +30,8 @@ const struct limit_def limit_defs[] = {
 	L(connections_per_user, 128, 1, 1000000, "control connections of one user other than root"),
 	L(root_connections, 32, 0, 1000000, "of max_connections, kept for root alone"),
 	L(handles_per_user, 4096, 1, 10000000, "open handles held by one user"),
+	L(max_handles, 65536, 1, 10000000, "open handles at once, every user's together"),
+	L(root_handles, 256, 0, 10000000, "of max_handles, kept for root alone"),
 	L(pending_per_connection, 1024, 1, 10000000, "operations waiting at once for one connection"),
 	L(pending_per_user, 4096, 1, 10000000, "operations waiting at once for one user"),
 	L(pending_bytes_per_user, 134217728, 4096, 1L << 40, "bytes held for one user's waiting operations and on its handles"),
@@ -114,6 +116,7 @@ static const struct limit_order limit_orders[] = {
 	ORDER(output_low, output_high, false),
 	ORDER(output_high, output_max, false),
 	ORDER(root_connections, max_connections, true),	/* others get at least one */
+	ORDER(root_handles, max_handles, true),
 };
 
 int

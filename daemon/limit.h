@@ -20,6 +20,8 @@ struct limits {
 	long	connections_per_user;	/* control connections of one uid (not root) */
 	long	root_connections;	/* of max_connections, kept for root */
 	long	handles_per_user;	/* open handles one uid may hold */
+	long	max_handles;		/* open handles at once, every uid's */
+	long	root_handles;		/* of max_handles, kept for root */
 	long	pending_per_connection;	/* parked operations per connection */
 	long	pending_per_user;	/* parked operations of one uid */
 	long	pending_bytes_per_user;	/* bytes held for one uid's parked operations and handles */

@@ -25,14 +25,22 @@
 
 static void	sock_io_cb(struct ev_loop *, ev_io *, int);
 
+/* One more handle for owner: within its own share, and within the total
+ * less root's reserve (root: the total itself). */
 int
 sock_check_quota(struct sock6d *d, uid_t owner, struct s6err *e)
 {
 	struct user *u = user_find(&d->users, owner);
 	long max = grant_limits_for(d, owner)->handles_per_user;
+	long open = (long)handle_count(&d->handles);
+	long total = d->limits.max_handles - (owner != 0 ? d->limits.root_handles : 0);
 
 	if (u != NULL && (long)u->handles >= max) {
 		err_limit(e, "handles_per_user", max);
+		return -1;
+	}
+	if (open >= total) {
+		err_limit(e, "max_handles", d->limits.max_handles);
 		return -1;
 	}
 	return 0;

@@ -1,8 +1,9 @@
 """test_shares.py: per-user shares of the daemon's limits (PROTOCOL §5): one
 user can never lock another out.  Connections are limited per uid
 (connections_per_user, root exempt) and globally with a reserve kept for
-root (root_connections); pending calls per uid (pending_per_user) as well as
-per connection.  Each limit is tested at limit-1, limit and limit+1, and
+root (root_connections); handles per uid (elsewhere) and globally with a
+reserve kept for root (max_handles, root_handles); pending calls per uid
+(pending_per_user) as well as per connection.  Each limit is tested at limit-1, limit and limit+1, and
 every limit error names its limit in data.limit.
 
 The cases with several users need root and setpriv: the other users are
@@ -52,6 +53,76 @@ for i in range(n):
 print(json.dumps(out), flush=True)
 sys.stdin.read()
 """
+
+
+# Run as another user: create argv[2] daemon-scoped handles on one
+# connection to argv[1]; print every reply as JSON.
+MAKE_HANDLES = r"""
+import json, socket, sys
+path, n = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(path)
+f = s.makefile("rwb")
+out = []
+for i in range(n):
+    f.write(json.dumps({"jsonrpc": "2.0", "id": i + 1, "method": "socket.create",
+                        "params": {"family": "inet", "type": "dgram",
+                                   "scope": "daemon"}}).encode() + b"\n")
+    f.flush()
+    out.append(json.loads(f.readline()))
+print(json.dumps(out), flush=True)
+"""
+
+
+class HandleSharesTest(harness.DaemonTest):
+    """Handles: 6 in all, 2 of them kept for root."""
+
+    DAEMON_ARGS = ("--limit", "max_handles=6", "--limit", "root_handles=2")
+
+    def tearDown(self):
+        for info in self.c.call("socket.list")["sockets"]:
+            self.c.call("socket.close", {"handle": info["handle"]})
+        super().tearDown()
+
+    def make(self, user, n):
+        """Create n handles as user: the replies."""
+        out = subprocess.run(harness.setpriv(user) + (sys.executable, "-c", MAKE_HANDLES,
+                                                      self.daemon.path, str(n)),
+                             capture_output=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return json.loads(out.stdout)
+
+    def assertMade(self, replies):
+        for r in replies:
+            self.assertIn("result", r, r)
+
+    def assertTooMany(self, reply):
+        self.assertIn("error", reply, reply)
+        self.assertEqual(reply["error"]["code"], 1012, reply)
+        self.assertEqual(reply["error"]["data"]["limit"], "max_handles", reply)
+
+    @unittest.skipUnless(_USERS, _WHY)
+    def test_max_handles_and_roots_reserve(self):
+        nobody, daemon_user = _USERS
+        self.assertMade(self.make(nobody, 3))
+        # max_handles - root_handles = 4 for everyone but root, whoever holds them
+        r = self.make(daemon_user, 2)
+        self.assertMade(r[:1])
+        self.assertTooMany(r[1])
+        self.assertTooMany(self.make(nobody, 1)[0])
+        # root still gets its reserve, and no more
+        mine = [self.c.call("socket.create", {"family": "inet", "type": "dgram"})["handle"]
+                for _ in range(2)]
+        self.assertTooMany(self.c.wait(self.c.request("socket.create",
+                                                      {"family": "inet", "type": "dgram"})))
+        # room made is room for others again
+        theirs = [i["handle"] for i in self.c.call("socket.list")["sockets"]
+                  if i["handle"] not in mine]
+        for h in mine + theirs[:1]:
+            self.c.call("socket.close", {"handle": h})
+        self.assertMade(self.make(daemon_user, 1))
+        self.assertTooMany(self.make(daemon_user, 1)[0])
 
 
 class SharesTest(harness.DaemonTest):

@@ -67,6 +67,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(l.output_per_turn, 262144);
 	ck_assert_int_eq(l.connections_per_user, 128);
 	ck_assert_int_eq(l.root_connections, 32);
+	ck_assert_int_eq(l.max_handles, 65536);
+	ck_assert_int_eq(l.root_handles, 256);
 	ck_assert_int_eq(l.pending_per_user, 4096);
 	ck_assert_int_eq(l.resolver_queue_per_user, 64);
 	ck_assert_int_eq(l.resolver_threads_per_user, 2);
@@ -89,7 +91,7 @@ START_TEST(test_table_covers_struct)
 		ck_assert_uint_eq(def->offset, n * sizeof(long));
 		n++;
 	}
-	ck_assert_uint_eq(n, 21);
+	ck_assert_uint_eq(n, 23);
 	ck_assert_uint_eq(n * sizeof(long), sizeof(struct limits));
 }
 END_TEST
@@ -237,6 +239,13 @@ START_TEST(test_check_root_reserve)
 	ck_assert_str_eq(err, "limit root_connections (10) is not below max_connections (10)");
 	l.root_connections = 0;
 	ck_assert_int_eq(limits_check(&l, err, sizeof(err)), 0);
+	/* The same for handles. */
+	l.max_handles = 5;
+	l.root_handles = 4;
+	ck_assert_int_eq(limits_check(&l, err, sizeof(err)), 0);
+	l.root_handles = 5;
+	ck_assert_int_eq(limits_check(&l, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "limit root_handles (5) is not below max_handles (5)");
 }
 END_TEST
 
