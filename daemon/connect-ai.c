@@ -101,6 +101,7 @@ cai_stop(struct cai *ca, struct cai_attempt *at)
 	ev_timer_stop(ca->d->loop, &at->timer);
 	at->fd = -1;
 	ca->running--;
+	sock_unreserve_fd(ca->d, ca->uid);
 	return fd;
 }
 
@@ -169,7 +170,10 @@ cai_check(struct cai *ca, struct cai_attempt *at)
 }
 
 /* Start one attempt: a fresh socket (protocol 0, as the egg), connect(2),
- * then its watcher and timer while it is in progress. */
+ * then its watcher and timer while it is in progress.  Its descriptor
+ * counts as one of the caller's handles while it is in flight (a race of
+ * many addresses holds many), so that no user holds descriptors past its
+ * share: past it, the race ends with 1012. */
 static void
 cai_start(struct cai *ca, struct cai_attempt *at)
 {
@@ -177,11 +181,16 @@ cai_start(struct cai *ca, struct cai_attempt *at)
 	struct creds_saved saved;
 	struct s6err e;
 
+	if (sock_reserve_fd(ca->d, ca->uid, &e) == -1) {
+		cai_failed(ca, at, &e);
+		return;
+	}
 	creds_enter(ca->call->conn ? &ca->call->conn->creds : NULL, &saved);
 	at->fd = socket(at->t->family, at->t->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	creds_leave(&saved);
 	if (at->fd == -1) {
 		err_sys(&e, errno, "socket", "cannot create socket", false);
+		sock_unreserve_fd(ca->d, ca->uid);
 		cai_failed(ca, at, &e);
 		return;
 	}

@@ -29,8 +29,6 @@
 
 #define POLICY_PATH	SYSCONFDIR "/sock6d/sock6d.conf"
 #define MAX_LIMIT_ARGS	64
-#define FD_SPARE	64	/* descriptors beside handles and connections: the
-				 * listener, the log, attach pipes, the loop's own */
 
 static void
 usage(FILE *f)
@@ -55,24 +53,6 @@ usage(FILE *f)
 	    "  --openrpc           print the API as an OpenRPC document (rpc.discover's) and exit\n"
 	    "  --limit NAME=VALUE  change a limit:\n");
 	limits_usage(f);
-}
-
-/* Handles and connections are descriptors: say so when the descriptor limit
- * would run out before max_handles and max_connections do (then a client
- * gets EMFILE instead of 1012, and root's reserves are not kept). */
-static void
-warn_fd_limit(const struct limits *l)
-{
-	struct rlimit rl;
-	long need = l->max_handles + l->max_connections + FD_SPARE;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rlim_t)need > rl.rlim_cur)
-		log_info("the descriptor limit (%llu) is below max_handles + max_connections "
-		    "+ %d (%ld): set max_handles to %ld or less (or raise LimitNOFILE) so that "
-		    "the limits, and root's reserves, bind before descriptors run out",
-		    (unsigned long long)rl.rlim_cur, FD_SPARE, need,
-		    (long)rl.rlim_cur - l->max_connections - FD_SPARE);
 }
 
 /* Every handle is a descriptor: take the hard limit, not the soft one. */
@@ -210,7 +190,9 @@ main(int argc, char **argv)
 	const char *socket_opt = NULL, *policy_path = getenv("SOCK6D_CONFIG");
 	const char *state_dir = geteuid() == 0 ? FDSTORE_DEFAULT_DIR : NULL;
 	struct service_fd *stored = NULL;
-	const char *limit_args[MAX_LIMIT_ARGS];
+	/* Static: a policy read still running on its thread at exit reads
+	 * them (reload.c), after main's frame is gone. */
+	static const char *limit_args[MAX_LIMIT_ARGS];
 	char err[512], *end;
 	struct limits limits;
 	struct policy *policy;
@@ -316,7 +298,6 @@ main(int argc, char **argv)
 	d.limit_overrides = limit_args;
 	d.nlimit_overrides = nlimit_args;
 	grant_adopt(&d, policy, missing);
-	warn_fd_limit(&d.limits);
 	/* The control socket: from socket activation, else made here. */
 	if ((activated = take_activated(&d, &stored, &nstored, err, sizeof(err))) == -2) {
 		log_error("%s", err);

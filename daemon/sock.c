@@ -32,10 +32,10 @@ sock_check_quota(struct sock6d *d, uid_t owner, struct s6err *e)
 {
 	struct user *u = user_find(&d->users, owner);
 	long max = grant_limits_for(d, owner)->handles_per_user;
-	long open = (long)handle_count(&d->handles);
+	long open = (long)(handle_count(&d->handles) + d->reserved);
 	long total = d->limits.max_handles - (owner != 0 ? d->limits.root_handles : 0);
 
-	if (u != NULL && (long)u->handles >= max) {
+	if (u != NULL && (long)(u->handles + u->reserved) >= max) {
 		err_limit(e, "handles_per_user", max);
 		return -1;
 	}
@@ -44,6 +44,33 @@ sock_check_quota(struct sock6d *d, uid_t owner, struct s6err *e)
 		return -1;
 	}
 	return 0;
+}
+
+int
+sock_reserve_fd(struct sock6d *d, uid_t owner, struct s6err *e)
+{
+	struct user *u;
+
+	if (sock_check_quota(d, owner, e) == -1)
+		return -1;
+	if ((u = user_get(&d->users, owner)) == NULL) {
+		err_set(e, S6_INTERNAL_ERROR, "out of memory");
+		return -1;
+	}
+	u->reserved++;
+	d->reserved++;
+	return 0;
+}
+
+void
+sock_unreserve_fd(struct sock6d *d, uid_t owner)
+{
+	struct user *u = user_find(&d->users, owner);
+
+	if (u != NULL && u->reserved > 0)
+		u->reserved--;
+	if (d->reserved > 0)
+		d->reserved--;
 }
 
 /* Wrap fd in a new handle. */

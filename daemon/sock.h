@@ -112,8 +112,15 @@ struct sock	*sock_adopt(struct sock6d *d, int fd, const struct sock *listener,
  * quota (1012).  NULL with e set, the fd then closed. */
 struct sock	*sock_wrap_fd(struct sock6d *d, int fd, int family, int type, int protocol,
 		    uid_t owner, struct s6err *e);
-/* The handles_per_user check, without creating anything. */
+/* Room for one more handle of owner (handles_per_user, and max_handles
+ * less root_handles for all but root), without creating anything; -1 with
+ * e set (1012) when there is none.  Descriptors reserved count as handles. */
 int		 sock_check_quota(struct sock6d *d, uid_t owner, struct s6err *e);
+/* A descriptor held for owner that is not a handle (yet): a connect
+ * attempt.  It counts as a handle in the quotas until released, so that no
+ * user holds descriptors past its share; -1 with e when there is no room. */
+int		 sock_reserve_fd(struct sock6d *d, uid_t owner, struct s6err *e);
+void		 sock_unreserve_fd(struct sock6d *d, uid_t owner);
 /* Give s its scope; with "connection", it joins that connection's list of
  * scoped handles (NULL: none), which closes them when it goes. */
 void		 sock_set_scope(struct sock *s, enum sock_scope scope, struct sock_list *scoped);

@@ -55,6 +55,8 @@ struct sock6d {
 	ev_prepare		 deferred;	/* runs those before the loop waits */
 	struct conn		*dispatching;	/* whose requests run right now */
 	unsigned		 nconns;
+	unsigned long		 reserved;	/* descriptors counted as handles that
+						 * are none yet (sock_reserve_fd) */
 	uint64_t		 next_conn_id;
 	struct handle_table	 handles;
 	struct user_table	 users;

@@ -22,6 +22,7 @@ struct user {
 	uid_t		uid;
 	unsigned long	conns;		/* control connections open */
 	unsigned long	handles;	/* handles open */
+	unsigned long	reserved;	/* descriptors held that are no handle yet */
 	unsigned long	pending;	/* calls parked */
 	unsigned long	waiting_room;	/* of those, waiting for output room */
 	size_t		pinned;		/* bytes of request lines they hold */

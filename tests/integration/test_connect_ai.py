@@ -399,6 +399,33 @@ class ConnectAiTest(NetCase):
 class QuotaTest(NetCase):
     DAEMON_ARGS = ("--limit", "handles_per_user=1")
 
+    def test_attempts_in_flight_count_as_handles(self):
+        """A connect attempt holds a descriptor: it counts in the quota while
+        in flight, so a race of many addresses (or many races) cannot hold
+        descriptors past the user's share.  The second attempt of a race
+        finds no room and ends it with 1012; a second race while one is in
+        flight is refused at once."""
+        silent = self.keep(Silent())
+        before = self.net_sockets()
+        first = self.c.request("socket.connect_ai", {"addresses": [silent.addr] * 4,
+                                                     "happy_eyeballs": True,
+                                                     "timeout": 20000})
+        with self.daemon.client() as other:
+            err = other.error("socket.connect_ai", {"addresses": [silent.addr],
+                                                    "timeout": 20000})
+            self.assertError(err, 1012)
+            self.assertEqual(err["data"]["limit"], "handles_per_user")
+        t = time.monotonic()
+        reply = self.c.wait(first)
+        self.assertIn("error", reply, reply)
+        self.assertError(reply["error"], 1012)
+        self.assertEqual(reply["error"]["data"]["limit"], "handles_per_user")
+        self.assertLess(time.monotonic() - t, 10 * harness.TIME_FACTOR)
+        self.assertEqual(self.net_sockets(), before)
+        # The quota is whole again.
+        good = self.keep(Listening())
+        self.close_handle(self.c.call("socket.connect_ai", {"addresses": [good.addr]})["handle"])
+
     def test_quota_checked_before_connecting(self):
         good = self.keep(Listening())
         h = self.create()
