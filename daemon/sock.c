@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,12 +260,32 @@ sock_count(struct sock *s, size_t in, size_t out)
 }
 
 /* close(2) of a socket with SO_LINGER on waits up to its linger time, even
- * when non-blocking: that wait happens on a thread of its own. */
+ * when non-blocking: that wait happens on a thread of its own.  At most
+ * LINGER_THREADS of them at once, every user's together: each holds a
+ * thread and a descriptor for up to the linger time (hours), and a client
+ * may close as fast as it creates.  Past that, a socket is closed without
+ * lingering: the kernel still sends what is queued, in the background, but
+ * no longer resets the connection when the time runs out. */
+#define LINGER_THREADS	64
+
+static atomic_uint lingering;
+
 static void *
 linger_close_thread(void *arg)
 {
 	close((int)(intptr_t)arg);
+	atomic_fetch_sub(&lingering, 1);
 	return NULL;
+}
+
+/* Close fd at once, its linger time cleared. */
+static int
+close_without_linger(int fd)
+{
+	struct linger l = { 0, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	return close(fd);
 }
 
 /* Close fd without ever blocking the loop. */
@@ -281,6 +302,12 @@ sock_close_fd(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &len) == -1 || !l.l_onoff ||
 	    l.l_linger == 0)
 		return close(fd);
+	if (atomic_fetch_add(&lingering, 1) >= LINGER_THREADS) {
+		atomic_fetch_sub(&lingering, 1);
+		log_debug("fd %d: %d lingering closes already: closed without linger", fd,
+		    LINGER_THREADS);
+		return close_without_linger(fd);
+	}
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
@@ -292,10 +319,9 @@ sock_close_fd(int fd)
 	if (rc == 0)
 		return 0;
 	/* No thread: let the kernel finish in the background instead. */
+	atomic_fetch_sub(&lingering, 1);
 	log_warnx("fd %d: no thread for a lingering close; closing without linger", fd);
-	l.l_onoff = 0;
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-	return close(fd);
+	return close_without_linger(fd);
 }
 
 /* Open the directory of a bound UNIX path and note which file the bind

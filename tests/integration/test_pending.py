@@ -128,6 +128,35 @@ class PendingTest(harness.DaemonTest):
         self.assertEqual(self.c.call("daemon.ping"), {"pong": True})
         self.assertLess(time.monotonic() - start, 1.0)
 
+    def test_lingering_closes_are_bounded(self):
+        # Each lingering close holds a thread and a descriptor for up to its
+        # linger time, and a client may close as fast as it creates: at most
+        # 64 linger at once, every user's together; the rest close at once.
+        def threads():
+            with open("/proc/%d/status" % self.daemon.proc.pid) as f:
+                return int(next(l for l in f if l.startswith("Threads:")).split()[1])
+
+        base = threads()
+        chunk = harness.b64(b"x" * 65536)
+        start = time.monotonic()
+        for _ in range(80):
+            h, peer = self.connected()
+            peer.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            self.c.call("socket.setopt", {"handle": h, "option": "so-send-buffer",
+                                          "value": 4096})
+            for _ in range(64):   # fill both buffers; the peer never reads
+                r = self.c.wait(self.c.request("socket.send", {"handle": h, "data": chunk,
+                                                               "flags": ["dontwait"]}))
+                if "error" in r:
+                    break
+            self.c.call("socket.setopt", {"handle": h, "option": "so-linger",
+                                          "value": {"on": True, "seconds": 60}})
+            self.assertEqual(self.c.call("socket.close", {"handle": h}), {})
+            self.handles.remove(h)
+        self.assertLessEqual(threads() - base, 64)
+        self.assertEqual(self.c.call("daemon.ping"), {"pong": True})
+        self.assertLess(time.monotonic() - start, 30 * harness.TIME_FACTOR)
+
     def test_receive_pending_others_proceed(self):
         h, peer = self.connected()
         rid = self.c.request("socket.receive", {"handle": h, "length": 100, "timeout": None})
