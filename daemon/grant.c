@@ -30,23 +30,24 @@ static const enum privs_cap option_cap[POLICY_OPT_COUNT] = {
 #define FD_SPARE	64	/* descriptors besides handles and connections: the
 				 * listener, the log, the loop's own, state files */
 
-/* Handles and connections are descriptors, and a connection may hold two
- * pipes for attach besides its own: say so when the descriptor limit would
- * run out before max_handles and max_connections do (a client then gets
- * EMFILE instead of 1012, and root's reserves are not kept). */
+/* Handles and connections are descriptors: a handle may hold two (a bound
+ * UNIX socket keeps its file's directory), a connection five (two pipes
+ * for attach besides its own).  Say so when the descriptor limit would run
+ * out before max_handles and max_connections do (a client then gets EMFILE
+ * instead of 1012, and root's reserves are not kept). */
 static void
 grant_check_fd_room(const struct limits *l)
 {
 	struct rlimit rl;
-	long need = l->max_handles + 5 * l->max_connections + FD_SPARE;
+	long need = 2 * l->max_handles + 5 * l->max_connections + FD_SPARE;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    (rlim_t)need > rl.rlim_cur)
-		log_warnx("the descriptor limit (%llu) is below max_handles + 5 x "
+		log_warnx("the descriptor limit (%llu) is below 2 x max_handles + 5 x "
 		    "max_connections + %d (%ld): set max_handles to %ld or less (or raise "
 		    "LimitNOFILE) so that the limits, and root's reserves, bind before "
 		    "descriptors run out", (unsigned long long)rl.rlim_cur, FD_SPARE, need,
-		    (long)rl.rlim_cur - 5 * l->max_connections - FD_SPARE);
+		    ((long)rl.rlim_cur - 5 * l->max_connections - FD_SPARE) / 2);
 }
 
 /* Put p in force, with its limits (the resolver's per-user shares too;
