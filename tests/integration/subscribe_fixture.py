@@ -37,23 +37,6 @@ def chunk_bytes(params):
     return harness.unb64(params["data"])
 
 
-# Run as another user: argv[2] is a JSON list of [method, params] sent on one
-# connection to argv[1]; prints the whole replies as a JSON list.
-CALLS = r"""
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-f = s.makefile("rwb")
-out = []
-for n, (method, params) in enumerate(json.loads(sys.argv[2]), 1):
-    f.write(json.dumps({"jsonrpc": "2.0", "id": n, "method": method,
-                        "params": params}).encode() + b"\n")
-    f.flush()
-    out.append(json.loads(f.readline()))
-print(json.dumps(out))
-"""
-
 class SubscribeCase(harness.DaemonTest):
     """Helpers shared by the classes of this file."""
 

@@ -55,26 +55,6 @@ sys.stdin.read()
 """
 
 
-# Run as another user: create argv[2] daemon-scoped handles on one
-# connection to argv[1]; print every reply as JSON.
-MAKE_HANDLES = r"""
-import json, socket, sys
-path, n = sys.argv[1], int(sys.argv[2])
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(path)
-f = s.makefile("rwb")
-out = []
-for i in range(n):
-    f.write(json.dumps({"jsonrpc": "2.0", "id": i + 1, "method": "socket.create",
-                        "params": {"family": "inet", "type": "dgram",
-                                   "scope": "daemon"}}).encode() + b"\n")
-    f.flush()
-    out.append(json.loads(f.readline()))
-print(json.dumps(out), flush=True)
-"""
-
-
 class HandleSharesTest(harness.DaemonTest):
     """Handles: 6 in all, 2 of them kept for root."""
 
@@ -86,9 +66,10 @@ class HandleSharesTest(harness.DaemonTest):
         super().tearDown()
 
     def make(self, user, n):
-        """Create n handles as user: the replies."""
-        out = subprocess.run(harness.setpriv(user) + (sys.executable, "-c", MAKE_HANDLES,
-                                                      self.daemon.path, str(n)),
+        """Create n daemon-scoped handles as user: the replies."""
+        create = ["socket.create", {"family": "inet", "type": "dgram", "scope": "daemon"}]
+        out = subprocess.run(harness.setpriv(user) + (sys.executable, "-c", CALLS,
+                                                      self.daemon.path, json.dumps([create] * n)),
                              capture_output=True, timeout=30)
         self.assertEqual(out.returncode, 0, out.stderr)
         return json.loads(out.stdout)
