@@ -163,6 +163,21 @@ def request_line(method, params, id=1):
                        separators=(",", ":")) + "\n").encode()
 
 
+def proc_status(pid, key):
+    """The number a process's /proc/PID/status gives for key ("VmRSS" in
+    KiB, "Threads")."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise AssertionError("no %s for %d" % (key, pid))
+
+
+def rss(pid):
+    """A process's resident memory, in bytes."""
+    return proc_status(pid, "VmRSS") * 1024
+
+
 def wait_until(pred, deadline=5.0, what="condition"):
     """Poll pred() until it is true; fail after the deadline (never a fixed sleep)."""
     deadline *= TIME_FACTOR

@@ -293,8 +293,7 @@ class FollowTest(CtlTest):
             sent += block[:n]
         stalled_at = len(sent)
         self.assertIsNone(p.poll())
-        with open("/proc/%d/status" % p.pid) as f:
-            rss = [int(line.split()[1]) for line in f if line.startswith("VmRSS:")][0]
+        rss = harness.proc_status(p.pid, "VmRSS")
         self.assertLess(rss, 32 << 10, "sock6ctl holds %d KiB" % rss)     # KiB
         # reading again: everything arrives, in order, nothing lost
         out = in_thread(read_to_eof, p.stdout, 60.0)

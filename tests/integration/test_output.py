@@ -19,13 +19,7 @@ import harness
 MIB = 1 << 20
 
 
-def rss(pid):
-    """The process's resident memory, in bytes."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS for %d" % pid)
+rss = harness.rss
 
 
 class OutputTest(harness.DaemonTest):

@@ -135,8 +135,7 @@ class PendingTest(harness.DaemonTest):
         # linger time, and a client may close as fast as it creates: at most
         # 64 linger at once, every user's together; the rest close at once.
         def threads():
-            with open("/proc/%d/status" % self.daemon.proc.pid) as f:
-                return int(next(l for l in f if l.startswith("Threads:")).split()[1])
+            return harness.proc_status(self.daemon.proc.pid, "Threads")
 
         base = threads()
         chunk = harness.b64(b"x" * 65536)

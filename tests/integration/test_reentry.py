@@ -18,12 +18,7 @@ import harness
 MIB = 1 << 20
 
 
-def rss(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
+rss = harness.rss
 
 
 class ReentryTest(harness.DaemonTest):

@@ -23,13 +23,7 @@ import harness
 from subscribe_fixture import MIB, SubscribeCase, chunk_bytes, next_note, wait_until
 
 
-def rss(pid):
-    """The process's resident memory, in bytes."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS for %d" % pid)
+rss = harness.rss
 
 
 def has_asan(pid):
