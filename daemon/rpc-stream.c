@@ -74,8 +74,10 @@ const struct method m_socket_subscribe = {
 	"listener, then socket.eof {handle, offset} or socket.error {handle, error}, and "
 	"socket.paused {handle} when the credit runs out. Bytes held on the handle come first. "
 	"With no credit, or while this connection's output is above its high mark, the socket "
-	"is not read: its peer is slowed, nothing is lost. One subscriber per handle (1013); "
-	"it ends with socket.unsubscribe, socket.close, end of file, or this connection.",
+	"is not read: its peer is slowed, nothing is lost. A listener's subscriber with no "
+	"handle left hears socket.error 1012 and the subscription ends; the connection waits "
+	"in the backlog. One subscriber per handle (1013); it ends with socket.unsubscribe, "
+	"socket.close, end of file, an error, or this connection.",
 	(const struct result_field[]){
 		{ "handle", RT_INTEGER, "" },
 		{ "buffered", RT_INTEGER, "bytes held on the handle, delivered first" },

@@ -66,6 +66,13 @@ class SubscribeCase(harness.DaemonTest):
         self.addCleanup(peer.close)
         return h, addr, peer
 
+    def connect_to(self, addr):
+        """A Python client connected to "host:port" (closed at cleanup)."""
+        host, port = addr.rsplit(":", 1)
+        s = socket.create_connection((host, int(port)), timeout=10)
+        self.addCleanup(s.close)
+        return s
+
     def subscribe(self, h, client=None, **params):
         c = client or self.c
         params["handle"] = h

@@ -5,7 +5,9 @@ What it proves: socket.datagram notifications with their seq, address and
 truncated flag; seq counting datagrams taken by socket.receive too; credit in
 bytes for datagrams; the kernel's drop count in socket.info (dropped); and for
 a listener, socket.accepted with new handles the subscriber can use, in the
-subscriber's connection scope, with credit counted in connections.  The
+subscriber's connection scope, with credit counted in connections, and a
+subscription that ends with 1012 when the subscriber has no handle left,
+losing no connection.  The
 helpers are in subscribe_fixture.py.
 """
 
@@ -109,12 +111,6 @@ class SubscribeKindsTest(SubscribeCase):
 
     # -- listeners -------------------------------------------------------
 
-    def connect_to(self, addr):
-        host, port = addr.rsplit(":", 1)
-        s = socket.create_connection((host, int(port)), timeout=10)
-        self.addCleanup(s.close)
-        return s
-
     def test_listener_accepted_handles_are_usable(self):
         h, addr = self.listener()
         self.subscribe(h)
@@ -164,6 +160,35 @@ class SubscribeKindsTest(SubscribeCase):
         self.assertNotIn(third, accepted)
         self.assertNote(next_note(self.c), "socket.paused", h)
         self.assertEqual(self.c.call("daemon.stats")["handles"], handles + 3)
+
+
+class ListenerAtLimitTest(SubscribeCase):
+    """A subscribed listener whose subscriber has no handle left: the
+    subscription ends with 1012 naming the limit, and the connection it
+    could not take waits in the backlog for the next accept."""
+
+    DAEMON_ARGS = ("--limit", "handles_per_user=3")
+
+    def test_share_full_ends_subscription_and_loses_nothing(self):
+        h, addr = self.listener()
+        self.subscribe(h)
+        first = self.connect_to(addr)
+        self.assertNote(next_note(self.c), "socket.accepted", h)
+        spare = self.create("inet", "dgram")          # the third handle
+        second = self.connect_to(addr)
+        err = self.assertNote(next_note(self.c), "socket.error", h)["error"]
+        self.assertEqual(err["code"], 1012, err)
+        self.assertEqual(err["data"]["limit"], "handles_per_user", err)
+        self.assertFalse(self.info(h)["subscribed"])
+        self.assertEqual(self.c.call("daemon.stats")["handles"], 3)
+        # room again: subscribing again takes the connection that waited
+        self.c.call("socket.close", {"handle": spare})
+        self.subscribe(h)
+        p = self.assertNote(next_note(self.c), "socket.accepted", h)
+        self.assertEqual(p["peer"]["port"], second.getsockname()[1])
+        self.c.call("socket.send", {"handle": p["accepted"], "text": "late"})
+        self.assertEqual(second.recv(10), b"late")
+        first.close()
 
 
 if __name__ == "__main__":
