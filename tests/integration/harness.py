@@ -15,7 +15,6 @@ tripwire (its lookups would otherwise reach the machine's resolver).
 
 import atexit
 import base64
-import errno
 import json
 import os
 import pwd
@@ -217,6 +216,79 @@ def other_users(*names):
 def setpriv(user):
     """The command prefix that runs a program as user, in its own group only."""
     return ("setpriv", "--reuid=%d" % user.pw_uid, "--regid=%d" % user.pw_gid, "--clear-groups")
+
+
+# The client calls_as runs as another user: argv[1] the control socket,
+# argv[2] a JSON list of [method, params] pairs sent in turn on one
+# connection (params null: none).  A "handle" of 0 or "$last" stands for the
+# handle in the last result that held one.  Prints {"uid", "euid",
+# "replies"}; with argv[3] "hold", then keeps the connection until stdin
+# closes.
+AS_USER_CLIENT = r"""
+import json, os, socket, sys
+path, calls = sys.argv[1], json.loads(sys.argv[2])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(path)
+f = s.makefile("rwb")
+out, last = [], None
+for n, (method, params) in enumerate(calls, 1):
+    msg = {"jsonrpc": "2.0", "id": n, "method": method}
+    if params is not None:
+        msg["params"] = {k: (last if k == "handle" and last is not None and
+                             (v == "$last" or (type(v) is int and v == 0)) else v)
+                         for k, v in params.items()}
+    f.write(json.dumps(msg).encode() + b"\n")
+    f.flush()
+    line = f.readline()
+    if not line:
+        raise SystemExit("EOF from daemon")
+    out.append(json.loads(line))
+    result = out[-1].get("result")
+    if isinstance(result, dict) and isinstance(result.get("handle"), int):
+        last = result["handle"]
+print(json.dumps({"uid": os.getuid(), "euid": os.geteuid(), "replies": out}), flush=True)
+if sys.argv[3:] == ["hold"]:
+    sys.stdin.read()
+"""
+
+
+def _as_user_command(user, path, calls, *extra):
+    return setpriv(user) + (sys.executable, "-I", "-c", AS_USER_CLIENT, path,
+                            json.dumps(calls)) + extra
+
+
+def _as_user_replies(user, text):
+    out = json.loads(text)
+    if (out["uid"], out["euid"]) != (user.pw_uid, user.pw_uid):
+        raise AssertionError("the client ran as uid %d, euid %d, not %d"
+                             % (out["uid"], out["euid"], user.pw_uid))
+    return out["replies"]
+
+
+def calls_as(user, path, calls, timeout=30):
+    """Make calls as user (a passwd entry, see other_users) on one connection
+    to the control socket at path: the reply objects, in order."""
+    p = subprocess.run(_as_user_command(user, path, calls), capture_output=True,
+                       timeout=timeout, cwd="/")
+    if p.returncode != 0:
+        raise AssertionError("client as %s failed: %s"
+                             % (user.pw_name, p.stderr.decode(errors="replace")))
+    return _as_user_replies(user, p.stdout)
+
+
+def calls_as_held(user, path, calls):
+    """As calls_as, with the connection kept open after the replies:
+    (replies, process); closing the process's stdin hangs up.  The caller
+    waits for the process."""
+    p = subprocess.Popen(_as_user_command(user, path, calls, "hold"), stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, cwd="/")
+    line = p.stdout.readline()
+    if not line:
+        p.kill()
+        p.wait()
+        raise AssertionError("client as %s failed" % user.pw_name)
+    return _as_user_replies(user, line), p
 
 
 class RpcError(Exception):

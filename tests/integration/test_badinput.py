@@ -3,7 +3,6 @@ keeps answering afterwards (PROTOCOL §1-§4, DESIGN wire decisions).
 """
 
 import json
-import socket
 
 import harness
 

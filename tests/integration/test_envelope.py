@@ -9,7 +9,6 @@ by id.
 
 import json
 import socket
-import time
 
 import harness
 

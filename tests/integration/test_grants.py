@@ -6,27 +6,21 @@ audit line; SIGHUP and daemon.reload put a new policy in force for the next
 call, and a bad file keeps the old one.
 
 Needs root and setpriv: the granted user is `nobody`, running a small
-client through setpriv, as test_owner.py does.
+client through harness.calls_as.
 """
 
 import base64
-import json
 import os
-import pwd
 import re
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 import unittest
 
 import harness
-import test_owner
-
-_OK, _WHY = test_owner.can_switch_user()
+_USERS, _WHY = harness.other_users("nobody")
 
 GRANTING = """# a policy for the tests
 [user nobody]
@@ -40,7 +34,7 @@ handles_per_user = 3
 NOTHING = "# nothing granted\n[limits]\nmax_connections = 1024\n"
 
 
-@unittest.skipUnless(_OK, _WHY)
+@unittest.skipUnless(_USERS, _WHY)
 class GrantTest(unittest.TestCase):
 
     @classmethod
@@ -72,12 +66,7 @@ class GrantTest(unittest.TestCase):
             return c.call("daemon.reload")
 
     def as_nobody(self, calls):
-        out = subprocess.run(list(harness.setpriv(pwd.getpwnam("nobody"))) + [
-                              sys.executable, "-c", test_owner.CLIENT, self.daemon.path,
-                              json.dumps(calls)],
-                             capture_output=True, text=True, timeout=30)
-        self.assertEqual(out.returncode, 0, out.stderr)
-        return json.loads(out.stdout)["replies"]
+        return harness.calls_as(_USERS[0], self.daemon.path, calls)
 
     def audit(self):
         return [line for line in self.daemon.read_log().splitlines() if "audit:" in line]

@@ -9,7 +9,6 @@ and memory goes back to the system once the queues drain.
 
 import base64
 import json
-import os
 import socket
 import threading
 import time

@@ -2,69 +2,18 @@
 only that uid and root can use it, others get 1010 exactly as for an unknown
 handle (PROTOCOL §5).
 
-Needs root and setpriv: the second user is `nobody`, running a small Python
-client through `setpriv --reuid=nobody --regid=nogroup --clear-groups`
-against the harness daemon (control socket mode 0666 in a 0755 directory).
+Needs root and setpriv: the second user is `nobody`, making its calls
+through harness.calls_as against the harness daemon (control socket mode 0666 in a 0755 directory).
 """
 
-import grp
-import json
 import os
 import pwd
-import shutil
 import socket
-import subprocess
-import sys
 import unittest
 
 import harness
 
-# The client run as nobody: argv[1] the control socket, argv[2] a JSON list of
-# [method, params] pairs sent one after another on one connection; prints a
-# JSON list of the whole reply objects, plus the uid it ran as.
-CLIENT = r"""
-import json, os, socket, sys
-path, calls = sys.argv[1], json.loads(sys.argv[2])
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(path)
-buf = b""
-out = []
-last = None    # "handle": 0 below stands for the last handle socket.create made
-for n, (method, params) in enumerate(calls, 1):
-    if params is not None and params.get("handle") == 0 and last is not None:
-        params = dict(params, handle=last)
-    msg = {"jsonrpc": "2.0", "id": n, "method": method}
-    if params is not None:
-        msg["params"] = params
-    s.sendall(json.dumps(msg).encode() + b"\n")
-    while b"\n" not in buf:
-        chunk = s.recv(65536)
-        if not chunk:
-            raise SystemExit("EOF from daemon")
-        buf += chunk
-    line, buf = buf.split(b"\n", 1)
-    out.append(json.loads(line))
-    if method == "socket.create" and "result" in out[-1]:
-        last = out[-1]["result"]["handle"]
-print(json.dumps({"uid": os.getuid(), "euid": os.geteuid(), "replies": out}))
-"""
-
-
-def can_switch_user():
-    if os.geteuid() != 0:
-        return False, "needs root"
-    if shutil.which("setpriv") is None:
-        return False, "needs setpriv"
-    try:
-        pwd.getpwnam("nobody")
-        grp.getgrnam("nogroup")
-    except KeyError:
-        return False, "needs user nobody and group nogroup"
-    return True, ""
-
-
-_OK, _WHY = can_switch_user()
+_USERS, _WHY = harness.other_users("nobody")
 
 
 def owner_uid(owner):
@@ -76,22 +25,14 @@ def owner_uid(owner):
     return owner
 
 
-@unittest.skipUnless(_OK, _WHY)
+@unittest.skipUnless(_USERS, _WHY)
 class OwnerTest(harness.DaemonTest):
 
-    NOBODY = pwd.getpwnam("nobody").pw_uid if _OK else None
+    NOBODY = _USERS[0].pw_uid if _USERS else None
 
     def as_nobody(self, calls):
         """Run the calls as nobody on one connection; the list of replies."""
-        cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-               sys.executable, "-I", "-c", CLIENT, self.daemon.path, json.dumps(calls)]
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20,
-                           cwd="/")
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
-        out = json.loads(p.stdout)
-        self.assertEqual(out["uid"], self.NOBODY)
-        self.assertEqual(out["euid"], self.NOBODY)
-        return out["replies"]
+        return harness.calls_as(_USERS[0], self.daemon.path, calls)
 
     def result_of(self, reply):
         self.assertIn("result", reply, reply)

@@ -6,20 +6,17 @@ least privilege it keeps when started as root, and journal priority
 prefixes when stderr is the journal's stream.
 """
 
-import json
 import os
 import pwd
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
 
 import harness
-import test_owner
 
 # The capabilities a daemon started as root keeps (privs.h).
 CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE, CAP_NET_ADMIN, CAP_NET_RAW = 6, 7, 10, 12, 13
@@ -211,7 +208,7 @@ class ServiceTest(unittest.TestCase):
             self.assertRegex(line, r"^<[0-7]>", line)
         self.assertTrue(any(line.startswith("<6>sock6d ") for line in lines), lines)
 
-    @unittest.skipUnless(test_owner.can_switch_user()[0], test_owner.can_switch_user()[1])
+    @unittest.skipUnless(*harness.other_users("nobody"))
     def test_clients_cannot_speak_to_the_manager(self):
         """A datagram the daemon sends carries its pid: no client other than
         root may reach NOTIFY_SOCKET through it (1011), while any other
@@ -230,8 +227,7 @@ class ServiceTest(unittest.TestCase):
         n.wait_for("READY=1")
         link = os.path.join(self.dir, "link.sock")
         os.symlink(n.path, link)
-        out = subprocess.run(
-            list(harness.setpriv(pwd.getpwnam("nobody"))) + [sys.executable, "-c", test_owner.CLIENT, self.ctl, json.dumps([
+        r = harness.calls_as(pwd.getpwnam("nobody"), self.ctl, [
                 ["socket.create", {"family": "unix", "type": "dgram", "scope": "connection"}],
                 ["socket.send_to", {"handle": 0, "address": n.path, "text": "STOPPING=1"}],
                 ["socket.send_to", {"handle": 0, "address": link, "text": "STOPPING=1"}],
@@ -239,9 +235,7 @@ class ServiceTest(unittest.TestCase):
                 ["socket.send_to", {"handle": 0, "address": other_path, "text": "hello"}],
                 ["socket.send_to", {"handle": 0, "address": os.path.join(self.dir, "none"),
                                     "text": "x"}],
-            ])], capture_output=True, text=True, timeout=30)
-        self.assertEqual(out.returncode, 0, out.stderr)
-        r = json.loads(out.stdout)["replies"]
+        ])
         for reply in r[1:4]:
             self.assertEqual(reply["error"]["code"], 1011, reply)
         self.assertEqual(r[4]["result"], {"bytes": 5})

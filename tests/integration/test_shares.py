@@ -68,11 +68,7 @@ class HandleSharesTest(harness.DaemonTest):
     def make(self, user, n):
         """Create n daemon-scoped handles as user: the replies."""
         create = ["socket.create", {"family": "inet", "type": "dgram", "scope": "daemon"}]
-        out = subprocess.run(harness.setpriv(user) + (sys.executable, "-c", CALLS,
-                                                      self.daemon.path, json.dumps([create] * n)),
-                             capture_output=True, timeout=30)
-        self.assertEqual(out.returncode, 0, out.stderr)
-        return json.loads(out.stdout)
+        return harness.calls_as(user, self.daemon.path, [create] * n)
 
     def assertMade(self, replies):
         for r in replies:
@@ -289,43 +285,15 @@ class PendingShareTest(harness.DaemonTest):
             self.assertLimit(b, self.park(b, h), "pending_per_user", 3)
             # nobody's own listener: its accept waits and times out (1002),
             # it is not refused by root's share
-            script = ("import json,socket,sys\n"
-                      "s=socket.socket(socket.AF_UNIX);s.connect(sys.argv[1]);f=s.makefile('rwb')\n"
-                      "def call(i,m,p):\n"
-                      " f.write(json.dumps({'jsonrpc':'2.0','id':i,'method':m,'params':p}).encode()+b'\\n');f.flush()\n"
-                      " return json.loads(f.readline())\n"
-                      "h=call(1,'socket.create',{'family':'inet','type':'stream'})['result']['handle']\n"
-                      "call(2,'socket.bind',{'handle':h,'address':'127.0.0.1:0'})\n"
-                      "call(3,'socket.listen',{'handle':h})\n"
-                      "print(json.dumps(call(4,'socket.accept',{'handle':h,'timeout':200})))\n"
-                      "call(5,'socket.close',{'handle':h})\n")
-            out = subprocess.run(harness.setpriv(nobody) + (sys.executable, "-c", script,
-                                                            self.daemon.path),
-                                 stdout=subprocess.PIPE, timeout=30, check=True).stdout
-            self.assertEqual(json.loads(out)["error"]["code"], 1002)
+            r = harness.calls_as(nobody, self.daemon.path, [
+                ["socket.create", {"family": "inet", "type": "stream"}],
+                ["socket.bind", {"handle": 0, "address": "127.0.0.1:0"}],
+                ["socket.listen", {"handle": 0}],
+                ["socket.accept", {"handle": 0, "timeout": 200}],
+                ["socket.close", {"handle": 0}]])
+            self.assertEqual(r[3]["error"]["code"], 1002, r[3])
         self.c.call("socket.close", {"handle": h})
 
-
-# Run as another user: argv[2] is a JSON list of [method, params] sent on one
-# connection to argv[1] ("handle": 0 stands for the handle the last call
-# made); prints the replies as a JSON list.
-CALLS = r"""
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-f = s.makefile("rwb")
-out, last = [], None
-for n, (method, params) in enumerate(json.loads(sys.argv[2]), 1):
-    if params.get("handle") == 0:
-        params = dict(params, handle=last)
-    f.write(json.dumps({"jsonrpc": "2.0", "id": n, "method": method,
-                        "params": params}).encode() + b"\n")
-    f.flush()
-    out.append(json.loads(f.readline()))
-    last = out[-1].get("result", {}).get("handle", last)
-print(json.dumps(out))
-"""
 
 
 @unittest.skipUnless(_USERS, _WHY)
@@ -333,10 +301,7 @@ class StatsTest(harness.DaemonTest):
     """daemon.stats: root sees the daemon's totals, another user its own."""
 
     def as_user(self, user, calls):
-        out = subprocess.run(harness.setpriv(user) + (sys.executable, "-c", CALLS,
-                                                      self.daemon.path, json.dumps(calls)),
-                             stdout=subprocess.PIPE, timeout=30, check=True).stdout
-        return json.loads(out)
+        return harness.calls_as(user, self.daemon.path, calls)
 
     def test_another_user_sees_its_own(self):
         for _ in range(5):

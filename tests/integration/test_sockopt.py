@@ -7,15 +7,11 @@ when lo cannot carry it), options run with the caller's privilege, and the
 bad inputs with their exact errors.
 """
 
-import base64
-import json
 import os
-import pwd
 import shutil
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import unittest
 
@@ -695,49 +691,16 @@ class NetnsMulticastTest(unittest.TestCase):
                                                          "timeout": 300})["code"], 1002)
 
 
-# A client run as nobody: argv[1] the control socket, argv[2] a JSON list of
-# [method, params]; "$last" in params stands for the previous result's handle.
-NOBODY_CLIENT = r"""
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-f = s.makefile("rwb")
-out, last = [], None
-for n, (method, params) in enumerate(json.loads(sys.argv[2]), 1):
-    params = {k: (last if v == "$last" else v) for k, v in params.items()}
-    f.write(json.dumps({"jsonrpc": "2.0", "id": n, "method": method, "params": params}).encode() + b"\n")
-    f.flush()
-    reply = json.loads(f.readline())
-    last = reply.get("result", {}).get("handle", last)
-    out.append(reply)
-print(json.dumps(out))
-"""
+_USERS, _WHY = harness.other_users("nobody")
 
 
-def cannot_switch_user():
-    if os.geteuid() != 0:
-        return "needs root"
-    if shutil.which("setpriv") is None:
-        return "needs setpriv"
-    try:
-        pwd.getpwnam("nobody")
-    except KeyError:
-        return "needs user nobody"
-    return None
-
-
-@unittest.skipIf(cannot_switch_user(), cannot_switch_user() or "")
+@unittest.skipUnless(_USERS, _WHY)
 class PrivilegeTest(harness.DaemonTest):
     """Options run with the caller's privilege: nobody cannot do through
     sock6d what it could not do itself (SO_DEBUG needs CAP_NET_ADMIN)."""
 
     def as_nobody(self, calls):
-        cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-               sys.executable, "-I", "-c", NOBODY_CLIENT, self.daemon.path, json.dumps(calls)]
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20, cwd="/")
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
-        return json.loads(p.stdout)
+        return harness.calls_as(_USERS[0], self.daemon.path, calls)
 
     def test_nobody_gets_eacces_root_does_not(self):
         r = self.as_nobody([

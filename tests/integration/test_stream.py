@@ -8,7 +8,6 @@ readiness, timeouts, refused connects, peek/waitall and a reset peer.
 
 import base64
 import os
-import re
 import time
 import unittest
 

@@ -17,35 +17,14 @@ large transfers in test_subscribe_flow.py; the shared helpers in
 subscribe_fixture.py.
 """
 
-import json
 import random
 import socket
 import struct
-import subprocess
-import sys
 
 import harness
 from subscribe_fixture import MIB, SubscribeCase, chunk_bytes, next_note, wait_until
 
 NO_SUCH_HANDLE = 987654321
-
-
-# Run as another user: argv[2] is a JSON list of [method, params] sent on one
-# connection to argv[1]; prints the whole replies as a JSON list.
-CALLS = r"""
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-f = s.makefile("rwb")
-out = []
-for n, (method, params) in enumerate(json.loads(sys.argv[2]), 1):
-    f.write(json.dumps({"jsonrpc": "2.0", "id": n, "method": method,
-                        "params": params}).encode() + b"\n")
-    f.flush()
-    out.append(json.loads(f.readline()))
-print(json.dumps(out))
-"""
 
 
 class SubscribeTest(SubscribeCase):
@@ -327,10 +306,7 @@ class SubscribeTest(SubscribeCase):
         h, _ = self.connected()
         calls = [["socket.subscribe", {"handle": h}], ["socket.credit", {"handle": h, "add": 1}],
                  ["socket.unsubscribe", {"handle": h}]]
-        out = subprocess.run(harness.setpriv(users[0]) + (sys.executable, "-c", CALLS,
-                                                          self.daemon.path, json.dumps(calls)),
-                             stdout=subprocess.PIPE, timeout=30, check=True, cwd="/").stdout
-        for reply in json.loads(out):
+        for reply in harness.calls_as(users[0], self.daemon.path, calls):
             self.assertEqual(reply["error"]["code"], 1010, reply)
         self.assertFalse(self.info(h)["subscribed"])
 

@@ -24,32 +24,6 @@ import harness
 
 _USERS, _WHY = harness.other_users("nobody")
 
-# Run as nobody: argv[1] the control socket, argv[2] a JSON list of
-# [method, params] calls on one connection ("handle": 0 stands for the
-# handle the last socket.create made); prints the replies as JSON and keeps
-# the connection open until stdin closes.
-CALLS = r"""
-import json, socket, sys
-path, calls = sys.argv[1], json.loads(sys.argv[2])
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(path)
-buf, out, last = b"", [], None
-for n, (method, params) in enumerate(calls, 1):
-    if params.get("handle") == 0:
-        params = dict(params, handle=last)
-    s.sendall(json.dumps({"jsonrpc": "2.0", "id": n, "method": method,
-                          "params": params}).encode() + b"\n")
-    while b"\n" not in buf:
-        buf += s.recv(65536)
-    line, buf = buf.split(b"\n", 1)
-    out.append(json.loads(line))
-    if method == "socket.create" and "result" in out[-1]:
-        last = out[-1]["result"]["handle"]
-print(json.dumps(out), flush=True)
-sys.stdin.read()
-"""
-
 # Run as nobody: for argv[3] seconds, bind BASE/d/target on a
 # connection-scoped handle and hang up, over and over, while a thread swaps
 # BASE/d and BASE/link (a symlink to a root-owned directory) with
@@ -212,11 +186,9 @@ class UnixFileRightsTest(harness.DaemonTest):
 
     def as_nobody(self, calls):
         """Run calls as nobody on a connection kept open; their replies."""
-        p = subprocess.Popen(harness.setpriv(_USERS[0]) + (sys.executable, "-c", CALLS,
-                                                           self.daemon.path, json.dumps(calls)),
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        replies, p = harness.calls_as_held(_USERS[0], self.daemon.path, calls)
         self.procs.append(p)
-        return json.loads(p.stdout.readline()), p
+        return replies, p
 
     def handles_of_nobody(self):
         return [s["handle"] for s in self.c.call("socket.list")["sockets"]
