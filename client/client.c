@@ -412,6 +412,10 @@ s6c_connect(const char *path, char *err, size_t errlen)
 		    strerror(errno));
 		goto fail;
 	}
+	if (s6_socket_dir_check(c->path, &why) == -1) {
+		snprintf(err, errlen, "not connecting to %s: its directory %s", c->path, why);
+		goto fail;
+	}
 	if ((flags = fcntl(c->fd, F_GETFL)) == -1 ||
 	    fcntl(c->fd, F_SETFL, flags | O_NONBLOCK) == -1) {
 		snprintf(err, errlen, "fcntl: %s", strerror(errno));

@@ -168,6 +168,11 @@ open_control(struct sock6d *d, const char *socket_opt, mode_t mode, char *err, s
 	}
 	if (socket_opt == NULL && make_socket_dir(path, err, errlen) == -1)
 		return -1;
+	if (s6_socket_dir_check(path, &why) == -1) {
+		snprintf(err, errlen, "the directory of %s %s: not used (remove it, or use "
+		    "--socket)", path, why);
+		return -1;
+	}
 	return control_open(d, path, mode, err, errlen);
 }
 

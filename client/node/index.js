@@ -2,6 +2,7 @@
 // sock6d: a client for the sock6d socket daemon.
 // JSON-RPC 2.0 over newline-delimited JSON on a UNIX stream socket.
 
+const fs = require('fs');
 const net = require('net');
 const os = require('os');
 const path = require('path');
@@ -120,7 +121,17 @@ function openUnix(sockPath, allowHalfOpen) {
     const s = net.createConnection({ path: sockPath, allowHalfOpen });
     const onError = (e) => { s.destroy(); reject(e); };
     s.once('error', onError);
-    s.once('connect', () => { s.removeListener('error', onError); resolve(s); });
+    s.once('connect', () => {
+      s.removeListener('error', onError);
+      try {
+        checkSocketDir(sockPath);
+      } catch (e) {
+        s.destroy();
+        reject(e);
+        return;
+      }
+      resolve(s);
+    });
   });
 }
 
@@ -555,6 +566,33 @@ class Socket {
 }
 
 // ---------------------------------------------------------------- connect
+
+/**
+ * Throw unless the control socket at sockPath may be trusted where it is: in
+ * the shared /tmp fallback directory only when that is a directory (not a
+ * link) of the user's own that no one else may write to (another user could
+ * have made it first, with a socket of theirs in it).  Called after
+ * connecting: in the sticky /tmp a directory found to be the user's stays so.
+ */
+function checkSocketDir(sockPath) {
+  const uid = process.geteuid();
+  const dir = path.dirname(sockPath);
+  if (dir !== `/tmp/sock6d-${uid}`) return;
+  let why = null;
+  try {
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory()) why = 'is not a directory';
+    else if (st.uid !== uid) why = 'belongs to another user';
+    else if (st.mode & 0o022) why = 'may be written by other users';
+  } catch (e) {
+    why = 'is missing';
+  }
+  if (why) {
+    const e = new Error(`not connecting to ${sockPath}: its directory ${why}`);
+    e.code = 'EACCES';
+    throw e;
+  }
+}
 
 /** Connect to the daemon: opts.path, else the default path. */
 async function connect(opts = {}) {

@@ -15,6 +15,7 @@ import signal
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -402,6 +403,72 @@ class ControlSocketTest(unittest.TestCase):
             self.assertEqual(self.stop(p), 0)
         finally:
             shutil.rmtree(d, ignore_errors=True)
+
+    # -- the /tmp fallback made first by someone else -----------------------
+
+    def foreign_fallback_dir(self):
+        """/tmp/sock6d-<nobody's uid> made first by another user (root here),
+        open to all, as an attacker would leave it for nobody's daemon."""
+        ids = nobody_ids()
+        if ids is None:
+            self.skipTest("needs root, setpriv and nobody")
+        d = "/tmp/sock6d-%d" % ids[0]
+        if os.path.lexists(d):
+            self.skipTest("%s exists already; not touching it" % d)
+        os.mkdir(d)
+        self.addCleanup(shutil.rmtree, d, True)
+        os.chmod(d, 0o777)
+        return d, ids
+
+    def assertStartRefused(self, proc, why):
+        self.assertEqual(proc.wait(timeout=10 * harness.TIME_FACTOR), 1, self.log_of(proc))
+        self.assertIn(why, self.log_of(proc))
+
+    def test_tmp_fallback_of_another_user_not_used(self):
+        d, ids = self.foreign_fallback_dir()
+        path = os.path.join(d, "sock6d.sock")
+        self.assertStartRefused(self.start_unprivileged(clean_env()), "belongs to another user")
+        self.assertFalse(os.path.lexists(path))
+        os.chown(d, ids[0], ids[1])           # nobody's, but anyone may write it
+        self.assertStartRefused(self.start_unprivileged(clean_env()),
+                                "may be written by other users")
+        os.chmod(d, 0o700)                    # nobody's own: used
+        p = self.start_unprivileged(clean_env())
+        self.wait_serving(p, path)
+        self.assertEqual(self.stop(p), 0)
+
+    def test_clients_do_not_talk_to_a_socket_in_another_users_fallback(self):
+        d, ids = self.foreign_fallback_dir()
+        impostor = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(impostor.close)
+        impostor.bind(os.path.join(d, "sock6d.sock"))
+        os.chmod(os.path.join(d, "sock6d.sock"), 0o666)
+        impostor.listen(8)
+        nobody = pwd.getpwnam("nobody")
+        pydir = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                              "..", "..", "client", "python"))
+        nodedir = os.path.join(os.path.dirname(pydir), "node")
+        clients = {
+            "sock6ctl": [harness.SOCK6CTL, "daemon.ping"],
+            "python": [sys.executable, "-c", "import sock6d; sock6d.Client().call('daemon.ping')"],
+            "node": ["node", "-e", "require(process.argv[1]).connect()"
+                     ".then((c) => c.call('daemon.ping'))"
+                     ".catch((e) => { console.error(e.message); process.exit(1); })", nodedir],
+        }
+        for name, argv in clients.items():
+            with self.subTest(client=name):
+                if shutil.which(argv[0]) is None:
+                    self.skipTest("no %s here" % argv[0])
+                r = subprocess.run(list(harness.setpriv(nobody)) + argv, capture_output=True,
+                                   text=True, timeout=30, cwd="/",
+                                   env=clean_env(PYTHONPATH=pydir))
+                self.assertNotEqual(r.returncode, 0, r)
+                self.assertIn("belongs to another user", r.stderr)
+                # it connected, found the directory not nobody's, and sent nothing
+                conn, _ = impostor.accept()
+                with conn:
+                    conn.settimeout(10)
+                    self.assertEqual(conn.recv(100), b"")
 
 
 class DaemonInfoTest(harness.DaemonTest):

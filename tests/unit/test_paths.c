@@ -3,6 +3,7 @@
 #include "config.h"
 #endif
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <check.h>
@@ -173,6 +174,45 @@ START_TEST(test_user_xdg_too_long)
 }
 END_TEST
 
+/* The /tmp fallback directory is trusted only when it is the user's own
+ * and no one else may write to it; other paths are not its business. */
+START_TEST(test_tmp_dir_trust)
+{
+	char		 dir[64], path[96];
+	struct stat	 st;
+
+	snprintf(dir, sizeof(dir), "/tmp/sock6d-%lu", (unsigned long)geteuid());
+	snprintf(path, sizeof(path), "%s/sock6d.sock", dir);
+	ck_assert_int_eq(s6_socket_dir_check("/run/sock6d/sock6d.sock", &why), 0);
+	snprintf(out, sizeof(out), "%sx/sock6d.sock", dir);
+	ck_assert_int_eq(s6_socket_dir_check(out, &why), 0);
+	snprintf(out, sizeof(out), "%s/deeper/sock6d.sock", dir);
+	ck_assert_int_eq(s6_socket_dir_check(out, &why), 0);
+	if (lstat(dir, &st) == 0)
+		return;	/* someone's real directory: not touched */
+	ck_assert_int_eq(s6_socket_dir_check(path, &why), -1);
+	ck_assert_str_eq(why, "is missing");
+	ck_assert_int_eq(symlink("/tmp", dir), 0);
+	ck_assert_int_eq(s6_socket_dir_check(path, &why), -1);
+	ck_assert_str_eq(why, "is not a directory");
+	ck_assert_int_eq(unlink(dir), 0);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_eq(s6_socket_dir_check(path, &why), 0);
+	ck_assert_int_eq(chmod(dir, 0720), 0);
+	ck_assert_int_eq(s6_socket_dir_check(path, &why), -1);
+	ck_assert_str_eq(why, "may be written by other users");
+	ck_assert_int_eq(chmod(dir, 0702), 0);
+	ck_assert_int_eq(s6_socket_dir_check(path, &why), -1);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chmod(dir, 0700), 0);
+		ck_assert_int_eq(chown(dir, NOBODY, NOBODY), 0);
+		ck_assert_int_eq(s6_socket_dir_check(path, &why), -1);
+		ck_assert_str_eq(why, "belongs to another user");
+	}
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *
 paths_suite(void)
 {
@@ -187,6 +227,7 @@ paths_suite(void)
 	tcase_add_test(tc, test_env_socket);
 	tcase_add_test(tc, test_length_limit);
 	tcase_add_test(tc, test_small_output);
+	tcase_add_test(tc, test_tmp_dir_trust);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tu, setup_user, teardown_user);

@@ -20,7 +20,7 @@ from typing import Any
 from . import _wire
 from ._wire import UNSET
 from .errors import ConnectionClosed
-from .paths import default_socket_path
+from .paths import check_socket_dir, default_socket_path
 from .socket import AsyncSocket
 
 READ_SIZE = 256 * 1024
@@ -57,6 +57,7 @@ class AsyncClient:
         sock.setblocking(False)
         try:
             await asyncio.get_running_loop().sock_connect(sock, path)
+            check_socket_dir(path)
         except OSError:
             sock.close()
             raise

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 from . import _wire
 from ._wire import UNSET
 from .errors import ConnectionClosed
-from .paths import default_socket_path
+from .paths import check_socket_dir, default_socket_path
 from .socket import Socket
 
 READ_SIZE = 256 * 1024
@@ -33,6 +33,7 @@ class Client:
         self.sock.settimeout(timeout)
         try:
             self.sock.connect(self.path)
+            check_socket_dir(self.path)
         except OSError:
             self.sock.close()
             raise
