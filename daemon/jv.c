@@ -4,11 +4,13 @@
  * requests.  UTF-8 is checked only inside strings that hold non-ASCII bytes
  * (a non-ASCII byte anywhere else is a syntax error anyway); a failed parse
  * checks the whole line, so that its first invalid byte is the error, as if
- * the line had been checked before parsing. */
+ * the line had been checked before parsing.  A copy of one value (a batch
+ * member) goes into one block sized for it, its pointers moved over. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,9 +73,10 @@ static const unsigned char string_stop[256] = {
 static bool	parse_value(struct parser *ps, struct jv *out);
 
 /* A chunk with room for at least size bytes: the smallest cached one that
- * fits, else a new one (its whole allocation rounded up to CHUNK_ROUND, so
- * that lines of similar lengths reuse each other's chunks); NULL when out
- * of memory. */
+ * fits without wasting more than the size again (a document may be held a
+ * long time, and what it holds is what it is charged), else a new one (its
+ * whole allocation rounded up to CHUNK_ROUND, so that lines of similar
+ * lengths reuse each other's chunks); NULL when out of memory. */
 static struct chunk *
 chunk_get(size_t size)
 {
@@ -81,7 +84,7 @@ chunk_get(size_t size)
 	size_t i, best = ncached, total;
 
 	for (i = 0; i < ncached; i++)
-		if (cache[i]->size >= size &&
+		if (cache[i]->size >= size && cache[i]->size / 2 <= size + CHUNK_ROUND &&
 		    (best == ncached || cache[i]->size < cache[best]->size))
 			best = i;
 	if (best < ncached) {
@@ -100,19 +103,31 @@ chunk_get(size_t size)
 	return c;
 }
 
-/* Give back a chain of chunks: to the cache while it has room, else free. */
-static void
+/* What a block of the allocator costs: its usable bytes and its header. */
+static size_t
+block_bytes(const void *p)
+{
+	return malloc_usable_size((void *)p) + 2 * sizeof(size_t);
+}
+
+/* Give back a chain of chunks: to the cache while it has room, else free;
+ * the bytes given back to the allocator. */
+static size_t
 arena_free(struct chunk *c)
 {
 	struct chunk *next;
+	size_t freed = 0;
 
 	for (; c != NULL; c = next) {
 		next = c->next;
-		if (ncached < JV_CACHE_CHUNKS && c->size <= JV_CACHE_CHUNK_MAX)
+		if (ncached < JV_CACHE_CHUNKS && c->size <= JV_CACHE_CHUNK_MAX) {
 			cache[ncached++] = c;
-		else
+		} else {
+			freed += block_bytes(c);
 			free(c);
+		}
 	}
+	return freed;
 }
 
 /* arena_alloc's slow path: n (rounded) bytes from a new chunk of at least
@@ -602,11 +617,14 @@ jv_parse(const char *text, size_t len, long max_depth, struct jv_doc *doc)
 		if (ps.p != ps.end)
 			fail(&ps, ps.p);
 	}
-	if (ps.stack != ps.inline_stack)
+	if (ps.stack != ps.inline_stack) {
+		doc->scratch_freed = block_bytes(ps.stack);
 		free(ps.stack);
+	}
 	if (ps.status == JV_OK) {
 		doc->root = root;
 		doc->arena = ps.arena;
+		doc->to_strings = ps.to_strings;
 		return JV_OK;
 	}
 	doc->error_at = ps.error_at ? (size_t)(ps.error_at - copy) : 0;
@@ -620,12 +638,97 @@ failed:
 	return ps.status;
 }
 
-void
+/* The values under v, v left out. */
+static size_t
+count_below(const struct jv *v)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	if (v->type == JV_ARRAY || v->type == JV_OBJECT)
+		for (i = 0; i < v->len; i++)
+			n += 1 + count_below(&v->u.kids[i]);
+	return n;
+}
+
+/* Where jv_copy moves a value's pointers: from the source's raw text and
+ * strings to the copy's, and the next free nodes of the copy. */
+struct move {
+	const char	*raw_from, *str_from;
+	char		*raw_to, *str_to;
+	struct jv	*free;
+};
+
+static void
+move_value(struct move *m, struct jv *dst, const struct jv *src)
+{
+	uint32_t i;
+
+	*dst = *src;
+	dst->raw = m->raw_to + (src->raw - m->raw_from);
+	if (src->key != NULL)
+		dst->key = m->str_to + (src->key - m->str_from);
+	if (src->type == JV_STRING) {
+		dst->u.s = m->str_to + (src->u.s - m->str_from);
+	} else if ((src->type == JV_ARRAY || src->type == JV_OBJECT) && src->len > 0) {
+		dst->u.kids = m->free;
+		m->free += src->len;
+		for (i = 0; i < src->len; i++)
+			move_value(m, &dst->u.kids[i], &src->u.kids[i]);
+	}
+}
+
+enum jv_status
+jv_copy(const struct jv_doc *doc, const struct jv *v, struct jv_doc *out)
+{
+	size_t nodes = 1 + count_below(v), text = ((size_t)v->rawlen + 1 + 7) & ~(size_t)7;
+	struct chunk *c;
+	struct move m;
+
+	memset(out, 0, sizeof(*out));
+	/* Everything a value holds lies within its raw span, in the raw text
+	 * and among the strings (decoded in place, each ended over its
+	 * closing quote): one block of nodes and the two spans. */
+	if ((c = chunk_get(nodes * sizeof(struct jv) + 2 * text)) == NULL)
+		return JV_NOMEM;
+	m.free = (struct jv *)(void *)c->data;
+	m.raw_to = (char *)(m.free + nodes);
+	m.str_to = m.raw_to + text;
+	m.raw_from = v->raw;
+	m.str_from = v->raw + doc->to_strings;
+	c->used = nodes * sizeof(struct jv) + 2 * text;
+	memcpy(m.raw_to, m.raw_from, v->rawlen);
+	m.raw_to[v->rawlen] = '\0';
+	memcpy(m.str_to, m.str_from, v->rawlen);
+	m.str_to[v->rawlen] = '\0';
+	out->root = m.free++;
+	move_value(&m, out->root, v);
+	out->root->key = NULL;		/* its name lies outside it */
+	out->root->keylen = 0;
+	out->arena = c;
+	out->to_strings = m.str_to - m.raw_to;
+	return JV_OK;
+}
+
+size_t
 jv_free(struct jv_doc *doc)
 {
-	arena_free(doc->arena);
+	size_t freed = arena_free(doc->arena);
+
 	doc->arena = NULL;
 	doc->root = NULL;
+	return freed;
+}
+
+size_t
+jv_doc_bytes(const struct jv_doc *doc)
+{
+	const struct chunk *c;
+	size_t n = 0;
+
+	for (c = doc->arena; c != NULL; c = c->next)
+		n += block_bytes(c);
+	return n;
 }
 
 bool

@@ -6,8 +6,10 @@
  * kept for the next requests, at most JV_CACHE_CHUNKS chunks of at most
  * JV_CACHE_CHUNK_MAX bytes each per thread (larger ones are always freed), so
  * a request usually costs no allocation at all.  Every value keeps its raw
- * text, so ids are echoed exactly as sent.  The daemon's results are still
- * built with json-c. */
+ * text, so ids are echoed exactly as sent.  A value can be copied out into a
+ * document of its own (a batch member, so that it outlives its batch's
+ * line), and a document says what it takes from the allocator.  The
+ * daemon's results are still built with json-c. */
 #ifndef SOCK6D_JV_H
 #define SOCK6D_JV_H
 
@@ -42,11 +44,22 @@ enum jv_status { JV_OK, JV_SYNTAX, JV_TOO_DEEP, JV_NOMEM };
 struct jv_doc {
 	struct jv	*root;
 	void		*arena;		/* everything, freed by jv_free */
+	ptrdiff_t	 to_strings;	/* from a byte of the raw text to its twin among the strings */
 	size_t		 error_at;	/* JV_SYNTAX: byte offset of the problem */
+	size_t		 scratch_freed;	/* bytes of scratch space the parse gave back */
 };
 
 enum jv_status	 jv_parse(const char *text, size_t len, long max_depth, struct jv_doc *doc);
-void		 jv_free(struct jv_doc *doc);
+/* A document of its own holding v, a value of doc, and everything under it
+ * (raw text, strings and tree, in one block sized for them), so that doc
+ * can be freed while the copy lives on; v's member name is not kept.
+ * JV_OK, or JV_NOMEM with out empty. */
+enum jv_status	 jv_copy(const struct jv_doc *doc, const struct jv *v, struct jv_doc *out);
+/* Free doc; the bytes given back to the allocator (not kept for reuse). */
+size_t		 jv_free(struct jv_doc *doc);
+/* What holding doc costs: the bytes its arena takes from the allocator,
+ * the allocator's own headers included. */
+size_t		 jv_doc_bytes(const struct jv_doc *doc);
 /* Whether a string value holds no NUL byte (so C string functions see all of it). */
 bool		 jv_plain_string(const struct jv *v);
 /* The chunks the calling thread keeps for reuse and their bytes. */

@@ -5,6 +5,7 @@
 #include "config.h"
 #endif
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +20,12 @@
 #include "sock6d.h"
 #include "jv.h"
 
-/* One parsed request line, shared by the calls of a batch. */
+/* One parsed request: a line, or a batch member copied out of its line's
+ * document so that a call keeps only its own (the other members' are not
+ * held while it waits).  Shared by reference. */
 struct request {
 	struct sock6d	*d;
 	struct jv_doc	doc;
-	size_t		len;		/* of the line: what a parked call holds */
 	unsigned	refs;
 };
 
@@ -32,11 +34,12 @@ struct request {
  * their responses are gathered in completion order into one array, sent
  * once every member has answered.  That array is one reply: the responses
  * that would take it past output_max are answered with error 1012, which
- * the text's slack always has room for. */
+ * the text's slack always has room for.  The line's document is let go
+ * once every member is dispatched. */
 struct batch {
 	struct sock6d		*d;
 	struct conn		*conn;		/* NULL once the connection is gone */
-	struct request		*request;
+	struct request		*request;	/* the line, until every member is dispatched */
 	size_t			 next;		/* the next member to dispatch */
 	size_t			 outstanding;	/* members not answered, +1 while dispatching */
 	struct reply_batch	 out;		/* "[r1,r2", and how many */
@@ -104,9 +107,30 @@ static void
 request_unref(struct request *r)
 {
 	if (r != NULL && --r->refs == 0) {
-		jv_free(&r->doc);
+		sock6d_freed(r->d, jv_free(&r->doc));
 		spare_put(r->d->spare_requests, &r->d->nspare_requests, r);
 	}
+}
+
+/* A batch member as a request of its own, so that its call holds its own
+ * document only; the line's request itself (a second reference) when
+ * there is no memory for the copy, which only costs the call a larger
+ * charge. */
+static struct request *
+request_member(struct conn *conn, struct request *line, const struct jv *member)
+{
+	struct request *r;
+
+	r = spare_take(conn->d->spare_requests, &conn->d->nspare_requests, sizeof(*r));
+	if (r != NULL && jv_copy(&line->doc, member, &r->doc) == JV_OK) {
+		r->d = conn->d;
+		r->refs = 1;
+		return r;
+	}
+	if (r != NULL)
+		spare_put(conn->d->spare_requests, &conn->d->nspare_requests, r);
+	line->refs++;
+	return line;
 }
 
 /* Queue a batch's array: its text as it is when the queue is empty (most
@@ -274,12 +298,35 @@ call_fail(struct call *c, const struct s6err *e)
 	return &answered;
 }
 
-/* The bytes a parked call holds: its request line (its id, the bytes it
- * sends) and what its operation keeps (a receive's buffer). */
+/* What a block of the allocator costs: its usable bytes and its header. */
+static size_t
+block_bytes(const void *p)
+{
+	return p != NULL ? malloc_usable_size((void *)p) + 2 * sizeof(size_t) : 0;
+}
+
+/* An operation's own record while it waits (a receive's or a send's
+ * waiter and state, a lookup's job: under 1 KiB each), and a page for the
+ * allocator's rounding and the heap's gaps between a call's blocks; what
+ * the operation keeps beyond that is in call->holds. */
+#define CALL_OP_BYTES	(1024 + 4096)
+
+/* The bytes a parked call holds, every one counted in the user's
+ * pending_bytes_per_user: its request's document (the line, or its batch
+ * member, twice, and the parsed tree), the call with its args and the
+ * bytes decoded for it (those it sends), its batch's record, and its
+ * operation's record and what that keeps (a receive's buffer).  Measured
+ * at the allocator, so that no request holds more than it is charged. */
 static size_t
 call_held_bytes(const struct call *c)
 {
-	return (c->request != NULL ? c->request->len : 0) + c->holds;
+	size_t i, n = block_bytes(c) + block_bytes(c->args) + CALL_OP_BYTES + c->holds;
+
+	for (i = 0; i < sizeof(c->allocs) / sizeof(c->allocs[0]); i++)
+		n += block_bytes(c->allocs[i]);
+	if (c->request != NULL)
+		n += block_bytes(c->request) + jv_doc_bytes(&c->request->doc);
+	return n + block_bytes(c->batch);
 }
 
 bool
@@ -319,7 +366,8 @@ call_pending(struct call *c, call_cancel_fn cancel, void *op)
 	TAILQ_INSERT_TAIL(&c->conn->pending, c, entry);
 	c->conn->npending++;
 	c->conn->user->pending++;
-	c->conn->user->pinned += call_held_bytes(c);
+	c->charged = call_held_bytes(c);
+	c->conn->user->pinned += c->charged;
 	return &parked;
 }
 
@@ -376,7 +424,7 @@ call_unpark(struct call *c)
 		TAILQ_REMOVE(&c->conn->pending, c, entry);
 		c->conn->npending--;
 		c->conn->user->pending--;
-		c->conn->user->pinned -= call_held_bytes(c);
+		c->conn->user->pinned -= c->charged;
 	}
 }
 
@@ -545,15 +593,21 @@ void
 rpc_batch_continue(struct conn *conn)
 {
 	struct batch *b = conn->batch;
-	const struct jv *arr = b->request->doc.root;
+	const struct jv *arr = b->request->doc.root, *member;
+	struct request *r;
 
 	while (b->next < arr->len && conn_turn_left(conn)) {
 		conn->turn_requests++;
-		dispatch_request(conn, b->request, &arr->u.kids[b->next++], b);
+		member = &arr->u.kids[b->next++];
+		r = request_member(conn, b->request, member);
+		dispatch_request(conn, r, r == b->request ? member : r->doc.root, b);
+		request_unref(r);
 	}
 	/* A client found gone mid-batch gets nothing more done on its behalf. */
 	if (b->next == arr->len || conn->close_requested) {
 		conn->batch = NULL;
+		request_unref(b->request);	/* its members hold their own */
+		b->request = NULL;
 		batch_member_done(b);	/* lets go of the dispatching hold */
 	}
 }
@@ -633,9 +687,9 @@ request_parse(struct conn *conn, const char *line, size_t len)
 		return NULL;
 	}
 	r->d = conn->d;
-	r->len = len;
 	switch (jv_parse(line, len, conn->d->limits.max_depth, &r->doc)) {
 	case JV_OK:
+		sock6d_freed(conn->d, r->doc.scratch_freed);	/* large trees: worth a trim */
 		r->refs = 1;
 		return r;
 	case JV_SYNTAX:

@@ -48,6 +48,7 @@ struct call {
 	void			*args;
 	void			*allocs[4];	/* freed with the call (decoded bytes) */
 	size_t			 holds;		/* bytes its operation keeps while parked */
+	size_t			 charged;	/* bytes counted in pending_bytes_per_user while parked */
 	enum call_state		 state;
 	call_cancel_fn		 cancel;
 	void			*op;

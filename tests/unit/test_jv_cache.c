@@ -1,8 +1,10 @@
 /* test_jv_cache.c: unit tests for the JSON request parser (daemon/jv.c) on
  * large inputs (100,000 members, many nested containers, strings of 1 MiB),
  * for the cache of freed arenas (bounded, and trees built in reused arenas
- * as good as in new ones), and for the string scan's word-at-a-time stops.
- * The shared checks are in jv_fixture.h. */
+ * as good as in new ones), for the string scan's word-at-a-time stops, and
+ * for what a held document costs: a value copied out into a document of its
+ * own, and the bytes a document takes from the allocator.  The shared
+ * checks are in jv_fixture.h. */
 #include "jv_fixture.h"
 
 START_TEST(test_large_array)
@@ -386,12 +388,124 @@ START_TEST(test_string_scan_words)
 }
 END_TEST
 
+/* A value copied out of its document is a document of its own: exact (raw
+ * text, decoded strings and keys, numbers, nested and empty containers),
+ * without its member name, and independent of the original, which is freed
+ * and its arena reused before the copy is read. */
+#define MEMBER	"{\"jsonrpc\":\"2.0\",\"id\":\"a\\\"b\",\"method\":\"m\",\"params\":" PARAMS "}"
+#define PARAMS	"{\"k\\u00e9y\":\"v\\n\\u0000w\",\"n\":-1.5e3,\"i\":-7," \
+		"\"a\":[1,{\"x\":null},[]],\"o\":{},\"t\":true}"
+
+START_TEST(test_copy)
+{
+	struct jv_doc	 member, params, scalar;
+	const struct jv	*v, *p, *a;
+
+	ok("{\"batch\":[" MEMBER ",7,\"s\\\\\"]}");
+	v = &jv_get(doc.root, "batch")->u.kids[0];
+	ck_assert_int_eq(jv_copy(&doc, v, &member), JV_OK);
+	ck_assert_int_eq(jv_copy(&doc, jv_get(doc.root, "batch"), &scalar), JV_OK);
+	jv_free(&scalar);
+	ck_assert_int_eq(jv_copy(&doc, &jv_get(doc.root, "batch")->u.kids[2], &scalar), JV_OK);
+	jv_free(&doc);
+	ok("[\"" "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	    "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\"]");
+
+	v = member.root;
+	ck_assert_ptr_null(v->key);
+	ck_assert_uint_eq(v->keylen, 0);
+	assert_raw(v, MEMBER);
+	ck_assert_uint_eq(v->len, 4);
+	kid(v, 0, JV_STRING, "jsonrpc", "\"2.0\"");
+	assert_string(kid(v, 1, JV_STRING, "id", "\"a\\\"b\""), "a\"b", 3);
+	assert_string(jv_get(v, "method"), "m", 1);
+	p = kid(v, 3, JV_OBJECT, "params", PARAMS);
+	assert_string(kid(p, 0, JV_STRING, "k\xc3\xa9y", "\"v\\n\\u0000w\""), "v\n\0w", 4);
+	ck_assert(kid(p, 1, JV_NUMBER, "n", "-1.5e3")->u.d == -1500.0);
+	ck_assert_int_eq(kid(p, 2, JV_INT, "i", "-7")->u.i, -7);
+	a = kid(p, 3, JV_ARRAY, "a", "[1,{\"x\":null},[]]");
+	ck_assert_int_eq(kid(a, 0, JV_INT, NULL, "1")->u.i, 1);
+	kid(kid(a, 1, JV_OBJECT, NULL, "{\"x\":null}"), 0, JV_NULL, "x", "null");
+	assert_container(kid(a, 2, JV_ARRAY, NULL, "[]"), JV_ARRAY, 0);
+	assert_container(kid(p, 4, JV_OBJECT, "o", "{}"), JV_OBJECT, 0);
+	ck_assert(kid(p, 5, JV_BOOL, "t", "true")->u.b);
+
+	/* A copy of a copy: its member name goes too. */
+	ck_assert_int_eq(jv_copy(&member, p, &params), JV_OK);
+	jv_free(&member);
+	ck_assert_ptr_null(params.root->key);
+	assert_raw(params.root, PARAMS);
+	assert_string(jv_get(params.root, "k\xc3\xa9y"), "v\n\0w", 4);
+	assert_container(jv_get(params.root, "o"), JV_OBJECT, 0);
+	jv_free(&params);
+
+	assert_string(scalar.root, "s\\", 2);
+	assert_raw(scalar.root, "\"s\\\\\"");
+	jv_free(&scalar);
+}
+END_TEST
+
+/* What a document costs: at least its line twice and a node per value, all
+ * of it given back by jv_free once too large to keep.  A copy of a small
+ * member of a large document costs what the member needs; so does a small
+ * line parsed after a larger one, whose chunk is kept but not handed to it. */
+START_TEST(test_doc_bytes)
+{
+	const size_t	 n = 100000;
+	const char	*head = "[{\"id\":1,\"method\":\"x\"},{\"pad\":[";
+	struct jv_doc	 small;
+	size_t		 len, bytes, chunks, kept, i;
+	char		*text, *t;
+
+	jv_cache_release();
+	text = malloc(strlen(head) + 2 * n + 8);
+	ck_assert_ptr_nonnull(text);
+	t = text + sprintf(text, "%s", head);
+	for (i = 0; i < n; i++)
+		t += sprintf(t, i ? ",0" : "0");
+	t += sprintf(t, "]}]");
+	len = (size_t)(t - text);
+	ok_n(text, len);
+	bytes = jv_doc_bytes(&doc);
+	ck_assert_uint_ge(bytes, 2 * len + (n + 5) * sizeof(struct jv));
+	ck_assert_uint_le(bytes, 2 * (2 * len + (n + 5) * sizeof(struct jv)));
+	ck_assert_uint_ge(doc.scratch_freed, n * sizeof(struct jv));
+
+	ck_assert_int_eq(jv_copy(&doc, &doc.root->u.kids[0], &small), JV_OK);
+	ck_assert_uint_ge(jv_doc_bytes(&small), 3 * sizeof(struct jv) + 2 * strlen("{\"id\":1,\"method\":\"x\"}"));
+	ck_assert_uint_le(jv_doc_bytes(&small), 2048);
+	ck_assert_uint_eq(jv_free(&doc), bytes);
+	ck_assert_uint_eq(jv_free(&small), 0);	/* a small chunk is kept */
+	free(text);
+
+	/* A line of 30 KB leaves a chunk of about 60 KB in the cache; a small
+	 * line takes a chunk of its own size. */
+	jv_cache_release();
+	text = malloc(30000 + 3);
+	ck_assert_ptr_nonnull(text);
+	text[0] = '"';
+	memset(text + 1, 'q', 30000);
+	text[30001] = '"';
+	ok_n(text, 30002);
+	ck_assert_uint_ge(jv_doc_bytes(&doc), 60000);
+	jv_free(&doc);
+	jv_cache_stats(&chunks, &kept);
+	ck_assert_uint_eq(chunks, 1);
+	ok("{\"id\":1,\"method\":\"daemon.ping\"}");
+	ck_assert_uint_le(jv_doc_bytes(&doc), 4096);
+	jv_free(&doc);
+	free(text);
+	jv_cache_release();
+}
+END_TEST
+
 static Suite *
 jv_suite(void)
 {
 	Suite	*s = suite_create("jv");
 	TCase	*big = tcase_create("large");
 	TCase	*cache = tcase_create("cache");
+	TCase	*held = tcase_create("held");
 
 	tcase_add_checked_fixture(big, NULL, teardown);
 	tcase_set_timeout(big, 60);
@@ -406,6 +520,11 @@ jv_suite(void)
 	tcase_add_test(cache, test_cache_reuse);
 	tcase_add_test(cache, test_string_scan_words);
 	suite_add_tcase(s, cache);
+
+	tcase_add_checked_fixture(held, NULL, teardown);
+	tcase_add_test(held, test_copy);
+	tcase_add_test(held, test_doc_bytes);
+	suite_add_tcase(s, held);
 	return s;
 }
 
