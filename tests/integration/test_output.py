@@ -131,48 +131,54 @@ class SmallBudgetTest(OutputTest):
         self.assertAlive()
 
     def test_receive_buffers_count_in_pending_bytes(self):
-        # a waiting receive keeps its buffer (its length), bytes held on a
-        # handle count too: 64 KiB here
+        # a waiting receive keeps its buffer (its length) besides its
+        # request and records (about 6 KiB), bytes held on a handle count
+        # too: 64 KiB here
         (h1, p1), (h2, _), (h3, _), (h4, _) = (self.tcp_holding(0) for _ in range(4))
         with self.daemon.client() as a:
-            a.request("socket.receive", {"handle": h1, "length": 20000,
+            a.request("socket.receive", {"handle": h1, "length": 14000,
                                          "flags": ["waitall"], "timeout": None})
-            for h in (h2, h3):  # 3 x 20000 waiting
-                a.request("socket.receive", {"handle": h, "length": 20000, "timeout": None})
+            for h in (h2, h3):  # 3 x 14000 waiting
+                a.request("socket.receive", {"handle": h, "length": 14000, "timeout": None})
             a.call("daemon.ping")
-            over = a.wait(a.request("socket.receive", {"handle": h4, "length": 20000,
+            self.assertEqual(a.replies, {})     # all three parked
+            over = a.wait(a.request("socket.receive", {"handle": h4, "length": 14000,
                                                        "timeout": None}))
             self.assertEqual(over["error"]["code"], 1012, over)
             self.assertEqual(over["error"]["data"]["limit"], "pending_bytes_per_user")
-            p1.sendall(b"y" * 15000)  # taken by the waitall receive, not yet answered
+            p1.sendall(b"y" * 10000)  # taken by the waitall receive, not yet answered
             deadline = time.monotonic() + 5
-            while self.c.call("socket.info", {"handle": h1})["bytes_in"] < 15000:
+            while self.c.call("socket.info", {"handle": h1})["bytes_in"] < 10000:
                 self.assertLess(time.monotonic(), deadline)
-        # the client left: the 15000 bytes stay on h1, and still count
+        # the client left: the 10000 bytes stay on h1, and still count
         deadline = time.monotonic() + 5
         while self.c.call("daemon.stats")["connections"] > 1:
             self.assertLess(time.monotonic(), deadline)
-        self.assertEqual(self.c.call("socket.info", {"handle": h1})["buffered"], 15000)
+        self.assertEqual(self.c.call("socket.info", {"handle": h1})["buffered"], 10000)
         with self.daemon.client() as b:
-            for h in (h2, h3):  # 15000 held + 2 x 20000 waiting
-                b.request("socket.receive", {"handle": h, "length": 20000, "timeout": None})
+            for h in (h2, h3):  # 10000 held + 2 x 14000 waiting
+                b.request("socket.receive", {"handle": h, "length": 14000, "timeout": None})
             b.call("daemon.ping")
-            reply = b.wait(b.request("socket.receive", {"handle": h4, "length": 20000,
+            self.assertEqual(b.replies, {})     # both parked
+            reply = b.wait(b.request("socket.receive", {"handle": h4, "length": 14000,
                                                         "timeout": None}))
             self.assertEqual(reply["error"]["data"]["limit"], "pending_bytes_per_user", reply)
             # once read, the held bytes no longer count
-            r = b.call("socket.receive", {"handle": h1, "length": 20000})
-            self.assertEqual(r["bytes"], 15000)
-            rid = b.request("socket.receive", {"handle": h4, "length": 20000, "timeout": 100})
+            r = b.call("socket.receive", {"handle": h1, "length": 14000})
+            self.assertEqual(r["bytes"], 10000)
+            rid = b.request("socket.receive", {"handle": h4, "length": 14000, "timeout": 100})
             self.assertEqual(b.wait(rid)["error"]["code"], 1002)
 
     def test_pending_bytes_per_user(self):
         h, _ = self.listener()
-        pad = "p" * 16000
+        pad = "p" * 6000
         with self.daemon.client() as a:
             ids = [a.request("socket.accept", {"handle": h, "timeout": 60000},
                              id="%d-%s" % (i, pad)) for i in range(3)]
-            # three lines of ~16 KB are held; a fourth would pass 64 KiB
+            a.call("daemon.ping")
+            self.assertEqual(a.replies, {})     # all three parked
+            # three lines of ~6 KB are held (the line twice as parsed, and
+            # the call's records: ~18 KB each); a fourth would pass 64 KiB
             reply = a.wait(a.request("socket.accept", {"handle": h}, id="4-" + pad * 2))
             self.assertEqual(reply["error"]["code"], 1012, reply)
             self.assertEqual(reply["error"]["data"]["limit"], "pending_bytes_per_user")
