@@ -40,6 +40,7 @@ struct batch {
 	struct sock6d		*d;
 	struct conn		*conn;		/* NULL once the connection is gone */
 	struct request		*request;	/* the line, until every member is dispatched */
+	size_t			 line_charge;	/* what it is charged meanwhile */
 	size_t			 next;		/* the next member to dispatch */
 	size_t			 outstanding;	/* members not answered, +1 while dispatching */
 	struct reply_batch	 out;		/* "[r1,r2", and how many */
@@ -589,6 +590,19 @@ dispatch_request(struct conn *conn, struct request *r, const struct jv *req,
 		call_free(c);
 }
 
+/* The line's document is charged to the user's pending bytes while the
+ * batch dispatches its members, as a parked call's is: a batch whose
+ * replies are not read stops midway, holding it as long as that lasts. */
+static void
+batch_release_line(struct batch *b, struct conn *conn)
+{
+	if (b->request == NULL)
+		return;
+	conn->user->pinned -= b->line_charge;
+	request_unref(b->request);	/* its members hold their own */
+	b->request = NULL;
+}
+
 void
 rpc_batch_continue(struct conn *conn)
 {
@@ -606,8 +620,7 @@ rpc_batch_continue(struct conn *conn)
 	/* A client found gone mid-batch gets nothing more done on its behalf. */
 	if (b->next == arr->len || conn->close_requested) {
 		conn->batch = NULL;
-		request_unref(b->request);	/* its members hold their own */
-		b->request = NULL;
+		batch_release_line(b, conn);
 		batch_member_done(b);	/* lets go of the dispatching hold */
 	}
 }
@@ -616,6 +629,8 @@ static void
 batch_start(struct conn *conn, struct request *r, const struct jv *arr)
 {
 	const struct limits *l = &conn->d->limits;
+	long budget = grant_limits_for(conn->d, conn->uid)->pending_bytes_per_user;
+	size_t charge = block_bytes(r) + jv_doc_bytes(&r->doc);
 	struct batch *b;
 	struct s6err e;
 
@@ -632,6 +647,12 @@ batch_start(struct conn *conn, struct request *r, const struct jv *arr)
 		rpc_send_error(conn, &e);
 		return;
 	}
+	if ((long)(conn->user->pinned + charge) > budget) {
+		conn_count_request(conn);
+		err_limit(&e, "pending_bytes_per_user", budget);
+		rpc_send_error(conn, &e);
+		return;
+	}
 	if ((b = calloc(1, sizeof(*b))) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		rpc_send_error(conn, &e);
@@ -641,6 +662,8 @@ batch_start(struct conn *conn, struct request *r, const struct jv *arr)
 	b->conn = conn;
 	b->request = r;
 	r->refs++;
+	b->line_charge = charge;
+	conn->user->pinned += charge;
 	b->outstanding = 1;		/* held until every member is dispatched */
 	buf_init(&b->out.text, (size_t)l->output_max + BATCH_SLACK(l));
 	conn->batch = b;
@@ -657,6 +680,7 @@ rpc_conn_gone(struct conn *conn)
 		rpc_cancel(c);
 	if ((b = conn->batch) != NULL) {
 		conn->batch = NULL;
+		batch_release_line(b, conn);
 		b->conn = NULL;
 		batch_member_done(b);
 	}

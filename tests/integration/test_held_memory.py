@@ -2,7 +2,8 @@
 pending_bytes_per_user.  A parked call keeps its request's parsed document
 (the line twice and a node per value), not only the line's length; a batch
 member keeps a document of its own, so that the other members' (answered
-at once) are freed while it waits.  Measured against the daemon's RSS.
+at once) are freed while it waits; a batch's line counts until its last
+member is dispatched.  Measured against the daemon's RSS.
 """
 
 import json
@@ -121,6 +122,30 @@ class HeldMemoryTest(harness.DaemonTest):
                                 for i in ids]) + "\n")
             arrays, _ = self.settle(c)
             self.assertEqual(arrays, [])
+        self.connections_back_to_one()
+
+    def test_batch_line_is_charged_while_it_dispatches(self):
+        # a batch's line stays parsed until its last member is dispatched
+        # (which waits while its replies are not read), charged meanwhile:
+        # one parsed into more than the limit (200,000 values, ~10 MB) is
+        # refused whole; one of half that runs, twice: the charge comes back
+        def batch(values):
+            pad = "[" + ",".join(["0"] * values) + "]"
+            return "[%s,%s]\n" % (
+                compact({"jsonrpc": "2.0", "id": 1, "method": "daemon.ping"}),
+                '{"jsonrpc":"2.0","id":2,"method":"daemon.ping","params":{"pad":%s}}' % pad)
+        with self.daemon.client() as c:
+            c.send_raw(batch(200000))
+            refused = c.read_message()
+            self.assertIsInstance(refused, dict, refused)
+            self.assertIsNone(refused["id"])
+            self.assertEqual(refused["error"]["code"], 1012, refused)
+            self.assertEqual(refused["error"]["data"]["limit"], "pending_bytes_per_user")
+            for _ in range(2):
+                c.send_raw(batch(100000))
+                replies = c.read_message()
+                self.assertIsInstance(replies, list, replies)
+                self.assertEqual(sorted(r["id"] for r in replies), [1, 2])
         self.connections_back_to_one()
 
 
