@@ -199,6 +199,9 @@ handle_list_seek(const struct handle_list *l, uint64_t after)
 {
 	struct handle_link *p, *first = NULL;
 
+	/* The first page (after 0, or below every id) without a walk. */
+	if ((p = TAILQ_FIRST(l)) != NULL && p->id > after)
+		return p;
 	for (p = TAILQ_LAST(l, handle_list); p != NULL && p->id > after;
 	    p = TAILQ_PREV(p, handle_list, entry))
 		first = p;

@@ -57,8 +57,9 @@ void		 handle_list_init(struct handle_list *l);
 /* Put k, under id, in its place in l. */
 void		 handle_list_add(struct handle_list *l, struct handle_link *k, uint64_t id);
 void		 handle_list_del(struct handle_list *l, struct handle_link *k);
-/* The first link of l above `after`, or NULL: found from the tail, so the
- * cost is the number of links above it. */
+/* The first link of l above `after`, or NULL: the head at once when it is
+ * above, else found from the tail, so the cost is at most the number of
+ * links above `after`. */
 struct handle_link *handle_list_seek(const struct handle_list *l, uint64_t after);
 
 #endif
