@@ -216,7 +216,7 @@ def main():
     for name, path in daemons:
         print(f"# {name}: {path}")
     print(f"{'daemon':<10} {'handles':>8} {'ping median':>12} {'p90':>9} {'max':>9} "
-          f"{'lists/s':>10} {'cpu s':>6}")
+          f"{'lists/s':>10} {'cpu s':>6} {'us/list':>8}")
     try:
         for name, path in daemons:
             for handles in sorted({0, a.handles}):
@@ -226,7 +226,8 @@ def main():
                 print(f"{name:<10} {handles:>8} "
                       f"{benchlib.percentile(lat, 50):>9.1f} ms "
                       f"{benchlib.percentile(lat, 90):>6.1f} ms "
-                      f"{lat[-1]:>6.1f} ms {rate:>10.0f} {cpu:>6.1f}", flush=True)
+                      f"{lat[-1]:>6.1f} ms {rate:>10.0f} {cpu:>6.1f} "
+                      f"{cpu * 1e6 / max(1.0, rate * a.seconds):>8.1f}", flush=True)
     except benchlib.BenchError as e:
         print(f"list-flood.py: {e}", file=sys.stderr)
         return 1
