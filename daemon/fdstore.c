@@ -342,10 +342,9 @@ restore_entry(struct sock6d *d, json_object *o, size_t index, struct passed *p, 
 		log_warnx("handle %llu: %s; closed", id, err.message);
 		goto out;
 	}
-	/* Its own number again, in place of the one it was wrapped under. */
-	handle_remove(&d->handles, s->handle);
-	s->handle = e.handle;
-	if (handle_insert(&d->handles, s->handle, s) == -1) {
+	/* Its own number again, in place of the one it was wrapped under,
+	 * and its place in the id order with it. */
+	if (sock_set_handle(s, e.handle) == -1) {
 		log_warnx("handle %llu: out of memory; closed", id);
 		sock_close(s);
 		goto out;

@@ -1,4 +1,5 @@
-/* handle.c: the handle table, an open-addressing hash keyed by handle id. */
+/* handle.c: the handle table, an open-addressing hash keyed by handle id,
+ * and the lists of handles in id order. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -22,6 +23,7 @@ handle_table_init(struct handle_table *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->next_id = 1;
+	handle_list_init(&t->order);
 }
 
 void
@@ -163,4 +165,45 @@ handle_collect(const struct handle_table *t, struct sock ***out)
 	free(live);
 	*out = socks;
 	return n;
+}
+
+void
+handle_list_init(struct handle_list *l)
+{
+	TAILQ_INIT(l);
+}
+
+void
+handle_list_add(struct handle_list *l, struct handle_link *k, uint64_t id)
+{
+	struct handle_link *p;
+
+	k->id = id;
+	for (p = TAILQ_LAST(l, handle_list); p != NULL && p->id > id;
+	    p = TAILQ_PREV(p, handle_list, entry))
+		;
+	if (p == NULL)
+		TAILQ_INSERT_HEAD(l, k, entry);
+	else
+		TAILQ_INSERT_AFTER(l, p, k, entry);
+}
+
+void
+handle_list_del(struct handle_list *l, struct handle_link *k)
+{
+	TAILQ_REMOVE(l, k, entry);
+}
+
+struct handle_link *
+handle_list_seek(const struct handle_list *l, uint64_t after)
+{
+	struct handle_link *p, *first = NULL;
+
+	/* The first page (after 0, or below every id) without a walk. */
+	if ((p = TAILQ_FIRST(l)) != NULL && p->id > after)
+		return p;
+	for (p = TAILQ_LAST(l, handle_list); p != NULL && p->id > after;
+	    p = TAILQ_PREV(p, handle_list, entry))
+		first = p;
+	return first;
 }

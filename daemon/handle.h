@@ -1,5 +1,6 @@
 /* handle.h: the handle table: monotonic 64-bit ids, never reused, mapped to
- * managed sockets. */
+ * managed sockets; and lists of handles kept in id order, so that a page of
+ * them is found without sorting (the daemon's list, and each user's). */
 #ifndef SOCK6D_HANDLE_H
 #define SOCK6D_HANDLE_H
 
@@ -15,12 +16,22 @@ struct handle_slot {
 	struct sock	*sock;
 };
 
+/* A handle's place in a list kept in ascending id order.  Ids only grow,
+ * so a new handle goes at the tail; an old id (one taken back from the fd
+ * store) goes where it belongs, found from the tail. */
+struct handle_link {
+	TAILQ_ENTRY(handle_link) entry;
+	uint64_t		 id;
+};
+TAILQ_HEAD(handle_list, handle_link);
+
 struct handle_table {
 	struct handle_slot	*slots;
 	size_t			 size;	/* power of two */
 	size_t			 used;	/* live entries */
 	size_t			 tombs;	/* deleted markers */
 	uint64_t		 next_id;
+	struct handle_list	 order;	/* every handle, in id order (kept by sock.c) */
 };
 
 void		 handle_table_init(struct handle_table *t);
@@ -38,7 +49,17 @@ struct sock	*handle_lookup(const struct handle_table *t, uint64_t id);
 /* Remove id; returns the socket that was there or NULL. */
 struct sock	*handle_remove(struct handle_table *t, uint64_t id);
 size_t		 handle_count(const struct handle_table *t);
-/* Visit every live entry in ascending id order (collected, then sorted). */
+/* Visit every live entry in ascending id order (collected, then sorted:
+ * for walks over everything, at save and shutdown). */
 size_t		 handle_collect(const struct handle_table *t, struct sock ***out);
+
+void		 handle_list_init(struct handle_list *l);
+/* Put k, under id, in its place in l. */
+void		 handle_list_add(struct handle_list *l, struct handle_link *k, uint64_t id);
+void		 handle_list_del(struct handle_list *l, struct handle_link *k);
+/* The first link of l above `after`, or NULL: the head at once when it is
+ * above, else found from the tail, so the cost is at most the number of
+ * links above `after`. */
+struct handle_link *handle_list_seek(const struct handle_list *l, uint64_t after);
 
 #endif

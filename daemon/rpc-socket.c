@@ -220,29 +220,28 @@ static const struct param list_params[] = {
 	END_PARAMS
 };
 
+/* A page from the caller's own id-ordered list (root's: the daemon's),
+ * found from `after` and cut at `limit`: its cost never depends on the
+ * handles of other users. */
 static const struct answer *
 socket_list(struct call *c, void *argp)
 {
 	struct list_args *a = argp;
 	json_object *arr = json_object_new_array(), *o;
-	struct sock **socks;
+	struct sock *s;
 	uint64_t last = 0, next = 0;
-	size_t i, n, listed = 0;
+	size_t listed = 0;
 
-	n = handle_collect(&c->d->handles, &socks);
-	for (i = 0; i < n; i++) {
-		if (socks[i]->handle <= (uint64_t)a->after ||
-		    !sock_usable_by(socks[i], c->conn->uid))
-			continue;
+	for (s = sock_first_listed(c->d, c->conn->uid, (uint64_t)a->after); s != NULL;
+	    s = sock_next_listed(s, c->conn->uid)) {
 		if (listed == (size_t)a->limit) {
 			next = last;
 			break;
 		}
-		json_object_array_add(arr, sock_info(socks[i]));
-		last = socks[i]->handle;
+		json_object_array_add(arr, sock_info(s));
+		last = s->handle;
 		listed++;
 	}
-	free(socks);
 	o = result_one("sockets", arr);
 	/* "next" is the last handle listed when more follow: the next page's
 	 * "after"; null at the end. */

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,8 @@ sock_wrap(struct sock6d *d, int fd, int family, int type, int protocol, uid_t ow
 		return NULL;
 	}
 	u->handles++;
+	handle_list_add(&d->handles.order, &s->all_link, s->handle);
+	handle_list_add(&u->socks, &s->own_link, s->handle);
 	log_debug("handle %llu: fd %d family %d type %d for uid %u",
 	    (unsigned long long)s->handle, fd, family, type, (unsigned)owner);
 	return s;
@@ -170,6 +173,57 @@ bool
 sock_usable_by(const struct sock *s, uid_t uid)
 {
 	return !s->closed && (uid == 0 || uid == s->owner);
+}
+
+int
+sock_set_handle(struct sock *s, uint64_t id)
+{
+	struct handle_table *t = &s->d->handles;
+
+	handle_remove(t, s->handle);
+	handle_list_del(&t->order, &s->all_link);
+	handle_list_del(&s->user->socks, &s->own_link);
+	s->handle = id;
+	handle_list_add(&t->order, &s->all_link, id);
+	handle_list_add(&s->user->socks, &s->own_link, id);
+	return handle_insert(t, id, s);
+}
+
+/* The socket a link of one of the id-ordered lists belongs to. */
+static struct sock *
+sock_of_link(struct handle_link *k, bool own)
+{
+	if (k == NULL)
+		return NULL;
+	return (struct sock *)(void *)((char *)k - (own ? offsetof(struct sock, own_link) :
+	    offsetof(struct sock, all_link)));
+}
+
+struct sock *
+sock_first_listed(struct sock6d *d, uid_t uid, uint64_t after)
+{
+	struct handle_list *l;
+	struct user *u;
+	struct sock *s;
+
+	if (uid == 0)
+		l = &d->handles.order;
+	else if ((u = user_find(&d->users, uid)) != NULL)
+		l = &u->socks;
+	else
+		return NULL;
+	/* The previous page's last handle, still open: right after it. */
+	if (after > 0 && (s = handle_lookup(&d->handles, after)) != NULL &&
+	    sock_usable_by(s, uid))
+		return sock_next_listed(s, uid);
+	return sock_of_link(handle_list_seek(l, after), uid != 0);
+}
+
+struct sock *
+sock_next_listed(struct sock *s, uid_t uid)
+{
+	return uid == 0 ? sock_of_link(TAILQ_NEXT(&s->all_link, entry), false) :
+	    sock_of_link(TAILQ_NEXT(&s->own_link, entry), true);
 }
 
 bool
@@ -444,6 +498,8 @@ sock_close(struct sock *s)
 	s->held_tail = &s->held;
 	held_count(s, -(long)s->held_bytes);
 	handle_remove(&s->d->handles, s->handle);
+	handle_list_del(&s->d->handles.order, &s->all_link);
+	handle_list_del(&s->user->socks, &s->own_link);
 	s->user->handles--;
 	s->next_dead = s->d->dead_socks;
 	s->d->dead_socks = s;

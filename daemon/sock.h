@@ -20,6 +20,7 @@
 
 #include "creds.h"
 #include "error.h"
+#include "handle.h"
 #include "sockaddr.h"
 
 struct sock6d;
@@ -75,6 +76,8 @@ struct sock_file {
 struct sock {
 	struct sock6d		*d;
 	uint64_t		 handle;
+	struct handle_link	 all_link;	/* on the daemon's list, in id order */
+	struct handle_link	 own_link;	/* on its owner's list, in id order */
 	int			 fd;
 	int			 family, type, protocol;
 	uid_t			 owner;
@@ -137,6 +140,16 @@ int		 sock_bind(struct sock *s, const struct s6_sockaddr *addr,
 		    const struct creds *who, struct s6err *e);
 /* Whether `uid` may use s (its owner or root). */
 bool		 sock_usable_by(const struct sock *s, uid_t uid);
+/* Give s another handle id (its own again, taken back from the fd store),
+ * in its place in the id order; 0, or -1 when out of memory (then s is
+ * not in the table under either id, and is to be closed). */
+int		 sock_set_handle(struct sock *s, uint64_t id);
+/* What socket.list shows uid, in id order: its own sockets (root: every
+ * one).  The first above `after`, or NULL; the cost depends on uid's own
+ * handles only, never on other users'. */
+struct sock	*sock_first_listed(struct sock6d *d, uid_t uid, uint64_t after);
+/* The one after s in uid's listing, or NULL. */
+struct sock	*sock_next_listed(struct sock *s, uid_t uid);
 json_object	*sock_info(const struct sock *s);
 /* The socket's own (peer false) or peer address as JSON in *out, NULL when
  * it has none (unbound, unconnected); -1 with e set on other errors. */

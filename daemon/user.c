@@ -56,6 +56,7 @@ user_get(struct user_table *t, uid_t uid)
 	if ((u = calloc(1, sizeof(*u))) == NULL)
 		return NULL;
 	u->uid = uid;
+	handle_list_init(&u->socks);
 	t->users[t->n++] = u;
 	return u;
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "handle.h"
+
 struct stats {
 	uint64_t	requests;
 	uint64_t	errors;
@@ -22,6 +24,7 @@ struct user {
 	uid_t		uid;
 	unsigned long	conns;		/* control connections open */
 	unsigned long	handles;	/* handles open */
+	struct handle_list socks;	/* those handles, in id order (kept by sock.c) */
 	unsigned long	reserved;	/* descriptors held that are no handle yet */
 	unsigned long	pending;	/* calls parked */
 	unsigned long	waiting_room;	/* of those, waiting for output room */
