@@ -154,18 +154,15 @@ cai_failed(struct cai *ca, struct cai_attempt *at, const struct s6err *e)
 }
 
 /* Ask connect(2) again how an attempt stands, as socket.connect does
- * (through the UNIX guard, as the caller): 0 or EISCONN won, EALREADY
- * still going, anything else its error. */
+ * (through the UNIX guard), the caller's credentials in force: 0 or
+ * EISCONN won, EALREADY still going, anything else its error. */
 static void
-cai_check(struct cai *ca, struct cai_attempt *at)
+cai_ask(struct cai *ca, struct cai_attempt *at)
 {
-	struct creds_saved saved;
 	struct s6err e;
 	int rc;
 
-	creds_enter(ca->call->conn ? &ca->call->conn->creds : NULL, &saved);
 	rc = unix_guard_connect(&ca->d->unix_guard, ca->uid, at->fd, &at->t->addr, &e);
-	creds_leave(&saved);
 	if (rc == -2)
 		cai_failed(ca, at, &e);		/* a guarded UNIX socket: 1011, fatal */
 	else if (rc == 0 || errno == EISCONN) {
@@ -177,11 +174,23 @@ cai_check(struct cai *ca, struct cai_attempt *at)
 	}
 }
 
-/* Start one attempt: a fresh socket (protocol 0, as the egg), connect(2),
- * then its watcher and timer while it is in progress.  Its descriptor
- * counts as one of the caller's handles while it is in flight (a race of
- * many addresses holds many), so that no user holds descriptors past its
- * share: past it, the race ends with 1012. */
+/* cai_ask from the loop, as the caller. */
+static void
+cai_check(struct cai *ca, struct cai_attempt *at)
+{
+	struct creds_saved saved;
+
+	creds_enter(ca->call->conn ? &ca->call->conn->creds : NULL, &saved);
+	cai_ask(ca, at);
+	creds_leave(&saved);
+}
+
+/* Start one attempt: a fresh socket (protocol 0, as the egg), connect(2)
+ * (both as the caller, in one change of credentials), then its watcher
+ * and timer while it is in progress.  Its descriptor counts as one of the
+ * caller's handles while it is in flight (a race of many addresses holds
+ * many), so that no user holds descriptors past its share: past it, the
+ * race ends with 1012. */
 static void
 cai_start(struct cai *ca, struct cai_attempt *at)
 {
@@ -194,16 +203,16 @@ cai_start(struct cai *ca, struct cai_attempt *at)
 		return;
 	}
 	creds_enter(ca->call->conn ? &ca->call->conn->creds : NULL, &saved);
-	at->fd = socket(at->t->family, at->t->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	creds_leave(&saved);
-	if (at->fd == -1) {
+	if ((at->fd = socket(at->t->family, at->t->type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
 		err_sys(&e, errno, "socket", "cannot create socket", false);
 		sock_unreserve_fd(ca->d, ca->uid);
 		cai_failed(ca, at, &e);
-		return;
+	} else {
+		ca->running++;
+		cai_ask(ca, at);
 	}
-	ca->running++;
-	cai_check(ca, at);
+	creds_leave(&saved);
 	if (at->fd == -1 || ca->winner == at)
 		return;
 	ev_io_init(&at->io, cai_io_cb, at->fd, EV_WRITE);

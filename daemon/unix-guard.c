@@ -80,25 +80,34 @@ same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* Whether the path names the socket st, as the path stands now. */
+/* Whether the path names the socket st, as the path stands now: looked up
+ * with the credentials in force (the client's: no change of identity in
+ * the common case), and again as the daemon when the client may not
+ * search its way there, since the client may still reach that socket by
+ * another name (a hard link). */
 static bool
 guard_path_is(const char *path, const struct stat *st)
 {
+	static const struct creds daemon_creds;	/* uid 0: the daemon's own */
+	struct creds_saved saved;
 	struct stat now;
+	int rc;
 
-	return stat(path, &now) == 0 && same_file(&now, st);
+	if ((rc = stat(path, &now)) == -1 && (errno == EACCES || errno == EPERM)) {
+		creds_enter(&daemon_creds, &saved);
+		rc = stat(path, &now);
+		creds_leave(&saved);
+	}
+	return rc == 0 && same_file(&now, st);
 }
 
 /* Whether st is a guarded socket: one recorded at start, or what a
  * guarded path names now (a journal or manager restarted since has made
- * its sockets anew), looked up as the daemon whatever the client may
- * search.  Only a socket can be one, so other files cost nothing more. */
+ * its sockets anew).  Only a socket can be one, so other files cost
+ * nothing more. */
 static bool
 guard_protects(const struct unix_guard *g, const struct stat *st)
 {
-	static const struct creds daemon_creds;	/* uid 0: the daemon's own */
-	struct creds_saved saved;
-	bool hit;
 	size_t i;
 	int k;
 
@@ -107,12 +116,12 @@ guard_protects(const struct unix_guard *g, const struct stat *st)
 	for (k = 0; k < g->nfiles; k++)
 		if (g->files[k].dev == st->st_dev && g->files[k].ino == st->st_ino)
 			return true;
-	creds_enter(&daemon_creds, &saved);
-	hit = g->notify[0] != '\0' && guard_path_is(g->notify, st);
-	for (i = 0; !hit && i < sizeof(guarded_paths) / sizeof(guarded_paths[0]); i++)
-		hit = guard_path_is(guarded_paths[i], st);
-	creds_leave(&saved);
-	return hit;
+	if (g->notify[0] != '\0' && guard_path_is(g->notify, st))
+		return true;
+	for (i = 0; i < sizeof(guarded_paths) / sizeof(guarded_paths[0]); i++)
+		if (guard_path_is(guarded_paths[i], st))
+			return true;
+	return false;
 }
 
 int

@@ -5,8 +5,8 @@
  * start; a missing path is the open's errno; unix_guard_connect connects
  * through the check and refuses without connecting.  As root, also a
  * socket made anew that the client reaches by a hard link while the
- * guarded path's directory is closed to it (the path is looked up as the
- * daemon, not as the client). */
+ * guarded path's directory is closed to it (the path is looked up again
+ * as the daemon when the client may not search it). */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
