@@ -15,8 +15,12 @@
 #include "connect-ai.h"
 #include "grant.h"
 #include "rpc-common.h"
+#include "unix-guard.h"
 
 #define CAI_DELAY	0.25	/* RFC 8305 §5: the connection attempt delay */
+/* Attempts one callback starts at most: a list of addresses that all fail
+ * at once goes on at the next loop turn, the loop serving others between. */
+#define CAI_STARTS_PER_TURN	8
 
 enum cai_status { CAI_RUNNING, CAI_WON, CAI_FAILED };
 
@@ -45,12 +49,14 @@ struct cai {
 	enum cai_status		 status;
 	struct cai_attempt	*winner;
 	ev_timer		 delay;		/* happy eyeballs: next attempt due */
+	ev_timer		 resume;	/* at zero: go on pumping next turn */
 	struct s6err		 last;		/* the latest failure */
 };
 
 static void	cai_io_cb(struct ev_loop *, ev_io *, int);
 static void	cai_timer_cb(struct ev_loop *, ev_timer *, int);
 static void	cai_delay_cb(struct ev_loop *, ev_timer *, int);
+static void	cai_resume_cb(struct ev_loop *, ev_timer *, int);
 
 /* Answer c: returned while its handler runs, else completing the parked call. */
 static const struct answer *
@@ -113,6 +119,7 @@ cai_close_all(struct cai *ca, struct cai_attempt *keep)
 	size_t i;
 
 	ev_timer_stop(ca->d->loop, &ca->delay);
+	ev_timer_stop(ca->d->loop, &ca->resume);
 	for (i = 0; i < ca->next; i++) {
 		if (ca->at[i].fd == -1)
 			continue;
@@ -146,21 +153,19 @@ cai_failed(struct cai *ca, struct cai_attempt *at, const struct s6err *e)
 	ca->kick = true;
 }
 
-/* Ask connect(2) again how an attempt stands, as socket.connect does:
- * 0 or EISCONN won, EALREADY still going, anything else its error. */
+/* Ask connect(2) again how an attempt stands, as socket.connect does
+ * (through the UNIX guard), the caller's credentials in force: 0 or
+ * EISCONN won, EALREADY still going, anything else its error. */
 static void
-cai_check(struct cai *ca, struct cai_attempt *at)
+cai_ask(struct cai *ca, struct cai_attempt *at)
 {
-	struct creds_saved saved;
 	struct s6err e;
 	int rc;
 
-	creds_enter(ca->call->conn ? &ca->call->conn->creds : NULL, &saved);
-	do
-		rc = connect(at->fd, (const struct sockaddr *)&at->t->addr.ss, at->t->addr.len);
-	while (rc == -1 && errno == EINTR);
-	creds_leave(&saved);
-	if (rc == 0 || errno == EISCONN) {
+	rc = unix_guard_connect(&ca->d->unix_guard, ca->uid, at->fd, &at->t->addr, &e);
+	if (rc == -2)
+		cai_failed(ca, at, &e);		/* a guarded UNIX socket: 1011, fatal */
+	else if (rc == 0 || errno == EISCONN) {
 		ca->winner = at;
 		ca->status = CAI_WON;
 	} else if (errno != EALREADY && errno != EINPROGRESS) {
@@ -169,11 +174,23 @@ cai_check(struct cai *ca, struct cai_attempt *at)
 	}
 }
 
-/* Start one attempt: a fresh socket (protocol 0, as the egg), connect(2),
- * then its watcher and timer while it is in progress.  Its descriptor
- * counts as one of the caller's handles while it is in flight (a race of
- * many addresses holds many), so that no user holds descriptors past its
- * share: past it, the race ends with 1012. */
+/* cai_ask from the loop, as the caller. */
+static void
+cai_check(struct cai *ca, struct cai_attempt *at)
+{
+	struct creds_saved saved;
+
+	creds_enter(ca->call->conn ? &ca->call->conn->creds : NULL, &saved);
+	cai_ask(ca, at);
+	creds_leave(&saved);
+}
+
+/* Start one attempt: a fresh socket (protocol 0, as the egg), connect(2)
+ * (both as the caller, in one change of credentials), then its watcher
+ * and timer while it is in progress.  Its descriptor counts as one of the
+ * caller's handles while it is in flight (a race of many addresses holds
+ * many), so that no user holds descriptors past its share: past it, the
+ * race ends with 1012. */
 static void
 cai_start(struct cai *ca, struct cai_attempt *at)
 {
@@ -186,16 +203,16 @@ cai_start(struct cai *ca, struct cai_attempt *at)
 		return;
 	}
 	creds_enter(ca->call->conn ? &ca->call->conn->creds : NULL, &saved);
-	at->fd = socket(at->t->family, at->t->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	creds_leave(&saved);
-	if (at->fd == -1) {
+	if ((at->fd = socket(at->t->family, at->t->type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
 		err_sys(&e, errno, "socket", "cannot create socket", false);
 		sock_unreserve_fd(ca->d, ca->uid);
 		cai_failed(ca, at, &e);
-		return;
+	} else {
+		ca->running++;
+		cai_ask(ca, at);
 	}
-	ca->running++;
-	cai_check(ca, at);
+	creds_leave(&saved);
 	if (at->fd == -1 || ca->winner == at)
 		return;
 	ev_io_init(&at->io, cai_io_cb, at->fd, EV_WRITE);
@@ -254,13 +271,16 @@ cai_finish(struct cai *ca)
 }
 
 /* Start attempts as the rules allow: sequentially, one when none is in
- * flight; racing, also when the delay ran out or an attempt failed.
+ * flight; racing, also when the delay ran out or an attempt failed; at
+ * most CAI_STARTS_PER_TURN per call, the rest from the loop.
  * Answers once settled; CALL_PENDING while attempts are in flight.  From
  * the loop, a winner for a caller that has hung up is not handed out: its
  * connection is closed, which cancels the race (as wait.c does). */
 static const struct answer *
 cai_pump(struct cai *ca, bool from_loop)
 {
+	int started = 0;
+
 	while (ca->status == CAI_RUNNING) {
 		if (ca->next == ca->n) {
 			if (ca->running == 0)
@@ -269,6 +289,11 @@ cai_pump(struct cai *ca, bool from_loop)
 		}
 		if (ca->running > 0 && !ca->kick)
 			break;
+		if (started++ == CAI_STARTS_PER_TURN) {
+			/* The next one is due now: on the next turn. */
+			ev_timer_start(ca->d->loop, &ca->resume);
+			break;
+		}
 		ca->kick = false;
 		cai_start(ca, &ca->at[ca->next++]);
 		if (ca->happy && ca->next < ca->n) {
@@ -319,6 +344,14 @@ cai_delay_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	ca->kick = true;
 	cai_pump(ca, true);
+}
+
+/* A pump stopped at CAI_STARTS_PER_TURN: the loop has served the others
+ * since; go on where it left off. */
+static void
+cai_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	cai_pump(w->data, true);
 }
 
 /* The caller went away: close every attempt, answer nothing. */
@@ -377,6 +410,8 @@ cai_connect(struct call *c, struct cai_request *r)
 	}
 	ev_timer_init(&ca->delay, cai_delay_cb, 0., 0.);
 	ca->delay.data = ca;
+	ev_timer_init(&ca->resume, cai_resume_cb, 0., 0.);
+	ca->resume.data = ca;
 	if (parked) {
 		/* The lookup's cancel hook is spent: the engine's takes over. */
 		c->cancel = cai_cancel;

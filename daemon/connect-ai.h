@@ -18,6 +18,10 @@
 #include "sock.h"
 #include "sockaddr.h"
 
+/* Addresses one socket.connect_ai may list: each attempt costs a socket
+ * and a connect(2) on the loop. */
+#define CAI_MAX_ADDRESSES	64
+
 struct cai_target {
 	int			family, type;	/* of each attempt's socket */
 	struct s6_sockaddr	addr;

@@ -19,10 +19,15 @@ struct connect_ai_args {
 	int		 happy;
 };
 
+#define BOUND_STR_(n)	#n
+#define BOUND_STR(n)	BOUND_STR_(n)
+
 static const struct param connect_ai_params[] = {
 	{ "addresses", PT_ARRAY, P_REQUIRED, offsetof(struct connect_ai_args, addresses),
-	  .desc = "in order of preference: addrinfo objects as net.address_information "
-	  "returns them (type stream or dgram), or socket addresses (taken as stream)" },
+	  .desc = "in order of preference (at most " BOUND_STR(CAI_MAX_ADDRESSES) "): "
+	  "addrinfo objects as "
+	  "net.address_information returns them (type stream or dgram), or socket "
+	  "addresses (taken as stream)" },
 	TIMEOUT_ROW(struct connect_ai_args, timeout, "each attempt"),
 	SCOPE_ROW(struct connect_ai_args, scope),
 	{ "happy_eyeballs", PT_BOOL, P_DEFAULT, offsetof(struct connect_ai_args, happy),
@@ -98,6 +103,11 @@ socket_connect_ai(struct call *c, void *argp)
 	struct s6err e;
 	uint32_t i;
 
+	if (r.n > CAI_MAX_ADDRESSES) {
+		err_param(&e, "addresses", "addresses must hold at most %d elements",
+		    CAI_MAX_ADDRESSES);
+		return call_fail(c, &e);
+	}
 	if (r.n > 0 && (r.targets = calloc(r.n, sizeof(*r.targets))) == NULL) {
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		return call_fail(c, &e);
@@ -125,5 +135,5 @@ const struct method m_socket_connect_ai = {
 	"happy_eyeballs the attempts overlap (RFC 8305).",
 	(const struct result_field[]){ { "handle", RT_INTEGER, "the connected socket's handle" },
 	    { "peer", RT_SOCKADDR, "the address it connected to" }, END_RESULT },
-	(const int[]){ S6_NET, S6_TRANSIENT, S6_TIMEOUT, S6_LIMIT, 0 },
+	(const int[]){ S6_NET, S6_TRANSIENT, S6_TIMEOUT, S6_PERMISSION, S6_LIMIT, 0 },
 };

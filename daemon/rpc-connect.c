@@ -31,6 +31,7 @@ static const struct param connect_params[] = {
 struct connect_op {
 	struct waiter		w;
 	enum sock_state		before;
+	uid_t			uid;	/* the caller's, for the UNIX guard */
 	struct s6_sockaddr	addr;
 };
 
@@ -64,11 +65,15 @@ static enum attempt
 connect_attempt(struct waiter *w)
 {
 	struct connect_op *op = (struct connect_op *)w;
+	struct s6err e;
 	int rc;
 
-	do
-		rc = connect(w->sock->fd, (struct sockaddr *)&op->addr.ss, op->addr.len);
-	while (rc == -1 && errno == EINTR);
+	rc = unix_guard_connect(&w->sock->d->unix_guard, op->uid, w->sock->fd, &op->addr, &e);
+	if (rc == -2) {
+		w->sock->state = op->before;
+		e.handle = w->sock->handle;
+		return waiter_error(w, &e);
+	}
 	if (rc == -1 && (errno == EALREADY || errno == EINPROGRESS))
 		return ATTEMPT_AGAIN;
 	if (rc == -1 && errno != EISCONN)
@@ -106,26 +111,14 @@ socket_connect(struct call *c, void *argp)
 {
 	struct connect_args *a = argp;
 	struct connect_op *op;
-	struct s6_sockaddr via;
 	struct s6err e;
-	int rc, pathfd;
+	int rc;
 
 	/* A UNIX path: opened as the client and checked (unix-guard.h). */
-	if ((rc = unix_guard_check(&c->d->unix_guard, c->conn->uid, &a->addr, &via, &pathfd,
+	if ((rc = unix_guard_connect(&c->d->unix_guard, c->conn->uid, a->s->fd, &a->addr,
 	    &e)) == -2) {
 		e.handle = a->s->handle;
 		return call_fail(c, &e);
-	}
-	if (rc == 0) {
-		do
-			rc = connect(a->s->fd, (struct sockaddr *)&via.ss, via.len);
-		while (rc == -1 && errno == EINTR);
-	}
-	if (pathfd != -1) {
-		int err = errno;
-
-		close(pathfd);
-		errno = err;
 	}
 	if (rc == 0) {
 		a->s->state = SS_CONNECTED;
@@ -141,6 +134,7 @@ socket_connect(struct call *c, void *argp)
 		return call_fail(c, &e);
 	}
 	op->before = a->s->state;
+	op->uid = c->conn->uid;
 	op->addr = a->addr;
 	a->s->state = SS_CONNECTING;
 	waiter_init(&op->w, &connect_ops, c, a->s, EV_WRITE,
@@ -154,7 +148,8 @@ const struct method m_socket_connect = {
 	"connect(2), waiting inside the daemon up to the timeout. Refused, unreachable or "
 	"network-down errors are transient (1001). The handle stays valid whatever happens.",
 	(const struct result_field[]){ { "peer", RT_SOCKADDR, "the connected peer" }, END_RESULT },
-	(const int[]){ S6_NET, S6_TRANSIENT, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT, 0 },
+	(const int[]){ S6_NET, S6_TRANSIENT, S6_TIMEOUT, S6_NO_SUCH_HANDLE, S6_LIMIT,
+	    S6_PERMISSION, 0 },
 };
 
 /* socket.accept */

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "creds.h"
 #include "errors.h"
 #include "unix-guard.h"
 
@@ -55,7 +57,8 @@ unix_guard_init(struct unix_guard *g)
 		g->abstract_len = strlen(notify);	/* '@' stands for the NUL */
 		memcpy(g->abstract, notify, g->abstract_len);
 		g->abstract[0] = '\0';
-	} else if (notify != NULL && notify[0] == '/') {
+	} else if (notify != NULL && notify[0] == '/' && strlen(notify) < sizeof(g->notify)) {
+		memcpy(g->notify, notify, strlen(notify) + 1);
 		guard_file(g, notify);
 	}
 	for (i = 0; i < sizeof(guarded_paths) / sizeof(guarded_paths[0]); i++)
@@ -71,6 +74,56 @@ guard_refuse(struct s6err *e)
 	return -2;
 }
 
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Whether the path names the socket st, as the path stands now: looked up
+ * with the credentials in force (the client's: no change of identity in
+ * the common case), and again as the daemon when the client may not
+ * search its way there, since the client may still reach that socket by
+ * another name (a hard link). */
+static bool
+guard_path_is(const char *path, const struct stat *st)
+{
+	static const struct creds daemon_creds;	/* uid 0: the daemon's own */
+	struct creds_saved saved;
+	struct stat now;
+	int rc;
+
+	if ((rc = stat(path, &now)) == -1 && (errno == EACCES || errno == EPERM)) {
+		creds_enter(&daemon_creds, &saved);
+		rc = stat(path, &now);
+		creds_leave(&saved);
+	}
+	return rc == 0 && same_file(&now, st);
+}
+
+/* Whether st is a guarded socket: one recorded at start, or what a
+ * guarded path names now (a journal or manager restarted since has made
+ * its sockets anew).  Only a socket can be one, so other files cost
+ * nothing more. */
+static bool
+guard_protects(const struct unix_guard *g, const struct stat *st)
+{
+	size_t i;
+	int k;
+
+	if (!S_ISSOCK(st->st_mode))
+		return false;
+	for (k = 0; k < g->nfiles; k++)
+		if (g->files[k].dev == st->st_dev && g->files[k].ino == st->st_ino)
+			return true;
+	if (g->notify[0] != '\0' && guard_path_is(g->notify, st))
+		return true;
+	for (i = 0; i < sizeof(guarded_paths) / sizeof(guarded_paths[0]); i++)
+		if (guard_path_is(guarded_paths[i], st))
+			return true;
+	return false;
+}
+
 int
 unix_guard_check(const struct unix_guard *g, uid_t uid, const struct s6_sockaddr *addr,
     struct s6_sockaddr *use, int *fd, struct s6err *e)
@@ -81,7 +134,6 @@ unix_guard_check(const struct unix_guard *g, uid_t uid, const struct s6_sockaddr
 	char path[sizeof(sun->sun_path) + 1];
 	struct sockaddr_un *via = (struct sockaddr_un *)&use->ss;
 	struct stat st;
-	int i;
 
 	*fd = -1;
 	*use = *addr;
@@ -106,16 +158,34 @@ unix_guard_check(const struct unix_guard *g, uid_t uid, const struct s6_sockaddr
 		errno = err;
 		return -1;
 	}
-	for (i = 0; i < g->nfiles; i++) {
-		if (g->files[i].dev == st.st_dev && g->files[i].ino == st.st_ino) {
-			close(*fd);
-			*fd = -1;
-			return guard_refuse(e);
-		}
+	if (guard_protects(g, &st)) {
+		close(*fd);
+		*fd = -1;
+		return guard_refuse(e);
 	}
 	memset(via, 0, sizeof(*via));
 	via->sun_family = AF_UNIX;
 	snprintf(via->sun_path, sizeof(via->sun_path), "/proc/self/fd/%d", *fd);
 	use->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(via->sun_path) + 1);
 	return 0;
+}
+
+int
+unix_guard_connect(const struct unix_guard *g, uid_t uid, int fd,
+    const struct s6_sockaddr *addr, struct s6err *e)
+{
+	struct s6_sockaddr via;
+	int rc, pathfd, err;
+
+	if ((rc = unix_guard_check(g, uid, addr, &via, &pathfd, e)) != 0)
+		return rc;
+	do
+		rc = connect(fd, (const struct sockaddr *)&via.ss, via.len);
+	while (rc == -1 && errno == EINTR);
+	if (pathfd != -1) {
+		err = errno;
+		close(pathfd);
+		errno = err;
+	}
+	return rc;
 }

@@ -5,11 +5,14 @@
  * service manager's notification socket and the journal's sockets take
  * the sender to be whoever that pid is, so through them a client could
  * speak as sock6d itself (READY=1, WATCHDOG=trigger, MAINPID=, FDSTORE...,
- * log lines of sock6d.service).  Those sockets are recorded at start (by
- * device and inode, or by abstract name), and a client other than root
- * that connects or sends to a UNIX path has the path opened as itself
- * (O_PATH) and checked; the call then goes through /proc/self/fd/N, that
- * very file, so the path cannot be swapped between the check and the use. */
+ * log lines of sock6d.service).  Those sockets are known by path (or by
+ * abstract name), and a client other than root that connects or sends to
+ * a UNIX path has the path opened as itself (O_PATH) and checked: its
+ * device and inode against those the guarded paths had at start and have
+ * now (a journal or manager restarted since has made its sockets anew).
+ * The call then goes through /proc/self/fd/N, that very file, so the path
+ * cannot be swapped between the check and the use.  Every connect(2) made
+ * for a client goes through unix_guard_connect. */
 #ifndef SOCK6D_UNIX_GUARD_H
 #define SOCK6D_UNIX_GUARD_H
 
@@ -27,6 +30,7 @@ struct unix_guard {
 		ino_t	ino;
 	}		 files[UNIX_GUARD_MAX];
 	int		 nfiles;
+	char		 notify[108];	/* NOTIFY_SOCKET's path, "" when none */
 	char		 abstract[108];	/* NOTIFY_SOCKET's name when abstract */
 	size_t		 abstract_len;	/* 0: none */
 };
@@ -41,5 +45,11 @@ void	 unix_guard_init(struct unix_guard *g);
  * protected socket. */
 int	 unix_guard_check(const struct unix_guard *g, uid_t uid, const struct s6_sockaddr *addr,
 	    struct s6_sockaddr *use, int *fd, struct s6err *e);
+/* connect(2) fd to addr for a client (uid), through the check above (and
+ * so through /proc/self/fd/N for a UNIX path), retried on EINTR: 0, or -1
+ * with errno as connect(2) sets it (also when the path cannot be opened as
+ * the client), or -2 with e set (1011) for a protected socket. */
+int	 unix_guard_connect(const struct unix_guard *g, uid_t uid, int fd,
+	    const struct s6_sockaddr *addr, struct s6err *e);
 
 #endif

@@ -4,9 +4,13 @@ Fallback over [refused, listening], the last error of an all-failed list, a
 fatal error stopping at once, timeouts moving on, the empty list, losing
 sockets closed (handles and the daemon's sockets counted), happy eyeballs
 (a refused or silent IPv6 address beaten by IPv4, a race with one winner,
-families interleaved), the quota, strict checking of every list element, and
-a caller that hangs up mid-race.  Numeric loopback addresses only; a silent
-address is a listener whose accept queue is full (its SYNs are dropped).
+families interleaved), the quota, strict checking of every list element, a
+caller that hangs up mid-race, the bound on the list (64 addresses), and a
+list whose every attempt fails at once going on a few attempts per loop
+turn, other requests answered in between.  Numeric loopback addresses only;
+a silent address is a listener whose accept queue is full (its SYNs are
+dropped).  The UNIX guard (the service manager's sockets) is tested in
+test_service.py.
 
 The helpers at the top are shared with test_tcp.py.
 """
@@ -350,6 +354,96 @@ class ConnectAiTest(NetCase):
         self.assertFdsBack(fds)
         self.assertEqual(self.handles(), before)
         self.assertAlive()
+
+    # -- long lists ----------------------------------------------------------
+
+    MAX_ADDRESSES = 64
+
+    def nobody_listens(self, n):
+        """n abstract UNIX names nobody listens on: each connect is refused
+        at once (ECONNREFUSED), with no descriptor left behind."""
+        return ["@sock6d-test-nobody-%d-%d" % (os.getpid(), i) for i in range(n)]
+
+    def test_addresses_at_most_64(self):
+        refused, good = self.keep(closed_port()), self.keep(Listening())
+        before = self.handles()
+        err = self.connect_ai_error([addr_of(refused)] * self.MAX_ADDRESSES + [good.addr])
+        self.assertError(err, -32602, param="addresses")
+        self.assertEqual(err["message"], "addresses must hold at most 64 elements")
+        err = self.connect_ai_error(self.nobody_listens(1000), happy_eyeballs=True)
+        self.assertError(err, -32602, param="addresses")
+        self.assertEqual(self.handles(), before)
+        # nothing was tried
+        good.sock.settimeout(0.2)
+        self.assertRaises(socket.timeout, good.sock.accept)
+        good.sock.settimeout(5.0)
+        # 64 is fine, the last one connecting after 63 refusals
+        for happy in (False, True):
+            with self.subTest(happy_eyeballs=happy):
+                fds = self.daemon_sockets()
+                r = self.connect_ai([addr_of(refused)] * (self.MAX_ADDRESSES - 1) + [good.addr],
+                                    happy_eyeballs=happy)
+                self.assertEqual(r["peer"]["string"], good.addr)
+                self.assertEqual(self.handles() - before, {r["handle"]})
+                self.assertFdsBack(fds, 1)
+                self.close_handle(r["handle"])
+        discover = self.c.call("rpc.discover")
+        method = [m for m in discover["methods"] if m["name"] == "socket.connect_ai"][0]
+        param = [p for p in method["params"] if p["name"] == "addresses"][0]
+        self.assertIn("at most 64", param["description"])
+
+    def test_failing_list_goes_on_between_other_requests(self):
+        """64 addresses refused at once: the call does not run to its end in
+        the callback that received it.  The ping sent right behind it, in
+        the same write, is answered first; then the last refusal."""
+        for happy in (False, True):
+            with self.subTest(happy_eyeballs=happy):
+                self.c.send_raw(harness.request_line(
+                    "socket.connect_ai", {"addresses": self.nobody_listens(self.MAX_ADDRESSES),
+                                          "happy_eyeballs": happy}, id="ai")
+                    + harness.request_line("daemon.ping", {}, id="ping"))
+                first = self.c.read_message()
+                self.assertEqual(first, {"jsonrpc": "2.0", "id": "ping",
+                                         "result": {"pong": True}})
+                reply = self.c.wait("ai")
+                self.assertRefused(reply["error"])
+
+    def test_others_served_during_failing_lists(self):
+        """Connections pipelining lists of 64 addresses that all fail at
+        once, while another connection's pings are answered promptly (the
+        bound is generous: a loaded machine must not make it flaky)."""
+        senders, per_sender = 4, 25
+        clients = [self.daemon.client() for _ in range(senders)]
+        for c in clients:
+            self.addCleanup(c.close)
+            c.send_raw(b"".join(harness.request_line(
+                "socket.connect_ai", {"addresses": self.nobody_listens(self.MAX_ADDRESSES),
+                                      "happy_eyeballs": i % 2 == 1}, id=i)
+                for i in range(per_sender)))
+        worst = 0.0
+        with self.daemon.client() as pinger:
+            for _ in range(20):
+                t = time.monotonic()
+                self.assertEqual(pinger.call("daemon.ping"), {"pong": True})
+                worst = max(worst, time.monotonic() - t)
+        self.assertLess(worst, 2.0 * harness.TIME_FACTOR)
+        for c in clients:
+            for i in range(per_sender):
+                self.assertRefused(c.wait(i)["error"])
+
+    def test_caller_gone_mid_list(self):
+        """A caller that hangs up while its list goes on turn by turn: the
+        rest is never tried, nothing is left."""
+        before, fds = self.handles(), self.daemon_sockets()
+        for happy in (False, True):
+            gone = self.daemon.client()
+            gone.send_raw(b"".join(harness.request_line(
+                "socket.connect_ai", {"addresses": self.nobody_listens(self.MAX_ADDRESSES),
+                                      "happy_eyeballs": happy}, id=i) for i in range(8)))
+            gone.close()
+        self.assertAlive()
+        self.assertEqual(self.handles(), before)
+        self.assertFdsBack(fds)
 
     # -- bad input -----------------------------------------------------------
 

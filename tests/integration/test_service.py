@@ -211,8 +211,10 @@ class ServiceTest(unittest.TestCase):
     @unittest.skipUnless(*harness.other_users("nobody"))
     def test_clients_cannot_speak_to_the_manager(self):
         """A datagram the daemon sends carries its pid: no client other than
-        root may reach NOTIFY_SOCKET through it (1011), while any other
-        UNIX datagram socket it can reach still works."""
+        root may reach NOTIFY_SOCKET through it (1011), by socket.send_to,
+        socket.connect or socket.connect_ai, nor a socket made anew at that
+        path since the daemon started, while any other UNIX datagram socket
+        it can reach still works."""
         os.chmod(self.dir, 0o755)
         n = Notifications(self.dir)
         self.addCleanup(n.close)
@@ -242,6 +244,58 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(r[5]["error"]["data"]["errname"], "ENOENT")
         other.settimeout(5)
         self.assertEqual(other.recv(100), b"hello")
+        n.sock.settimeout(0.2)
+        try:
+            leaked = n.sock.recv(100)
+        except socket.timeout:
+            leaked = b""
+        self.assertNotIn(b"STOPPING", leaked)
+
+        # socket.connect_ai: every attempt is guarded as socket.connect is,
+        # racing or not, whatever precedes it in the list; the same error.
+        def dgram(path):
+            return {"type": "dgram", "address": path}
+        r = harness.calls_as(pwd.getpwnam("nobody"), self.ctl, [
+                ["socket.create", {"family": "unix", "type": "dgram", "scope": "connection"}],
+                ["socket.connect", {"handle": 0, "address": n.path}],
+                ["socket.connect_ai", {"addresses": [dgram(n.path)]}],
+                ["socket.connect_ai", {"addresses": [dgram(link)]}],
+                ["socket.connect_ai", {"addresses": ["@sock6d-nobody-%d" % os.getpid(),
+                                                     dgram(n.path), dgram(other_path)],
+                                       "happy_eyeballs": True}],
+                ["socket.connect_ai", {"addresses": [dgram(other_path)], "scope": "connection"}],
+                ["socket.send", {"handle": 0, "text": "via connect_ai"}],
+        ])
+        refused = dict(r[1]["error"])
+        refused["data"] = dict(refused["data"])
+        del refused["data"]["handle"]
+        self.assertEqual(refused["code"], 1011, r[1])
+        for reply in r[2:5]:
+            self.assertEqual(reply["error"], refused, reply)
+        self.assertEqual(r[6]["result"], {"bytes": 14})
+        self.assertEqual(other.recv(100), b"via connect_ai")
+
+        # The manager made its socket anew (a new inode at the same path,
+        # bound beside it and renamed over it while the old one is still
+        # bound, so that it cannot reuse the old inode number): still
+        # guarded.
+        fresh = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        fresh.bind(n.path + ".new")
+        os.chmod(n.path + ".new", 0o777)
+        before = os.stat(n.path).st_ino
+        os.rename(n.path + ".new", n.path)
+        self.assertNotEqual(os.stat(n.path).st_ino, before)
+        n.sock.close()
+        n.sock = fresh
+        r = harness.calls_as(pwd.getpwnam("nobody"), self.ctl, [
+                ["socket.create", {"family": "unix", "type": "dgram", "scope": "connection"}],
+                ["socket.send_to", {"handle": 0, "address": n.path, "text": "STOPPING=1"}],
+                ["socket.send_to", {"handle": 0, "address": link, "text": "STOPPING=1"}],
+                ["socket.connect", {"handle": 0, "address": n.path}],
+                ["socket.connect_ai", {"addresses": [dgram(n.path)]}],
+        ])
+        for reply in r[1:]:
+            self.assertEqual(reply["error"]["code"], 1011, reply)
         n.sock.settimeout(0.2)
         try:
             leaked = n.sock.recv(100)
