@@ -549,8 +549,10 @@ conn_process(struct conn *c)
 		case NDJSON_NEED:
 			more = false;
 			/* The line so far fills all the room the user's input
-			 * budget leaves: it can never be read whole. */
-			if (!c->t.in_limited || buf_len(&c->t.in) < c->t.in.size)
+			 * budget leaves (still, if it was a while ago): it
+			 * can never be read whole. */
+			if (!c->t.in_limited || buf_len(&c->t.in) < c->t.in.size ||
+			    conn_input_limit(c) > c->t.in.size)
 				break;
 			limit = grant_limits_for(c->d, c->uid)->input_per_user;
 			err_set(&e, S6_INVALID_REQUEST, "Invalid Request: message longer than "
