@@ -24,13 +24,54 @@ static void	conn_update_throttle(struct conn *c);
 static void	conn_input(void *ctx);
 static void	conn_input_end(void *ctx);
 static void	conn_gone(void *ctx);
+static size_t	conn_input_limit(void *ctx);
 
 static const struct transport_ops conn_transport_ops = {
 	.input = conn_input,
 	.input_end = conn_input_end,
 	.gone = conn_gone,
 	.drained = conn_drained,
+	.input_limit = conn_input_limit,
 };
+
+/* A descriptor queued on one of c's replies (socket.export, which
+ * reserved it as one of the user's handles) was sent or dropped. */
+static void
+conn_fd_done(void *arg)
+{
+	struct conn *c = arg;
+
+	sock_unreserve_fd(c->d, c->uid);
+}
+
+/* What of an input allocation of `size` bytes input_per_user counts. */
+static size_t
+conn_input_charge(size_t size)
+{
+	return size > INPUT_BASE ? size - INPUT_BASE : 0;
+}
+
+/* Count the input buffer's allocation as it is now for the user. */
+static void
+conn_input_account(struct conn *c)
+{
+	size_t charge = c->dead ? 0 : conn_input_charge(c->t.in.size);
+
+	c->user->input = c->user->input - c->in_charged + charge;
+	c->in_charged = charge;
+}
+
+/* The most bytes c's input buffer may grow to now: its base, and what its
+ * user's input_per_user leaves once its other connections' are counted. */
+static size_t
+conn_input_limit(void *ctx)
+{
+	struct conn *c = ctx;
+	size_t budget = (size_t)grant_limits_for(c->d, c->uid)->input_per_user;
+	size_t others = c->user->input - c->in_charged;
+
+	return INPUT_BASE + (others < budget ? budget - others : 0);
+}
 
 void
 session_default(struct session *s)
@@ -68,6 +109,7 @@ conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid)
 	transport_init(&c->t, &d->hub, fd, (size_t)d->limits.max_message + READ_SLACK + 2,
 	    (size_t)d->limits.output_max + (size_t)d->limits.max_message +
 	    (size_t)d->limits.pending_per_connection * SMALL_REPLY, &conn_transport_ops, c);
+	transport_on_fd_done(&c->t, conn_fd_done, c);
 	session_default(&c->session);
 	TAILQ_INIT(&c->pending);
 	LIST_INIT(&c->room_waiters);
@@ -451,6 +493,7 @@ conn_close(struct conn *c)
 	while ((s = LIST_FIRST(&c->scoped)) != NULL)
 		sock_close(s);
 	transport_close(&c->t);
+	conn_input_account(c);	/* dead: its input is no longer counted */
 	TAILQ_REMOVE(&c->d->conns, c, entry);
 	c->d->nconns--;
 	c->user->conns--;
@@ -467,6 +510,18 @@ conn_free(struct conn *c)
 	free(c);
 }
 
+/* A request line too long to take (e says which limit): answered with
+ * e, its bytes dropped, then the connection closes. */
+static void
+conn_too_long(struct conn *c, const struct s6err *e)
+{
+	conn_count_request(c);
+	c->d->rpc->send_error(c, e);
+	buf_reset(&c->t.in);
+	c->in_scanned = 0;
+	c->closing = true;
+}
+
 /* Dispatch buffered requests (a batch under way first, then request
  * lines) for its turn: until the connection stops taking requests or has
  * used its turn's share, when the other connections go first.  A turn is
@@ -479,7 +534,9 @@ conn_process(struct conn *c)
 	size_t len, used;
 	struct s6err e;
 	bool more = true;
+	long limit;
 
+	conn_input_account(c);	/* what the reads made of the buffer */
 	c->d->dispatching = c;
 	conn_turn_begin(c);
 	while (more && conn_turn_left(c)) {
@@ -491,17 +548,25 @@ conn_process(struct conn *c)
 		    &line, &len, &used)) {
 		case NDJSON_NEED:
 			more = false;
+			/* The line so far fills all the room the user's input
+			 * budget leaves (still, if it was a while ago): it
+			 * can never be read whole. */
+			if (!c->t.in_limited || buf_len(&c->t.in) < c->t.in.size ||
+			    conn_input_limit(c) > c->t.in.size)
+				break;
+			limit = grant_limits_for(c->d, c->uid)->input_per_user;
+			err_set(&e, S6_INVALID_REQUEST, "Invalid Request: message longer than "
+			    "this user's input budget allows (input_per_user: %ld bytes for "
+			    "the unfinished lines of all its connections)", limit);
+			e.limit = "input_per_user";
+			conn_too_long(c, &e);
 			break;
 		case NDJSON_TOOBIG:
-			conn_count_request(c);
 			err_set(&e, S6_INVALID_REQUEST,
 			    "Invalid Request: message longer than %ld bytes",
 			    c->d->limits.max_message);
 			e.limit = "max_message";
-			c->d->rpc->send_error(c, &e);
-			buf_reset(&c->t.in);
-			c->in_scanned = 0;
-			c->closing = true;
+			conn_too_long(c, &e);
 			break;
 		case NDJSON_FRAME:
 			c->d->rpc->dispatch_line(c, line, len);
@@ -525,6 +590,7 @@ conn_process(struct conn *c)
 		ev_timer_start(c->d->loop, &c->resume);	/* the turn's share is used */
 	if (buf_len(&c->t.in) == 0)
 		sock6d_freed(c->d, buf_shrink(&c->t.in));
+	conn_input_account(c);
 	if (c->close_requested)
 		conn_close(c);
 	else if (c->closing)

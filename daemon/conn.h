@@ -13,7 +13,14 @@
  * connection and output_per_user for its user (conn_room); small replies
  * always go, within the queue's slack.  A receive without room waits,
  * taking nothing, and is retried once the queue has drained (deferred:
- * never from inside the flush that made the room). */
+ * never from inside the flush that made the room).
+ *
+ * Input too: a connection's input buffer is free up to INPUT_BASE; what
+ * it grows beyond that, to hold a long request line, counts against its
+ * user's input_per_user.  A line that would take it past that is answered
+ * as a line longer than max_message is (error -32600 naming the limit,
+ * then the connection closes).  A descriptor queued on a reply
+ * (socket.export) counts as one of the user's handles until it is sent. */
 #ifndef SOCK6D_CONN_H
 #define SOCK6D_CONN_H
 
@@ -65,6 +72,8 @@ struct conn {
 	uint64_t		 id;
 	struct transport	 t;		/* its fd and queues */
 	size_t			 in_scanned;	/* of t.in, searched for a newline */
+	size_t			 in_charged;	/* of t.in's allocation, counted in
+						 * its user's input_per_user */
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
@@ -126,6 +135,10 @@ conn_count_error(struct conn *c)
 /* A result this small is always queued (one larger only within output_max):
  * the queue's slack holds one for each call that may be pending. */
 #define SMALL_REPLY	4096
+
+/* Bytes of a connection's input buffer outside input_per_user: one read's
+ * worth, so that short requests never touch the user's budget. */
+#define INPUT_BASE	65536
 
 /* Take over an accepted fd; NULL on failure (fd closed). */
 struct conn	*conn_new(struct sock6d *d, int fd, uid_t uid, gid_t gid, pid_t pid);

@@ -32,7 +32,11 @@ static const enum privs_cap option_cap[POLICY_OPT_COUNT] = {
 
 /* Handles and connections are descriptors: a handle may hold two (a bound
  * UNIX socket keeps its file's directory), a connection five (two pipes
- * for attach besides its own).  Say so when the descriptor limit would run
+ * for attach besides its own).  A descriptor held for a user that is no
+ * handle (a connect attempt's socket, an exported copy not yet sent, the
+ * guard's hold on the UNIX path of a waiting send_to) counts as one of its
+ * handles until it is gone (sock_reserve_fd), so max_handles covers it
+ * too.  Say so when the descriptor limit would run
  * out before max_handles and max_connections do (a client then gets EMFILE
  * instead of 1012, and root's reserves are not kept). */
 static void

@@ -24,6 +24,7 @@ const struct limit_def limit_defs[] = {
 	L(output_low, 262144, 0, 1L << 30, "output backlog below which reading resumes"),
 	L(output_max, 4194304, 4096, 1L << 30, "output one connection may hold queued; a larger reply is error 1012"),
 	L(output_per_user, 67108864, 4096, 1L << 40, "output all of one user's connections may hold queued"),
+	L(input_per_user, 16777216, 0, 1L << 40, "bytes of unfinished request lines all of one user's connections may hold, beyond 64 KiB each"),
 	L(requests_per_read, 64, 1, 1000000, "requests handled for one connection per loop turn"),
 	L(output_per_turn, 262144, 1024, 1L << 30, "reply bytes made for one connection per loop turn"),
 	L(max_connections, 1024, 1, 1000000, "control connections at once"),

@@ -14,6 +14,7 @@ struct limits {
 	long	output_low;		/* resume below this */
 	long	output_max;		/* most output one connection may hold queued */
 	long	output_per_user;	/* most output all of one uid's connections may hold */
+	long	input_per_user;		/* most unfinished input all of one uid's connections may hold */
 	long	requests_per_read;	/* requests handled per turn for one connection */
 	long	output_per_turn;	/* reply bytes made per turn for one connection */
 	long	max_connections;	/* control connections at once */

@@ -365,7 +365,10 @@ struct send_op {
 	bool			 to;
 	struct s6_sockaddr	 addr;	/* to: the destination (as unix-guard.h
 					 * says: maybe through /proc/self/fd) */
-	int			 pathfd;	/* that file, or -1 */
+	int			 pathfd;	/* that file, or -1: one of the
+						 * caller's handles while held */
+	struct sock6d		*d;
+	uid_t			 uid;		/* the caller, who reserved pathfd */
 };
 
 static enum attempt
@@ -428,8 +431,10 @@ send_destroy(struct waiter *w)
 {
 	struct send_op *op = (struct send_op *)w;
 
-	if (op->pathfd != -1)
+	if (op->pathfd != -1) {
 		close(op->pathfd);
+		sock_unreserve_fd(op->d, op->uid);
+	}
 	free(w);
 }
 
@@ -455,6 +460,16 @@ send_waiter_new(struct call *c, struct sock *s, const struct bytes *data,
 		/* A UNIX path the client cannot reach, or one it may not. */
 		if (rc == -1)
 			err_sys(e, errno, "sendto", "cannot send data", false);
+		e->handle = s->handle;
+		free(op);
+		return NULL;
+	}
+	/* The guard's descriptor on the path's file, held as long as the
+	 * call waits, is one of the caller's handles meanwhile. */
+	op->d = c->d;
+	op->uid = c->conn->uid;
+	if (op->pathfd != -1 && sock_reserve_fd(c->d, op->uid, e) == -1) {
+		close(op->pathfd);
 		e->handle = s->handle;
 		free(op);
 		return NULL;

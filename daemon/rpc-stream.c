@@ -200,12 +200,17 @@ socket_export(struct call *c, void *argp)
 		    "rides on its reply");
 		return call_fail(c, &e);
 	}
+	/* Until its reply is sent the copy is the caller's: one of its
+	 * handles (a client that never reads cannot pile them up). */
+	if (sock_reserve_fd(c->d, c->conn->uid, &e) == -1)
+		return call_fail(c, &e);
 	if ((fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+		sock_unreserve_fd(c->d, c->conn->uid);
 		err_sys(&e, errno, "fcntl", "cannot duplicate the descriptor", false);
 		e.handle = s->handle;
 		return call_fail(c, &e);
 	}
-	if (transport_pass_fd(&c->conn->t, fd) == -1) {
+	if (transport_pass_fd(&c->conn->t, fd) == -1) {	/* unreserved there */
 		err_set(&e, S6_INTERNAL_ERROR, "out of memory");
 		return call_fail(c, &e);
 	}
@@ -229,7 +234,9 @@ const struct method m_socket_export = {
 	"The reply line's first byte carries the socket's descriptor as SCM_RIGHTS ancillary "
 	"data (recvmsg; Python: socket.recv_fds). Only the owner (root: any) may, only when "
 	"the daemon allows export (--allow-export; else 1011), not for a subscribed or "
-	"attached handle (1013), and not as a batch member or a notification. The handle is "
+	"attached handle (1013), and not as a batch member or a notification. Until the "
+	"reply is sent the descriptor counts as one of the caller's handles: past "
+	"handles_per_user or max_handles, error 1012. The handle is "
 	"dropped unless keep is true (a bound UNIX socket's file stays); the descriptor is "
 	"then in blocking mode, while a kept one stays non-blocking (its open file is shared "
 	"with the daemon).",
@@ -237,7 +244,7 @@ const struct method m_socket_export = {
 		{ "handle", RT_INTEGER, "" },
 		{ "fd_sent", RT_BOOLEAN, "always true: the descriptor is on this reply" },
 		END_RESULT },
-	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, S6_PERMISSION, S6_BUSY, 0 },
+	(const int[]){ S6_NET, S6_NO_SUCH_HANDLE, S6_PERMISSION, S6_BUSY, S6_LIMIT, 0 },
 };
 
 /* socket.attach */

@@ -162,16 +162,37 @@ transport_commit_buf(struct transport *t, struct buf *b)
 	return true;
 }
 
+void
+transport_on_fd_done(struct transport *t, void (*fn)(void *), void *arg)
+{
+	t->fd_done = fn;
+	t->fd_done_arg = arg;
+}
+
+/* n passed descriptors left the queue (they are closed). */
+static void
+transport_fds_done(struct transport *t, size_t n)
+{
+	while (t->fd_done != NULL && n-- > 0)
+		t->fd_done(t->fd_done_arg);
+}
+
 int
 transport_pass_fd(struct transport *t, int fd)
 {
 	struct transport_fd *grown;
 	size_t cap;
 
+	if (t->closed) {
+		close(fd);
+		transport_fds_done(t, 1);
+		return -1;
+	}
 	if (t->nfds == t->fds_cap) {
 		cap = t->fds_cap ? t->fds_cap * 2 : 4;
 		if ((grown = realloc(t->fds, cap * sizeof(*grown))) == NULL) {
 			close(fd);
+			transport_fds_done(t, 1);
 			return -1;
 		}
 		t->fds = grown;
@@ -211,6 +232,7 @@ transport_send_fd(struct transport *t, size_t n)
 			close(t->fds[i].fd);
 		t->nfds -= k;
 		memmove(t->fds, t->fds + k, t->nfds * sizeof(*t->fds));
+		transport_fds_done(t, k);
 	}
 	return r;
 }
@@ -220,14 +242,18 @@ transport_send_fd(struct transport *t, size_t n)
 static ssize_t
 transport_write(struct transport *t)
 {
-	size_t written = 0, n;
+	size_t written = 0, n, k;
 	ssize_t r;
 
 	while (buf_len(&t->out) > 0) {
+		/* Up to the byte of the first descriptor not due yet: each
+		 * leaves with its own byte, never on a later one. */
 		n = buf_len(&t->out);
-		if (t->nfds > 0 && t->fds[0].at > t->sent && t->fds[0].at - t->sent < n)
-			n = (size_t)(t->fds[0].at - t->sent);	/* up to the descriptor's byte */
-		if (t->nfds > 0 && t->fds[0].at <= t->sent)
+		for (k = 0; k < t->nfds && t->fds[k].at <= t->sent; k++)
+			;
+		if (k < t->nfds && t->fds[k].at - t->sent < n)
+			n = (size_t)(t->fds[k].at - t->sent);
+		if (k > 0)
 			r = transport_send_fd(t, n);
 		else
 			r = send(t->fd, buf_head(&t->out), n, MSG_NOSIGNAL);
@@ -286,11 +312,39 @@ transport_hung_up(const struct transport *t)
 	return t->hungup || (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR)));
 }
 
+/* Room for up to *want bytes of input (*want may shrink): growing the
+ * buffer only as far as the mode's input_limit allows.  NULL when there
+ * is none (in_limited says whether the limit, not the cap, was why). */
+static char *
+transport_in_reserve(struct transport *t, size_t *want)
+{
+	struct buf *b = &t->in;
+	size_t cap = b->cap, limit;
+	char *p;
+
+	t->in_limited = false;
+	if ((b->data == NULL || b->len + *want > b->size) && t->ops->input_limit != NULL &&
+	    (limit = t->ops->input_limit(t->ctx)) < cap) {
+		if (b->data != NULL && limit < b->size)
+			limit = b->size;	/* what it holds is not taken back */
+		if (limit <= b->len) {
+			t->in_limited = true;
+			return NULL;
+		}
+		if (*want > limit - b->len)
+			*want = limit - b->len;
+		b->cap = limit;
+	}
+	p = buf_reserve(b, *want);
+	b->cap = cap;
+	return p;
+}
+
 static void
 transport_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct transport *t = w->data;
-	size_t want;
+	size_t want, size;
 	ssize_t n;
 	char *p;
 
@@ -304,14 +358,19 @@ transport_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	want = t->in.size - t->in.off - t->in.len;
 	if (t->in.data == NULL || want < READ_MIN)
 		want = READ_CHUNK;
-	if ((p = buf_reserve(&t->in, want)) == NULL) {
-		t->ops->input(t->ctx);	/* only a line longer than the cap fills it */
+	size = t->in.size;
+	if ((p = transport_in_reserve(t, &want)) == NULL) {
+		/* Only a line longer than the cap (or the limit) fills it. */
+		t->ops->input(t->ctx);
 		return;
 	}
 	n = read(t->fd, p, want);
 	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			if (t->in.size != size)
+				t->ops->input(t->ctx);	/* it grew: the mode counts it */
 			return;
+		}
 		log_debug("transport fd %d: read: %s", t->fd, strerror(errno));
 		t->ops->gone(t->ctx);
 		return;
@@ -362,7 +421,9 @@ transport_close(struct transport *t)
 	t->in_hub = false;
 	for (i = 0; i < t->nfds; i++)
 		close(t->fds[i].fd);
+	i = t->nfds;
 	t->nfds = 0;
+	transport_fds_done(t, i);
 	close(t->fd);
 	t->fd = -1;
 }

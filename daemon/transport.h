@@ -27,7 +27,8 @@
 struct transport;
 
 struct transport_ops {
-	/* Bytes arrived in t->in (or it is full and was not read). */
+	/* Bytes arrived in t->in (or it is full and was not read, or it grew
+	 * and nothing came). */
 	void	(*input)(void *ctx);
 	/* The peer shut down its sending side: no more input will come. */
 	void	(*input_end)(void *ctx);
@@ -37,6 +38,10 @@ struct transport_ops {
 	void	(*drained)(void *ctx, size_t written, size_t before);
 	/* Raw mode only: the fd is readable or writable (EV_READ, EV_WRITE). */
 	void	(*ready)(void *ctx, int events);
+	/* A read needs a larger input buffer: the most bytes its allocation
+	 * may reach now (NULL: its cap).  Reading stops there, in_limited is
+	 * set and ops->input is called as for a full buffer. */
+	size_t	(*input_limit)(void *ctx);
 };
 
 /* A descriptor that leaves with the byte at `at` of the output stream. */
@@ -67,6 +72,12 @@ struct transport {
 	bool				 hungup;	/* the hub saw the peer go */
 	bool				 in_hub;
 	bool				 closed;
+	bool				 in_limited;	/* the last read found no room
+							 * within ops->input_limit */
+	/* Told once for each descriptor passed when it leaves the queue:
+	 * sent, or closed unsent. */
+	void				(*fd_done)(void *arg);
+	void				*fd_done_arg;
 };
 
 /* The hub of a loop; 0 or -1. */
@@ -91,9 +102,12 @@ void		 transport_commit(struct transport *t, size_t n);
  * fits (b then gets the queue's old allocation); false otherwise. */
 bool		 transport_commit_buf(struct transport *t, struct buf *b);
 /* The next byte committed carries fd, which the transport now owns (closed
- * once sent, or with the transport).  0, or -1 when out of memory (fd
- * closed). */
+ * once sent, or with the transport).  0, or -1 when out of memory or
+ * closed (fd closed).  Either way fd_done is told once when fd leaves. */
 int		 transport_pass_fd(struct transport *t, int fd);
+/* Who is told of each passed descriptor that leaves (see fd_done); it
+ * stays with the transport whatever mode takes it over. */
+void		 transport_on_fd_done(struct transport *t, void (*fn)(void *), void *arg);
 /* Write what is queued now.  -1 when the peer has gone (ops->gone is not
  * called from here: the caller decides). */
 int		 transport_flush(struct transport *t);

@@ -31,6 +31,8 @@ struct user {
 	size_t		pinned;		/* bytes of request lines they hold */
 	size_t		output;		/* reply bytes in its connections' queues */
 	size_t		held;		/* reply bytes in their unfinished batches */
+	size_t		input;		/* bytes of its connections' input buffers
+					 * beyond INPUT_BASE each (input_per_user) */
 	bool		throttled;	/* output above output_per_user: no requests taken */
 	double		refusals_since;	/* audit lines of grants refused to it: */
 	unsigned	refusals_logged;	/* in the second since then, */

@@ -64,6 +64,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(l.max_receive, 1048576);
 	ck_assert_int_eq(l.output_max, 4194304);
 	ck_assert_int_eq(l.output_per_user, 67108864);
+	ck_assert_int_eq(l.input_per_user, 16777216);
 	ck_assert_int_eq(l.output_per_turn, 262144);
 	ck_assert_int_eq(l.connections_per_user, 128);
 	ck_assert_int_eq(l.root_connections, 32);
@@ -91,7 +92,7 @@ START_TEST(test_table_covers_struct)
 		ck_assert_uint_eq(def->offset, n * sizeof(long));
 		n++;
 	}
-	ck_assert_uint_eq(n, 23);
+	ck_assert_uint_eq(n, 24);
 	ck_assert_uint_eq(n * sizeof(long), sizeof(struct limits));
 }
 END_TEST
