@@ -319,13 +319,16 @@ conn_room(const struct conn *c, size_t n)
 char *
 conn_reserve(struct conn *c, size_t n)
 {
-	char *p;
+	unsigned long suppressed;
+	char note[64], *p;
 
 	if (c->dead)
 		return NULL;
 	if ((p = transport_reserve(&c->t, n)) == NULL) {
-		log_warnx("conn %llu: no room for a reply of %zu bytes after %zu queued, closing",
-		    (unsigned long long)c->id, n, transport_queued(&c->t));
+		if (log_ratelimit(&c->d->overflow_log, ev_now(c->d->loop), &suppressed))
+			log_warnx("conn %llu: no room for a reply of %zu bytes after %zu queued, "
+			    "closing%s", (unsigned long long)c->id, n, transport_queued(&c->t),
+			    log_suppressed_note(suppressed, note, sizeof(note)));
 		conn_close(c);
 	}
 	return p;

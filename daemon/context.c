@@ -145,6 +145,7 @@ sock6d_init(struct sock6d *d, struct ev_loop *loop, const struct limits *l)
 	resolver_set_shares(d->resolver, (unsigned)l->resolver_queue_per_user,
 	    (unsigned)l->resolver_threads_per_user);
 	d->started = ev_time();
+	d->internal_log.interval = d->overflow_log.interval = LOG_RATELIMIT_INTERVAL;
 	ev_prepare_init(&d->reaper, reaper_cb);
 	d->reaper.data = d;
 	ev_prepare_start(loop, &d->reaper);

@@ -41,17 +41,6 @@ control_in_use(const struct sockaddr_un *sun)
 }
 
 #define ACCEPT_PAUSE	0.1	/* seconds without accepting after EMFILE and the like */
-#define LOG_INTERVAL	10.0	/* seconds between two lines about refusals or pauses */
-
-/* "; N more like it since the last" for a rate-limited line, or "". */
-static const char *
-suppressed_note(unsigned long n, char *buf, size_t len)
-{
-	if (n == 0)
-		return "";
-	snprintf(buf, len, "; %lu more like it since the last", n);
-	return buf;
-}
 
 /* The limit a new connection is past, or NULL: max_connections less the
  * reserve kept for root (root may use it all), and connections_per_user,
@@ -102,7 +91,7 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		 * stop watching it for a moment instead of spinning. */
 		if (log_ratelimit(&d->pause_log, ev_now(loop), &suppressed)) {
 			int err = errno;
-			const char *more = suppressed_note(suppressed, note, sizeof(note));
+			const char *more = log_suppressed_note(suppressed, note, sizeof(note));
 
 			errno = err;
 			log_warn("control: accept (pausing accepts for %.1f s%s)", ACCEPT_PAUSE, more);
@@ -125,7 +114,7 @@ control_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (log_ratelimit(&d->refusal_log, ev_now(loop), &suppressed))
 			log_warnx("control: connection from uid %u refused: %s (%ld)%s",
 			    (unsigned)cred.uid, limit, value,
-			    suppressed_note(suppressed, note, sizeof(note)));
+			    log_suppressed_note(suppressed, note, sizeof(note)));
 		err_limit(&e, limit, value);
 		snprintf(e.message, sizeof(e.message), "too many connections%s",
 		    strcmp(limit, "connections_per_user") == 0 ? " for this user" : "");
@@ -143,7 +132,7 @@ control_listen(struct sock6d *d, int fd)
 	d->listen_io.data = d;
 	ev_timer_init(&d->listen_pause, control_resume_cb, ACCEPT_PAUSE, 0.);
 	d->listen_pause.data = d;
-	d->pause_log.interval = d->refusal_log.interval = LOG_INTERVAL;
+	d->pause_log.interval = d->refusal_log.interval = LOG_RATELIMIT_INTERVAL;
 	ev_io_start(d->loop, &d->listen_io);
 }
 

@@ -251,6 +251,15 @@ log_escape(const void *p, size_t n, char *out, size_t outlen)
 	return out;
 }
 
+const char *
+log_suppressed_note(unsigned long n, char *buf, size_t len)
+{
+	if (n == 0)
+		return "";
+	snprintf(buf, len, "; %lu more like it since the last", n);
+	return buf;
+}
+
 int
 log_ratelimit(struct log_ratelimit *rl, double now, unsigned long *suppressed)
 {

@@ -25,6 +25,8 @@ int	 log_to_journal(void);
 /* At most one line per interval for a kind of event a client can repeat
  * at will (refused connections, accepts paused): the lines in between are
  * counted instead, and the next line logged says how many. */
+#define LOG_RATELIMIT_INTERVAL	10.0	/* seconds between two such lines */
+
 struct log_ratelimit {
 	double		 interval;	/* seconds */
 	double		 next;		/* when the next line may be logged */
@@ -34,6 +36,9 @@ struct log_ratelimit {
 /* Whether to log now (time `now`, in seconds); *suppressed gets the count
  * of lines dropped since the last one logged. */
 int	 log_ratelimit(struct log_ratelimit *rl, double now, unsigned long *suppressed);
+/* "; N more like it since the last" for the line that ends the silence,
+ * in buf; "" when none was dropped. */
+const char *log_suppressed_note(unsigned long n, char *buf, size_t len);
 /* Copy untrusted bytes into out as printable ASCII with \xNN escapes. */
 const char *log_escape(const void *p, size_t n, char *out, size_t outlen);
 

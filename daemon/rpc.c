@@ -254,10 +254,16 @@ call_answer_ok(struct call *c, json_object *result)
 static void
 call_answer_fail(struct call *c, const struct s6err *e)
 {
+	unsigned long suppressed;
+	char note[64];
+
 	if (!c->notification && c->conn != NULL)
 		conn_count_error(c->conn);
-	if (e->code == S6_INTERNAL_ERROR)
-		log_warnx("internal error in %s: %s", c->method ? c->method->name : "?", e->message);
+	/* A client can make these at will (hang up with calls parked). */
+	if (e->code == S6_INTERNAL_ERROR &&
+	    log_ratelimit(&c->d->internal_log, ev_now(c->d->loop), &suppressed))
+		log_warnx("internal error in %s: %s%s", c->method ? c->method->name : "?",
+		    e->message, log_suppressed_note(suppressed, note, sizeof(note)));
 	call_deliver(c, "error", err_to_json(e));
 	c->state = CALL_DONE;
 }

@@ -38,6 +38,8 @@ struct sock6d {
 	ev_timer		 listen_pause;	/* accepts paused: out of descriptors */
 	struct log_ratelimit	 pause_log;	/* accepts paused */
 	struct log_ratelimit	 refusal_log;	/* connections refused */
+	struct log_ratelimit	 internal_log;	/* -32603 answers (a caller gone, say) */
+	struct log_ratelimit	 overflow_log;	/* connections closed for a reply too big */
 	ev_signal		 sigterm, sigint;
 	ev_prepare		 reaper;	/* frees dead objects after each turn */
 	ev_timer		 trim;		/* gives freed memory back to the system */

@@ -532,6 +532,17 @@ START_TEST(test_ratelimit)
 }
 END_TEST
 
+/* What the line that ends a silence adds. */
+START_TEST(test_suppressed_note)
+{
+	char buf[64];
+
+	ck_assert_str_eq(log_suppressed_note(0, buf, sizeof(buf)), "");
+	ck_assert_str_eq(log_suppressed_note(6, buf, sizeof(buf)),
+	    "; 6 more like it since the last");
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -579,6 +590,7 @@ log_suite(void)
 	tcase_add_test(escape, test_escape_exact_fit);
 	suite_add_tcase(s, escape);
 	tcase_add_test(ratelimit, test_ratelimit);
+	tcase_add_test(ratelimit, test_suppressed_note);
 	suite_add_tcase(s, ratelimit);
 	return s;
 }
