@@ -19,8 +19,11 @@
 
 #define CAI_DELAY	0.25	/* RFC 8305 §5: the connection attempt delay */
 /* Attempts one callback starts at most: a list of addresses that all fail
- * at once goes on at the next loop turn, the loop serving others between. */
+ * at once goes on at the next loop turn, the loop serving others between.
+ * And every call's together in one turn: however many lists are in flight,
+ * a turn starts a bounded number of sockets. */
 #define CAI_STARTS_PER_TURN	8
+#define CAI_STARTS_PER_LOOP	64
 
 enum cai_status { CAI_RUNNING, CAI_WON, CAI_FAILED };
 
@@ -272,10 +275,28 @@ cai_finish(struct cai *ca)
 
 /* Start attempts as the rules allow: sequentially, one when none is in
  * flight; racing, also when the delay ran out or an attempt failed; at
- * most CAI_STARTS_PER_TURN per call, the rest from the loop.
+ * most CAI_STARTS_PER_TURN per call and CAI_STARTS_PER_LOOP in all per
+ * turn, the rest from the loop.
  * Answers once settled; CALL_PENDING while attempts are in flight.  From
  * the loop, a winner for a caller that has hung up is not handed out: its
  * connection is closed, which cancels the race (as wait.c does). */
+/* Whether one more attempt may start in this turn of the loop (the count
+ * starts again with each turn). */
+static bool
+cai_turn_allows(struct sock6d *d)
+{
+	unsigned int turn = ev_iteration(d->loop);
+
+	if (d->cai_turn != turn) {
+		d->cai_turn = turn;
+		d->cai_starts = 0;
+	}
+	if (d->cai_starts == CAI_STARTS_PER_LOOP)
+		return false;
+	d->cai_starts++;
+	return true;
+}
+
 static const struct answer *
 cai_pump(struct cai *ca, bool from_loop)
 {
@@ -289,11 +310,12 @@ cai_pump(struct cai *ca, bool from_loop)
 		}
 		if (ca->running > 0 && !ca->kick)
 			break;
-		if (started++ == CAI_STARTS_PER_TURN) {
+		if (started == CAI_STARTS_PER_TURN || !cai_turn_allows(ca->d)) {
 			/* The next one is due now: on the next turn. */
 			ev_timer_start(ca->d->loop, &ca->resume);
 			break;
 		}
+		started++;
 		ca->kick = false;
 		cai_start(ca, &ca->at[ca->next++]);
 		if (ca->happy && ca->next < ca->n) {

@@ -54,6 +54,8 @@ struct sock6d {
 	LIST_HEAD(, conn)	 flush_soon;	/* output queued by producers this turn */
 	TAILQ_HEAD(, sub)	 ready_subs;	/* subscriptions whose socket is ready */
 	ev_idle			 slice;		/* more of them than one turn serves */
+	unsigned int		 cai_turn;	/* the loop turn cai_starts counts in */
+	unsigned int		 cai_starts;	/* connect attempts started in it */
 	ev_prepare		 deferred;	/* runs those before the loop waits */
 	struct conn		*dispatching;	/* whose requests run right now */
 	unsigned		 nconns;
