@@ -30,6 +30,7 @@ void
 handle_table_free(struct handle_table *t)
 {
 	free(t->slots);
+	handle_list_free(&t->order);
 	handle_table_init(t);
 }
 
@@ -167,10 +168,83 @@ handle_collect(const struct handle_table *t, struct sock ***out)
 	return n;
 }
 
+#define HANDLE_HOLES_MAX	64	/* removed links an index keeps before clearing them */
+
 void
 handle_list_init(struct handle_list *l)
 {
-	TAILQ_INIT(l);
+	memset(l, 0, sizeof(*l));
+	TAILQ_INIT(&l->links);
+}
+
+void
+handle_list_free(struct handle_list *l)
+{
+	free(l->marks);
+	handle_list_init(l);
+}
+
+/* The first mark of l with an id of at least id (nmarks when none). */
+static size_t
+mark_search(const struct handle_list *l, uint64_t id)
+{
+	size_t lo = 0, hi = l->nmarks, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (l->marks[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Drop the holes: the marks left keep their order. */
+static void
+marks_compact(struct handle_list *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->nmarks; i++)
+		if (l->marks[i].link != NULL)
+			l->marks[n++] = l->marks[i];
+	l->nmarks = n;
+	l->holes = 0;
+}
+
+/* Index k under id: at the end (ids only grow), or in its place (an old id
+ * taken back).  Out of memory, the list goes unindexed for good. */
+static void
+marks_add(struct handle_list *l, struct handle_link *k, uint64_t id)
+{
+	struct handle_mark *grown;
+	size_t at, cap;
+
+	if (l->unindexed)
+		return;
+	at = l->nmarks > 0 && l->marks[l->nmarks - 1].id < id ? l->nmarks : mark_search(l, id);
+	if (at < l->nmarks && l->marks[at].id == id) {
+		if (l->marks[at].link == NULL)
+			l->holes--;
+		l->marks[at].link = k;
+		return;
+	}
+	if (l->nmarks == l->cap) {
+		cap = l->cap > 0 ? l->cap * 2 : 16;
+		if ((grown = realloc(l->marks, cap * sizeof(*grown))) == NULL) {
+			free(l->marks);
+			l->marks = NULL;
+			l->nmarks = l->cap = l->holes = 0;
+			l->unindexed = true;
+			return;
+		}
+		l->marks = grown;
+		l->cap = cap;
+	}
+	memmove(&l->marks[at + 1], &l->marks[at], (l->nmarks - at) * sizeof(*l->marks));
+	l->marks[at] = (struct handle_mark){ id, k };
+	l->nmarks++;
 }
 
 void
@@ -179,31 +253,51 @@ handle_list_add(struct handle_list *l, struct handle_link *k, uint64_t id)
 	struct handle_link *p;
 
 	k->id = id;
-	for (p = TAILQ_LAST(l, handle_list); p != NULL && p->id > id;
-	    p = TAILQ_PREV(p, handle_list, entry))
+	for (p = TAILQ_LAST(&l->links, handle_links); p != NULL && p->id > id;
+	    p = TAILQ_PREV(p, handle_links, entry))
 		;
 	if (p == NULL)
-		TAILQ_INSERT_HEAD(l, k, entry);
+		TAILQ_INSERT_HEAD(&l->links, k, entry);
 	else
-		TAILQ_INSERT_AFTER(l, p, k, entry);
+		TAILQ_INSERT_AFTER(&l->links, p, k, entry);
+	marks_add(l, k, id);
 }
 
 void
 handle_list_del(struct handle_list *l, struct handle_link *k)
 {
-	TAILQ_REMOVE(l, k, entry);
+	size_t at;
+
+	TAILQ_REMOVE(&l->links, k, entry);
+	if (l->unindexed)
+		return;
+	at = mark_search(l, k->id);
+	if (at < l->nmarks && l->marks[at].link == k) {
+		l->marks[at].link = NULL;
+		if (++l->holes > HANDLE_HOLES_MAX)
+			marks_compact(l);
+	}
 }
 
 struct handle_link *
 handle_list_seek(const struct handle_list *l, uint64_t after)
 {
 	struct handle_link *p, *first = NULL;
+	size_t at;
 
-	/* The first page (after 0, or below every id) without a walk. */
-	if ((p = TAILQ_FIRST(l)) != NULL && p->id > after)
+	/* The first page (after 0, or below every id) without a search. */
+	if ((p = TAILQ_FIRST(&l->links)) != NULL && p->id > after)
 		return p;
-	for (p = TAILQ_LAST(l, handle_list); p != NULL && p->id > after;
-	    p = TAILQ_PREV(p, handle_list, entry))
+	if (!l->unindexed) {
+		if ((at = mark_search(l, after)) < l->nmarks && l->marks[at].id == after)
+			at++;
+		for (; at < l->nmarks; at++)
+			if (l->marks[at].link != NULL)
+				return l->marks[at].link;
+		return NULL;
+	}
+	for (p = TAILQ_LAST(&l->links, handle_links); p != NULL && p->id > after;
+	    p = TAILQ_PREV(p, handle_links, entry))
 		first = p;
 	return first;
 }

@@ -4,6 +4,7 @@
 #ifndef SOCK6D_HANDLE_H
 #define SOCK6D_HANDLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -23,7 +24,23 @@ struct handle_link {
 	TAILQ_ENTRY(handle_link) entry;
 	uint64_t		 id;
 };
-TAILQ_HEAD(handle_list, handle_link);
+TAILQ_HEAD(handle_links, handle_link);
+
+/* The list's links again, in an array sorted by id, so that a page is
+ * found by binary search whatever `after` names (an id closed, another
+ * user's, a gap).  A removed link leaves a hole, cleared once there are
+ * HANDLE_HOLES_MAX of them: a search skips at most that many. */
+struct handle_mark {
+	uint64_t		 id;
+	struct handle_link	*link;	/* NULL: removed */
+};
+
+struct handle_list {
+	struct handle_links	 links;
+	struct handle_mark	*marks;
+	size_t			 nmarks, cap, holes;
+	bool			 unindexed;	/* out of memory once: seek walks the links */
+};
 
 struct handle_table {
 	struct handle_slot	*slots;
@@ -54,12 +71,14 @@ size_t		 handle_count(const struct handle_table *t);
 size_t		 handle_collect(const struct handle_table *t, struct sock ***out);
 
 void		 handle_list_init(struct handle_list *l);
+void		 handle_list_free(struct handle_list *l);
 /* Put k, under id, in its place in l. */
 void		 handle_list_add(struct handle_list *l, struct handle_link *k, uint64_t id);
 void		 handle_list_del(struct handle_list *l, struct handle_link *k);
-/* The first link of l above `after`, or NULL: the head at once when it is
- * above, else found from the tail, so the cost is at most the number of
- * links above `after`. */
+/* The first link of l above `after`, or NULL: by binary search (found
+ * from the tail when the index could not be kept, out of memory). */
 struct handle_link *handle_list_seek(const struct handle_list *l, uint64_t after);
+#define handle_list_first(l)	TAILQ_FIRST(&(l)->links)
+#define handle_list_next(k)	TAILQ_NEXT((k), entry)
 
 #endif

@@ -21,8 +21,10 @@ user_table_free(struct user_table *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->n; i++)
+	for (i = 0; i < t->n; i++) {
+		handle_list_free(&t->users[i]->socks);
 		free(t->users[i]);
+	}
 	free(t->users);
 	user_table_init(t);
 }

@@ -26,13 +26,19 @@
 /* The generic lists, without sockets. */
 
 static struct handle_list	l;
-static struct handle_link	links[16];
+static struct handle_link	links[1000];
 
 static void
 list_setup(void)
 {
 	handle_list_init(&l);
 	memset(links, 0, sizeof(links));
+}
+
+static void
+list_teardown(void)
+{
+	handle_list_free(&l);
 }
 
 /* l holds exactly the ids want[0..n), in that order. */
@@ -42,7 +48,7 @@ assert_ids(const struct handle_list *list, const uint64_t *want, size_t n)
 	const struct handle_link *k;
 	size_t i = 0;
 
-	TAILQ_FOREACH(k, list, entry) {
+	TAILQ_FOREACH(k, &list->links, entry) {
 		ck_assert_uint_lt(i, n);
 		ck_assert_uint_eq(k->id, want[i]);
 		i++;
@@ -121,6 +127,37 @@ START_TEST(test_list_seek)
 }
 END_TEST
 
+/* The seek is a search, not a walk: against the links themselves, from
+ * every `after`, with runs of removed ids (more than the holes an index
+ * keeps, so that it is cleared meanwhile) and an old id put back. */
+START_TEST(test_list_seek_index)
+{
+	struct handle_link *want, *k;
+	uint64_t after;
+	size_t i;
+
+	for (i = 0; i < 1000; i++)
+		handle_list_add(&l, &links[i], 3 * i + 10);
+	for (i = 100; i < 400; i++)		/* 300 in a row */
+		handle_list_del(&l, &links[i]);
+	for (i = 500; i < 1000; i += 7)		/* and some scattered */
+		handle_list_del(&l, &links[i]);
+	handle_list_add(&l, &links[200], 3 * 200 + 10);	/* back, by its old id */
+	handle_list_add(&l, &links[300], 311);		/* an id of its own, between */
+	for (after = 0; after < 3 * 1000 + 20; after++) {
+		want = NULL;
+		TAILQ_FOREACH(k, &l.links, entry)
+			if (k->id > after) {
+				want = k;
+				break;
+			}
+		ck_assert_ptr_eq(handle_list_seek(&l, after), want);
+	}
+	ck_assert_uint_le(l.holes, 64);
+	ck_assert(!l.unindexed);
+}
+END_TEST
+
 /* The table starts with an empty list of its handles, and a reset
  * empties it. */
 START_TEST(test_table_order)
@@ -128,11 +165,11 @@ START_TEST(test_table_order)
 	struct handle_table t;
 
 	handle_table_init(&t);
-	ck_assert(TAILQ_EMPTY(&t.order));
+	ck_assert(TAILQ_EMPTY(&t.order.links));
 	handle_list_add(&t.order, &links[0], 1);
-	ck_assert(!TAILQ_EMPTY(&t.order));
+	ck_assert(!TAILQ_EMPTY(&t.order.links));
 	handle_table_free(&t);
-	ck_assert(TAILQ_EMPTY(&t.order));
+	ck_assert(TAILQ_EMPTY(&t.order.links));
 }
 END_TEST
 
@@ -324,12 +361,13 @@ order_suite(void)
 	TCase	*list = tcase_create("list");
 	TCase	*listing = tcase_create("listing");
 
-	tcase_add_checked_fixture(list, list_setup, NULL);
+	tcase_add_checked_fixture(list, list_setup, list_teardown);
 	tcase_add_test(list, test_list_empty);
 	tcase_add_test(list, test_list_append);
 	tcase_add_test(list, test_list_old_ids);
 	tcase_add_test(list, test_list_del);
 	tcase_add_test(list, test_list_seek);
+	tcase_add_test(list, test_list_seek_index);
 	tcase_add_test(list, test_table_order);
 	suite_add_tcase(s, list);
 
