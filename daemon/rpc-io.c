@@ -366,9 +366,10 @@ struct send_op {
 	struct s6_sockaddr	 addr;	/* to: the destination (as unix-guard.h
 					 * says: maybe through /proc/self/fd) */
 	int			 pathfd;	/* that file, or -1: one of the
-						 * caller's handles while held */
+						 * caller's handles while it waits */
+	bool			 reserved;	/* so counted */
 	struct sock6d		*d;
-	uid_t			 uid;		/* the caller, who reserved pathfd */
+	uid_t			 uid;		/* the caller */
 };
 
 static enum attempt
@@ -431,15 +432,34 @@ send_destroy(struct waiter *w)
 {
 	struct send_op *op = (struct send_op *)w;
 
-	if (op->pathfd != -1) {
+	if (op->pathfd != -1)
 		close(op->pathfd);
+	if (op->reserved)
 		sock_unreserve_fd(op->d, op->uid);
-	}
 	free(w);
 }
 
+/* The guard's descriptor on the path's file, held as long as the call
+ * waits, is one of the caller's handles meanwhile (a send that does not
+ * wait holds it for no time). */
+static bool
+send_park(struct waiter *w, struct s6err *e)
+{
+	struct send_op *op = (struct send_op *)w;
+
+	if (op->pathfd == -1)
+		return true;
+	if (sock_reserve_fd(op->d, op->uid, e) == -1) {
+		e->handle = w->sock->handle;
+		return false;
+	}
+	op->reserved = true;
+	return true;
+}
+
 static const struct waiter_ops send_ops = {
-	.attempt = send_attempt, .expired = send_expired, .destroy = send_destroy
+	.attempt = send_attempt, .expired = send_expired, .destroy = send_destroy,
+	.park = send_park,
 };
 
 struct waiter *
@@ -464,16 +484,8 @@ send_waiter_new(struct call *c, struct sock *s, const struct bytes *data,
 		free(op);
 		return NULL;
 	}
-	/* The guard's descriptor on the path's file, held as long as the
-	 * call waits, is one of the caller's handles meanwhile. */
 	op->d = c->d;
 	op->uid = c->conn->uid;
-	if (op->pathfd != -1 && sock_reserve_fd(c->d, op->uid, e) == -1) {
-		close(op->pathfd);
-		e->handle = s->handle;
-		free(op);
-		return NULL;
-	}
 	op->p = data->p;
 	op->len = data->len;
 	op->flags = flags;

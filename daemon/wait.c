@@ -274,7 +274,8 @@ waiter_start(struct waiter *w)
 	struct s6err e;
 	bool done = !waiter_side_free(w) || waiter_try_now(w);
 
-	if (!done && !call_can_park(c, &e)) {
+	if (!done && (!call_can_park(c, &e) ||
+	    (w->ops->park != NULL && !w->ops->park(w, &e)))) {
 		waiter_error(w, &e);
 		done = true;
 	}
@@ -297,8 +298,15 @@ waiter_continue(struct waiter *w)
 {
 	struct call *c = w->call;
 
+	struct s6err e;
+
 	if (!waiter_side_free(w) || waiter_try_now(w)) {
 		waiter_finish(w);	/* never parked: it just answers */
+		return;
+	}
+	if (w->ops->park != NULL && !w->ops->park(w, &e)) {
+		waiter_error(w, &e);
+		waiter_finish(w);
 		return;
 	}
 	/* The call stays parked; from now on the waiter is what to cancel. */

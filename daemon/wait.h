@@ -32,6 +32,9 @@ struct waiter_ops {
 	void		(*expired)(struct waiter *w);
 	/* Release op state (called exactly once). */
 	void		(*destroy)(struct waiter *w);
+	/* The op is about to wait: take what waiting holds; false, with e,
+	 * when it may not (may be NULL). */
+	bool		(*park)(struct waiter *w, struct s6err *e);
 	/* The op takes bytes from the socket: never attempt it for a client
 	 * that has gone, or the bytes would be lost with the reply. */
 	bool		consumes;

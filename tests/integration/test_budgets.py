@@ -135,10 +135,12 @@ class ExportShareTest(harness.DaemonTest):
 
 
 # Run as another user: argv[1] the control socket, argv[2] the path of a
-# UNIX datagram socket whose queue is never read.  Fills that queue with
-# send_to, leaves five send_to waiting, tries a sixth and a socket.create;
-# prints those two replies as JSON; once a line comes on stdin (the queue
-# has been read), prints the five waiting replies and another create's.
+# UNIX datagram socket whose queue is never read, argv[3] one with room.
+# With two handles, fills the first queue with send_to, leaves four
+# send_to waiting, tries a fifth, a socket.create and, on the second
+# handle, a send_to that need not wait; prints those three replies as JSON;
+# once a line comes on stdin (the queue has been read), prints the four
+# waiting replies and another create's.
 SEND_TO_AS = r"""
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -160,13 +162,15 @@ def wait(i):
         got[m["id"]] = m
     return got.pop(i)
 h = wait(send("socket.create", {"family": "unix", "type": "dgram"}))["result"]["handle"]
+h2 = wait(send("socket.create", {"family": "unix", "type": "dgram"}))["result"]["handle"]
 to = {"handle": h, "text": "x", "address": sys.argv[2]}
 while "result" in wait(send("socket.send_to", dict(to, flags=["dontwait"]))):
     pass
-waiting = [send("socket.send_to", dict(to, timeout=None)) for _ in range(5)]
+waiting = [send("socket.send_to", dict(to, timeout=None)) for _ in range(4)]
 sixth = send("socket.send_to", dict(to, timeout=None))
 create = send("socket.create", {"family": "inet", "type": "dgram"})
-print(json.dumps([wait(sixth), wait(create)]), flush=True)
+free = send("socket.send_to", dict(to, handle=h2, address=sys.argv[3]))
+print(json.dumps([wait(sixth), wait(create), wait(free)]), flush=True)
 sys.stdin.readline()
 print(json.dumps([wait(i) for i in waiting] +
                  [wait(send("socket.create", {"family": "inet", "type": "dgram"}))]), flush=True)
@@ -186,8 +190,13 @@ class SendToGuardShareTest(harness.DaemonTest):
         self.addCleanup(peer.close)
         peer.bind(path)
         os.chmod(path, 0o777)
+        roomy = os.path.join(self.tmp, "roomy.sock")
+        other = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(other.close)
+        other.bind(roomy)
+        os.chmod(roomy, 0o777)
         p = subprocess.Popen(harness.setpriv(_USERS[0]) + (
-            sys.executable, "-I", "-c", SEND_TO_AS, self.daemon.path, path),
+            sys.executable, "-I", "-c", SEND_TO_AS, self.daemon.path, path, roomy),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd="/")
         self.addCleanup(p.stdout.close)
         self.addCleanup(p.stdin.close)
@@ -195,10 +204,15 @@ class SendToGuardShareTest(harness.DaemonTest):
         self.addCleanup(p.kill)
         first = p.stdout.readline()
         self.assertTrue(first, "the client as nobody failed")
-        # One handle and five held paths: the share is used.
-        for reply in json.loads(first):
+        # Two handles and four held paths: the share is used.
+        sixth, create, free = json.loads(first)
+        for reply in (sixth, create):
             self.assertEqual(reply["error"]["code"], 1012, reply)
             self.assertEqual(reply["error"]["data"]["limit"], "handles_per_user", reply)
+        # A send that need not wait holds no path: it goes, share or not.
+        self.assertIn("result", free, free)
+        self.assertEqual(free["result"]["bytes"], 1, free)
+        self.assertEqual(other.recv(16), b"x")
         while True:
             try:
                 peer.recv(16, socket.MSG_DONTWAIT)
@@ -208,9 +222,9 @@ class SendToGuardShareTest(harness.DaemonTest):
         p.stdin.flush()
         # The waiting sends finish and the share is back.
         replies = json.loads(p.stdout.readline())
-        for reply in replies[:5]:
+        for reply in replies[:4]:
             self.assertEqual(reply["result"]["bytes"], 1, reply)
-        self.assertIn("handle", replies[5]["result"])
+        self.assertIn("handle", replies[4]["result"])
 
 
 # Run as another user: argv[1] the control socket, argv[2] the length of
