@@ -517,15 +517,17 @@ cai_lookup_targets(const struct resolve_job *job, int socktype, const char *empt
 
 	if ((first = cai_lookup_first(job, empty, e)) == NULL)
 		return -1;
-	for (ai = first; ai != NULL; ai = ai->ai_next)
+	for (ai = first; ai != NULL && n < CAI_MAX_ADDRESSES; ai = ai->ai_next)
 		n++;
 	if ((r->targets = calloc(n, sizeof(*r->targets))) == NULL) {
 		err_set(e, S6_INTERNAL_ERROR, "out of memory");
 		return -1;
 	}
-	/* Filtered on the socket type, as tcp-connect/ai does. */
+	/* Filtered on the socket type, as tcp-connect/ai does; the first
+	 * CAI_MAX_ADDRESSES only, as socket.connect_ai takes (a name's
+	 * records are the name owner's to choose). */
 	r->n = 0;
-	for (ai = first; ai != NULL; ai = ai->ai_next) {
+	for (ai = first; ai != NULL && r->n < n; ai = ai->ai_next) {
 		if (ai->ai_socktype != socktype || ai->ai_addrlen > sizeof(t->addr.ss))
 			continue;
 		t = &r->targets[r->n++];
