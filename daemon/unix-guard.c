@@ -12,8 +12,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 #include "creds.h"
 #include "errors.h"
@@ -124,6 +126,27 @@ guard_protects(const struct unix_guard *g, const struct stat *st)
 	return false;
 }
 
+/* Open a client's path for the check, never through a magic link
+ * (/proc/self/fd/N, /proc/PID/root, /dev/fd/N, or a symlink to one): the
+ * path is resolved in the daemon, where those name the daemon's own
+ * descriptors (another user's bound socket's directory, the file of
+ * another user's waiting send_to) and skip the search rights on the way
+ * to them.  Without openat2 (before Linux 5.6), a plain open. */
+static int
+guard_open(const char *path)
+{
+#ifdef SYS_openat2
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	if (fd != -1 || errno != ENOSYS)
+		return fd;
+#endif
+	return open(path, O_PATH | O_CLOEXEC);
+}
+
 int
 unix_guard_check(const struct unix_guard *g, uid_t uid, const struct s6_sockaddr *addr,
     struct s6_sockaddr *use, int *fd, struct s6err *e)
@@ -149,7 +172,7 @@ unix_guard_check(const struct unix_guard *g, uid_t uid, const struct s6_sockaddr
 	path[pathlen] = '\0';
 	/* Opened as the client (its credentials are in force): its search
 	 * rights decide, as they would for connect(2). */
-	if ((*fd = open(path, O_PATH | O_CLOEXEC)) == -1 || fstat(*fd, &st) == -1) {
+	if ((*fd = guard_open(path)) == -1 || fstat(*fd, &st) == -1) {
 		int err = errno;
 
 		if (*fd != -1)

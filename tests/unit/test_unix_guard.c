@@ -212,6 +212,36 @@ START_TEST(missing_path_is_the_open_errno)
 }
 END_TEST
 
+/* A path through one of the daemon's own descriptors (a magic link) is
+ * never followed: it would skip the search rights on the way to what the
+ * descriptor names. */
+START_TEST(magic_links_not_followed)
+{
+	struct unix_guard g;
+	char path[160], via[64], link[180];
+	struct s6err e;
+	int l, held;
+
+	guard_with_notify(&g, notify_path);
+	snprintf(path, sizeof(path), "%s/held.sock", dir);
+	l = bound(path, SOCK_STREAM);
+	ck_assert_int_ge(held = open(path, O_PATH | O_CLOEXEC), 0);
+	snprintf(via, sizeof(via), "/proc/self/fd/%d", held);
+	errno = 0;
+	ck_assert_int_eq(check(&g, via, &e), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	snprintf(link, sizeof(link), "%s/to-magic", dir);
+	ck_assert_int_eq(symlink(via, link), 0);
+	errno = 0;
+	ck_assert_int_eq(check(&g, link, &e), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_int_eq(check(&g, path, &e), 0);	/* the path itself: as ever */
+	unlink(link);
+	close(held);
+	close(l);
+}
+END_TEST
+
 START_TEST(connect_goes_through_the_guard)
 {
 	struct unix_guard g;
@@ -293,6 +323,7 @@ unix_guard_suite(void)
 	tcase_add_test(tc, notify_made_anew_is_refused);
 	tcase_add_test(tc, abstract_notify_refused_by_name);
 	tcase_add_test(tc, missing_path_is_the_open_errno);
+	tcase_add_test(tc, magic_links_not_followed);
 	tcase_add_test(tc, connect_goes_through_the_guard);
 	tcase_add_test(tc, guarded_path_looked_up_as_the_daemon);
 	suite_add_tcase(s, tc);
