@@ -20,6 +20,7 @@ Standard library only (Python 3.11).
 import base64
 import json
 import os
+import select
 import shlex
 import signal
 import socket
@@ -372,3 +373,24 @@ def machine_line():
     except OSError:
         pass
     return f"{os.cpu_count()} CPUs, {model}"
+
+
+def read_json_line(proc, timeout):
+    """A helper process's next JSON line on its stdout, waiting at most
+    `timeout` seconds (read a byte at a time: the lines after it stay
+    for the next call)."""
+    deadline = time.monotonic() + timeout
+    fd = proc.stdout.fileno()
+    buf = b""
+    while b"\n" not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise BenchError(f"the helper did not report within {timeout:g} s")
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            c = os.read(fd, 1)
+            if not c:
+                err = proc.stderr.read().decode(errors="replace")
+                raise BenchError(f"the helper exited without a report:\n{err}")
+            buf += c
+    return json.loads(buf)

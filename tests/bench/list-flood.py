@@ -32,9 +32,7 @@ Run (as root, from the top build directory or with SOCK6D set):
 """
 
 import argparse
-import json
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -132,25 +130,6 @@ def setpriv_argv(a):
             "--clear-groups"]
 
 
-def read_json_line(proc, timeout):
-    """The helper's next JSON line, waiting at most `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    fd = proc.stdout.fileno()
-    buf = b""
-    while b"\n" not in buf:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise benchlib.BenchError(f"the helper did not report within {timeout:g} s")
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            c = os.read(fd, 1)
-            if not c:
-                err = proc.stderr.read().decode(errors="replace")
-                raise benchlib.BenchError(f"the helper exited without a report:\n{err}")
-            buf += c
-    return json.loads(buf)
-
-
 def pinger(path, seconds, out):
     """daemon.ping every 0.2 s for `seconds` on one connection: latencies in ms."""
     with benchlib.Client(path, timeout=60) as c:
@@ -175,7 +154,7 @@ def run(a, binary, handles):
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, cwd="/")
         try:
-            made = read_json_line(helper, 300)["handles"]
+            made = benchlib.read_json_line(helper, 300)["handles"]
             if made != handles:
                 raise benchlib.BenchError(f"nobody got {made} handles of {handles}")
             lat = []
@@ -188,7 +167,7 @@ def run(a, binary, handles):
             helper.stdin.write(b"go\n")
             helper.stdin.flush()
             t.join()
-            flood = read_json_line(helper, a.seconds + 60)
+            flood = benchlib.read_json_line(helper, a.seconds + 60)
             cpu = d.cpu_seconds() - cpu0
             d.check_alive()
         finally:

@@ -32,9 +32,7 @@ Run (as root, from the top build directory or with SOCK6D set):
 """
 
 import argparse
-import json
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -175,25 +173,6 @@ def root_ping(path):
         return False, f"failed: {type(e).__name__}: {e}"
 
 
-def read_summary(proc, timeout):
-    """The helper's JSON line, waiting at most `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    buf = b""
-    fd = proc.stdout.fileno()
-    while b"\n" not in buf:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise benchlib.BenchError(f"the helper did not report within {timeout:g} s")
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                err = proc.stderr.read().decode(errors="replace")
-                raise benchlib.BenchError(f"the helper exited without a report:\n{err}")
-            buf += chunk
-    return json.loads(buf.split(b"\n", 1)[0])
-
-
 def main():
     a = parse_args()
     benchlib.install_signal_handlers()
@@ -217,7 +196,7 @@ def main():
             helper = subprocess.Popen(
                 setpriv_argv(a) + [py, "-c", HELPER, d.path, str(a.connections)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            got = read_summary(helper, a.timeout)
+            got = benchlib.read_json_line(helper, a.timeout)
             d.check_alive()
             root_in, root_what = root_ping(d.path)
 
