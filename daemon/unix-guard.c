@@ -136,13 +136,18 @@ static int
 guard_open(const char *path)
 {
 #ifdef SYS_openat2
+	static bool no_openat2;	/* the kernel said ENOSYS once */
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS,
 	};
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	int fd;
 
-	if (fd != -1 || errno != ENOSYS)
-		return fd;
+	if (!no_openat2) {
+		fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+		if (fd != -1 || errno != ENOSYS)
+			return fd;
+		no_openat2 = true;
+	}
 #endif
 	return open(path, O_PATH | O_CLOEXEC);
 }
