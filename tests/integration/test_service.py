@@ -208,6 +208,15 @@ class ServiceTest(unittest.TestCase):
             self.assertRegex(line, r"^<[0-7]>", line)
         self.assertTrue(any(line.startswith("<6>sock6d ") for line in lines), lines)
 
+    def assertNothingForged(self, n):
+        """No client's STOPPING=1 reached the manager's socket."""
+        n.sock.settimeout(0.2)
+        try:
+            leaked = n.sock.recv(100)
+        except socket.timeout:
+            leaked = b""
+        self.assertNotIn(b"STOPPING", leaked)
+
     @unittest.skipUnless(*harness.other_users("nobody"))
     def test_clients_cannot_speak_to_the_manager(self):
         """A datagram the daemon sends carries its pid: no client other than
@@ -244,12 +253,7 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(r[5]["error"]["data"]["errname"], "ENOENT")
         other.settimeout(5)
         self.assertEqual(other.recv(100), b"hello")
-        n.sock.settimeout(0.2)
-        try:
-            leaked = n.sock.recv(100)
-        except socket.timeout:
-            leaked = b""
-        self.assertNotIn(b"STOPPING", leaked)
+        self.assertNothingForged(n)
 
         # socket.connect_ai: every attempt is guarded as socket.connect is,
         # racing or not, whatever precedes it in the list; the same error.
@@ -296,12 +300,7 @@ class ServiceTest(unittest.TestCase):
         ])
         for reply in r[1:]:
             self.assertEqual(reply["error"]["code"], 1011, reply)
-        n.sock.settimeout(0.2)
-        try:
-            leaked = n.sock.recv(100)
-        except socket.timeout:
-            leaked = b""
-        self.assertNotIn(b"STOPPING", leaked)
+        self.assertNothingForged(n)
         self.assertEqual(stop(proc), 0)
 
     def test_bad_policy_file_refuses_to_start(self):
